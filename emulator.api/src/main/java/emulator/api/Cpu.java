@@ -1,0 +1,2 @@
+package emulator.api;
+public interface Cpu {}
