@@ -1,0 +1,20 @@
+package emulator.api.instrument;
+
+import java.util.List;
+import org.osgi.annotation.versioning.ProviderType;
+
+/** A translated block of guest code: a straight run of instructions with one entry. */
+@ProviderType
+public interface BlockInfo {
+    /** Guest virtual address of the first instruction. */
+    long pc();
+
+    /** Address space the block was translated in. */
+    long asid();
+
+    /** Architecture name, as {@link emulator.api.Cpu#arch()}. */
+    String arch();
+
+    /** The instructions in execution order. */
+    List<InsnInfo> insns();
+}

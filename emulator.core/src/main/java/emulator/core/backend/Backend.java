@@ -1,0 +1,68 @@
+package emulator.core.backend;
+
+import emulator.core.exec.CompiledBlock;
+import emulator.core.exec.MachineConfig;
+import emulator.core.exec.MachineConfig.BackendKind;
+import emulator.core.exec.TranslatedBlock;
+import emulator.core.exec.Vcpu;
+import emulator.core.ir.IrBlock;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+/**
+ * Runs blocks: the IR interpreter, the JVM-bytecode compiler, and the tiering policy between them
+ * (interpret a block until it has run {@code compileThreshold} times, then compile it).
+ */
+public final class Backend {
+    private static final Logger LOG = Logger.getLogger(Backend.class.getName());
+
+    private final BackendKind kind;
+    private final int threshold;
+    private final BytecodeCompiler compiler = new BytecodeCompiler();
+    private final AtomicLong compiled = new AtomicLong(), compileFailures = new AtomicLong();
+
+    private Backend(BackendKind kind, int threshold) {
+        this.kind = kind;
+        this.threshold = threshold;
+    }
+
+    public static Backend create(MachineConfig c) { return new Backend(c.backend(), c.compileThreshold()); }
+
+    public BackendKind kind() { return kind; }
+
+    public long blocksCompiled() { return compiled.get(); }
+
+    /** Code for a block's first run: compiled for the COMPILED backend, otherwise null (interpret). */
+    public CompiledBlock initial(IrBlock b) {
+        return kind == BackendKind.COMPILED ? compile(b) : null;
+    }
+
+    /** Called on each interpreted run; returns the code to use from now on, or null to keep interpreting. */
+    public CompiledBlock prepare(TranslatedBlock b, int runs) {
+        if (kind == BackendKind.TIERED && runs >= threshold) return compile(b.ir);
+        return null;
+    }
+
+    public long interpret(IrBlock b, Vcpu cpu) { return Interpreter.run(b, cpu); }
+
+    public boolean isCompiled(CompiledBlock c) { return !(c instanceof Interpreted); }
+
+    private CompiledBlock compile(IrBlock b) {
+        try {
+            CompiledBlock c = compiler.compile(b);
+            compiled.incrementAndGet();
+            return c;
+        } catch (BytecodeCompiler.TooLargeException e) {
+            // A block too big for one JVM method stays interpreted; front ends bound block size so
+            // this is rare. Logged once per block.
+            compileFailures.incrementAndGet();
+            LOG.fine(() -> "block 0x" + Long.toHexString(b.pc) + " too large to compile; interpreted");
+            return new Interpreted(b);
+        }
+    }
+
+    /** A block that stays interpreted. */
+    private record Interpreted(IrBlock b) implements CompiledBlock {
+        public long exec(Vcpu cpu) { return Interpreter.run(b, cpu); }
+    }
+}

@@ -1,0 +1,502 @@
+package emulator.core.backend;
+
+import emulator.core.exec.CompiledBlock;
+import emulator.core.ir.CallbackRef;
+import emulator.core.ir.Cond;
+import emulator.core.ir.ExitReason;
+import emulator.core.ir.Helper;
+import emulator.core.ir.Inst;
+import emulator.core.ir.IrBlock;
+import emulator.core.ir.Op;
+import emulator.core.ir.TrapInfo;
+import emulator.core.ir.Type;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.ConstantDynamic;
+import org.objectweb.asm.Handle;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodTooLargeException;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+/**
+ * Compiles an IR block to a JVM hidden class implementing {@link CompiledBlock}. Guest state slots
+ * the block uses live in JVM locals and are written back at exits, before helpers and callbacks that
+ * read them, and in the fault handler. Helpers, callbacks and counters are handed over as class data
+ * into static final fields, so the JIT sees constants (and can inline a small callback), and no
+ * generated class names a target or plugin class.
+ */
+public final class BytecodeCompiler implements Opcodes {
+    /** The block does not fit in one JVM method. */
+    public static final class TooLargeException extends RuntimeException {
+        TooLargeException(String m) { super(m); }
+    }
+
+    private static final String VCPU = "emulator/core/exec/Vcpu";
+    private static final String MEMOPS = "emulator/core/mem/MemOps";
+    private static final String OPS = "emulator/core/backend/Ops";
+    private static final String GEX = "emulator/core/exec/GuestException";
+    private static final AtomicLong SEQ = new AtomicLong();
+
+    public CompiledBlock compile(IrBlock b) {
+        String name = "emulator/core/backend/Block_" + Long.toHexString(b.pc) + "_" + SEQ.incrementAndGet();
+        Gen g = new Gen(b, name);
+        byte[] bytes;
+        try {
+            bytes = g.generate();
+        } catch (MethodTooLargeException e) {
+            throw new TooLargeException(e.getMessage());
+        }
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup().defineHiddenClassWithClassData(bytes, g.constants.toArray(), true);
+            return (CompiledBlock) l.findConstructor(l.lookupClass(), MethodType.methodType(void.class)).invoke();
+        } catch (Throwable t) {
+            throw new IllegalStateException("cannot load compiled block 0x" + Long.toHexString(b.pc) + ": " + t, t);
+        }
+    }
+
+    /** One block's code generation. */
+    private static final class Gen {
+        final IrBlock b;
+        final String name;
+        final List<Object> constants = new ArrayList<>();
+        final List<String> constTypes = new ArrayList<>();
+        MethodVisitor mv;
+        int regsLocal, curLocal, exLocal;
+        int[] slotLocal, tempLocal;
+        BitSet usedSlots = new BitSet(), writtenSlots = new BitSet();
+        Label[] labels;
+
+        Gen(IrBlock b, String name) { this.b = b; this.name = name; }
+
+        int constant(Object o, String desc) {
+            for (int k = 0; k < constants.size(); k++) if (constants.get(k) == o && constTypes.get(k).equals(desc)) return k;
+            constants.add(o);
+            constTypes.add(desc);
+            return constants.size() - 1;
+        }
+
+        void getConst(int k) { mv.visitFieldInsn(GETSTATIC, name, "K" + k, constTypes.get(k)); }
+
+        byte[] generate() {
+            for (Inst i : b.ops) {
+                if (i.op == Op.GETR) usedSlots.set((int) i.imm);
+                if (i.op == Op.SETR) { usedSlots.set((int) i.imm); writtenSlots.set((int) i.imm); }
+            }
+            int pcsConst = constant(b.insnPcs, "[J");
+            ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
+                @Override protected String getCommonSuperClass(String a, String c) { return "java/lang/Object"; }
+            };
+            cw.visit(V21, ACC_FINAL | ACC_SUPER, name, null, "java/lang/Object", new String[] {"emulator/core/exec/CompiledBlock"});
+            MethodVisitor init = cw.visitMethod(0, "<init>", "()V", null, null);
+            init.visitCode();
+            init.visitVarInsn(ALOAD, 0);
+            init.visitMethodInsn(INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
+            init.visitInsn(RETURN);
+            init.visitMaxs(0, 0);
+            init.visitEnd();
+
+            mv = cw.visitMethod(ACC_PUBLIC, "exec", "(L" + VCPU + ";)J", null, null);
+            mv.visitCode();
+            body(pcsConst);
+            mv.visitMaxs(0, 0);
+            mv.visitEnd();
+
+            // Static finals from class data, in <clinit>.
+            for (int k = 0; k < constants.size(); k++) cw.visitField(ACC_STATIC | ACC_FINAL | ACC_PRIVATE, "K" + k, constTypes.get(k), null, null);
+            MethodVisitor ci = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
+            ci.visitCode();
+            Handle bsm = new Handle(H_INVOKESTATIC, "java/lang/invoke/MethodHandles", "classData",
+                    "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/Class;)Ljava/lang/Object;", false);
+            ci.visitLdcInsn(new ConstantDynamic("_", "[Ljava/lang/Object;", bsm));
+            for (int k = 0; k < constants.size(); k++) {
+                ci.visitInsn(DUP);
+                ci.visitLdcInsn(k);
+                ci.visitInsn(AALOAD);
+                String d = constTypes.get(k);
+                ci.visitTypeInsn(CHECKCAST, d.startsWith("L") ? d.substring(1, d.length() - 1) : d);
+                ci.visitFieldInsn(PUTSTATIC, name, "K" + k, d);
+            }
+            ci.visitInsn(POP);
+            ci.visitInsn(RETURN);
+            ci.visitMaxs(0, 0);
+            ci.visitEnd();
+            cw.visitEnd();
+            return cw.toByteArray();
+        }
+
+        void body(int pcsConst) {
+            int next = 2; // 0 this, 1 cpu
+            regsLocal = next++;
+            curLocal = next++;
+            exLocal = next++;
+            slotLocal = new int[b.slots];
+            for (int s = usedSlots.nextSetBit(0); s >= 0; s = usedSlots.nextSetBit(s + 1)) { slotLocal[s] = next; next += 2; }
+            tempLocal = new int[b.temps.size()];
+            for (int t = 0; t < tempLocal.length; t++) { tempLocal[t] = next; next += b.type(t) == Type.I64 ? 2 : 1; }
+            labels = new Label[b.labels];
+            for (int k = 0; k < labels.length; k++) labels[k] = new Label();
+
+            Label tryStart = new Label(), tryEnd = new Label(), handler = new Label();
+            mv.visitTryCatchBlock(tryStart, tryEnd, handler, GEX);
+
+            mv.visitVarInsn(ALOAD, 1);
+            mv.visitFieldInsn(GETFIELD, VCPU, "regs", "[J");
+            mv.visitVarInsn(ASTORE, regsLocal);
+            mv.visitInsn(ICONST_0);
+            mv.visitVarInsn(ISTORE, curLocal);
+            loadSlots();
+            // Every temp starts at 0 so that locals are definitely assigned on every path.
+            for (int t = 0; t < tempLocal.length; t++) {
+                if (b.type(t) == Type.I64) { mv.visitInsn(LCONST_0); mv.visitVarInsn(LSTORE, tempLocal[t]); }
+                else { mv.visitInsn(ICONST_0); mv.visitVarInsn(ISTORE, tempLocal[t]); }
+            }
+            mv.visitLabel(tryStart);
+            int cur = 0;
+            for (Inst i : b.ops) {
+                if (i.isNop()) continue;
+                if (i.op == Op.INSN) cur = (int) i.imm;
+                op(i, cur);
+            }
+            mv.visitLabel(tryEnd);
+            // Fault handler: state as of the faulting instruction's start, then rethrow to the loop.
+            mv.visitLabel(handler);
+            mv.visitVarInsn(ASTORE, exLocal);
+            writeBack();
+            Label skip = new Label();
+            mv.visitVarInsn(ILOAD, curLocal);
+            mv.visitJumpInsn(IFLT, skip);
+            mv.visitVarInsn(ALOAD, 1);
+            getConst(pcsConst);
+            mv.visitVarInsn(ILOAD, curLocal);
+            mv.visitInsn(LALOAD);
+            mv.visitFieldInsn(PUTFIELD, VCPU, "pc", "J");
+            mv.visitVarInsn(ALOAD, 1);
+            mv.visitInsn(DUP);
+            mv.visitFieldInsn(GETFIELD, VCPU, "icount", "J");
+            mv.visitVarInsn(ILOAD, curLocal);
+            mv.visitInsn(I2L);
+            mv.visitInsn(LADD);
+            mv.visitFieldInsn(PUTFIELD, VCPU, "icount", "J");
+            mv.visitLabel(skip);
+            mv.visitVarInsn(ALOAD, exLocal);
+            mv.visitInsn(ATHROW);
+        }
+
+        void loadSlots() {
+            for (int s = usedSlots.nextSetBit(0); s >= 0; s = usedSlots.nextSetBit(s + 1)) {
+                mv.visitVarInsn(ALOAD, regsLocal);
+                mv.visitLdcInsn(s);
+                mv.visitInsn(LALOAD);
+                mv.visitVarInsn(LSTORE, slotLocal[s]);
+            }
+        }
+
+        void writeBack() {
+            for (int s = writtenSlots.nextSetBit(0); s >= 0; s = writtenSlots.nextSetBit(s + 1)) {
+                mv.visitVarInsn(ALOAD, regsLocal);
+                mv.visitLdcInsn(s);
+                mv.visitVarInsn(LLOAD, slotLocal[s]);
+                mv.visitInsn(LASTORE);
+            }
+        }
+
+        void load(int t) { mv.visitVarInsn(b.type(t) == Type.I64 ? LLOAD : ILOAD, tempLocal[t]); }
+
+        void store(int t) { mv.visitVarInsn(b.type(t) == Type.I64 ? LSTORE : ISTORE, tempLocal[t]); }
+
+        /** Loads temp t as a long (zero-extending an I32 when {@code zext}, else sign-extending). */
+        void loadLong(int t, boolean zext) {
+            load(t);
+            if (b.type(t) == Type.I32) {
+                mv.visitInsn(I2L);
+                if (zext) { mv.visitLdcInsn(0xFFFFFFFFL); mv.visitInsn(LAND); }
+            }
+        }
+
+        void addIcount(int n) {
+            mv.visitVarInsn(ALOAD, 1);
+            mv.visitInsn(DUP);
+            mv.visitFieldInsn(GETFIELD, VCPU, "icount", "J");
+            mv.visitLdcInsn((long) n);
+            mv.visitInsn(LADD);
+            mv.visitFieldInsn(PUTFIELD, VCPU, "icount", "J");
+        }
+
+        void setPc(long pc) {
+            mv.visitVarInsn(ALOAD, 1);
+            mv.visitLdcInsn(pc);
+            mv.visitFieldInsn(PUTFIELD, VCPU, "pc", "J");
+        }
+
+        void static_(String owner, String mname, String desc) { mv.visitMethodInsn(INVOKESTATIC, owner, mname, desc, false); }
+
+        void op(Inst i, int cur) {
+            boolean w = i.type == Type.I32;
+            switch (i.op) {
+                case CONST -> {
+                    if (w) mv.visitLdcInsn((int) i.imm); else mv.visitLdcInsn(i.imm);
+                    store(i.dst);
+                }
+                case MOV -> { load(i.a); store(i.dst); }
+                case GETR -> {
+                    mv.visitVarInsn(LLOAD, slotLocal[(int) i.imm]);
+                    if (w) mv.visitInsn(L2I);
+                    store(i.dst);
+                }
+                case SETR -> {
+                    loadLong(i.a, true);
+                    mv.visitVarInsn(LSTORE, slotLocal[(int) i.imm]);
+                }
+                case INSN -> { mv.visitLdcInsn((int) i.imm); mv.visitVarInsn(ISTORE, curLocal); }
+                case LABEL -> mv.visitLabel(labels[(int) i.imm]);
+                case BR -> mv.visitJumpInsn(GOTO, labels[(int) i.imm]);
+                case BRC -> { load(i.a); mv.visitJumpInsn(IFNE, labels[(int) i.imm]); }
+                case EXIT, EXITR -> {
+                    writeBack();
+                    addIcount(cur + 1);
+                    if (i.aux != null) {
+                        mv.visitVarInsn(ALOAD, 1);
+                        mv.visitLdcInsn(((ExitReason) i.aux).ordinal() + 1);
+                        mv.visitFieldInsn(PUTFIELD, VCPU, "exitReason", "I");
+                    }
+                    if (i.op == Op.EXIT) mv.visitLdcInsn(i.imm); else load(i.a);
+                    mv.visitInsn(LRETURN);
+                }
+                case TRAP -> {
+                    TrapInfo ti = (TrapInfo) i.aux;
+                    writeBack();
+                    addIcount(ti.afterInsn() ? cur + 1 : cur);
+                    setPc(i.imm);
+                    mv.visitInsn(ICONST_M1);
+                    mv.visitVarInsn(ISTORE, curLocal);
+                    getConst(constant(ti, "Lemulator/core/ir/TrapInfo;"));
+                    static_(OPS, "trap", "(Lemulator/core/ir/TrapInfo;)L" + GEX + ";");
+                    mv.visitInsn(ATHROW);
+                }
+                case LOAD -> load(i);
+                case STORE -> {
+                    int size = (int) i.imm;
+                    mv.visitVarInsn(ALOAD, 1);
+                    load(i.a);
+                    if (size == 8) { load(i.b); static_(MEMOPS, "st64", "(L" + VCPU + ";JJ)V"); }
+                    else {
+                        load(i.b);
+                        if (b.type(i.b) == Type.I64) mv.visitInsn(L2I);
+                        static_(MEMOPS, size == 1 ? "st8" : size == 2 ? "st16" : "st32", "(L" + VCPU + ";JI)V");
+                    }
+                }
+                case CALL -> call(i);
+                case CB_BLOCK, CB_INSN, CB_MEM -> callback(i, cur);
+                case COUNT -> {
+                    getConst(constant(i.aux, "Lemulator/api/instrument/InlineCounter;"));
+                    mv.visitVarInsn(ALOAD, 1);
+                    mv.visitFieldInsn(GETFIELD, VCPU, "index", "I");
+                    mv.visitLdcInsn(i.imm);
+                    mv.visitMethodInsn(INVOKEVIRTUAL, "emulator/api/instrument/InlineCounter", "add", "(IJ)V", false);
+                }
+                default -> pure(i, w);
+            }
+        }
+
+        void load(Inst i) {
+            int size = (int) (i.imm & 0xF);
+            boolean signed = (i.imm & Op.SIGNED) != 0;
+            boolean w = i.type == Type.I32;
+            mv.visitVarInsn(ALOAD, 1);
+            load(i.a);
+            switch (size) {
+                case 8 -> static_(MEMOPS, "ld64", "(L" + VCPU + ";J)J");
+                case 4 -> {
+                    static_(MEMOPS, "ld32", "(L" + VCPU + ";J)I");
+                    if (!w) { mv.visitInsn(I2L); if (!signed) { mv.visitLdcInsn(0xFFFFFFFFL); mv.visitInsn(LAND); } }
+                }
+                default -> {
+                    static_(MEMOPS, size == 1 ? "ld8" : "ld16", "(L" + VCPU + ";J)I");
+                    if (signed) mv.visitInsn(size == 1 ? I2B : I2S);
+                    if (!w) mv.visitInsn(I2L);
+                }
+            }
+            store(i.dst);
+        }
+
+        void call(Inst i) {
+            Helper h = (Helper) i.aux;
+            if (h.readsRegs()) writeBack();
+            getConst(constant(h.fn(), "Lemulator/core/ir/Helper$Fn;"));
+            mv.visitVarInsn(ALOAD, 1);
+            for (int k = 0; k < 4; k++) {
+                if (k < i.args.length) load(i.args[k]); else mv.visitInsn(LCONST_0);
+            }
+            mv.visitMethodInsn(INVOKEINTERFACE, "emulator/core/ir/Helper$Fn", "call", "(L" + VCPU + ";JJJJ)J", true);
+            if (i.dst >= 0) store(i.dst); else mv.visitInsn(POP2);
+            if (h.writesRegs()) loadSlots();
+        }
+
+        void callback(Inst i, int cur) {
+            CallbackRef ref = (CallbackRef) i.aux;
+            writeBack();
+            Label s = new Label(), e = new Label(), h = new Label(), done = new Label();
+            mv.visitTryCatchBlock(s, e, h, "java/lang/Throwable");
+            long pc = i.op == Op.CB_MEM ? b.insnPcs[cur] : i.imm;
+            setPc(pc);
+            mv.visitLabel(s);
+            switch (i.op) {
+                case CB_BLOCK -> {
+                    getConst(constant(ref.callback(), "Lemulator/api/instrument/BlockCallback;"));
+                    mv.visitVarInsn(ALOAD, 1);
+                    mv.visitLdcInsn(pc);
+                    mv.visitLdcInsn(b.insnCount());
+                    mv.visitMethodInsn(INVOKEINTERFACE, "emulator/api/instrument/BlockCallback", "onBlock", "(Lemulator/api/Cpu;JI)V", true);
+                }
+                case CB_INSN -> {
+                    getConst(constant(ref.callback(), "Lemulator/api/instrument/InsnCallback;"));
+                    mv.visitVarInsn(ALOAD, 1);
+                    mv.visitLdcInsn(pc);
+                    mv.visitMethodInsn(INVOKEINTERFACE, "emulator/api/instrument/InsnCallback", "onInsn", "(Lemulator/api/Cpu;J)V", true);
+                }
+                default -> {
+                    int size = (int) (i.imm & 0xF);
+                    getConst(constant(ref.callback(), "Lemulator/api/instrument/MemCallback;"));
+                    mv.visitVarInsn(ALOAD, 1);
+                    mv.visitLdcInsn(pc);
+                    load(i.a);
+                    mv.visitLdcInsn(size);
+                    loadLong(i.b, true);
+                    if (size < 8 && !(size == 4 && b.type(i.b) == Type.I32)) { mv.visitLdcInsn((1L << (8 * size)) - 1); mv.visitInsn(LAND); }
+                    mv.visitInsn((i.imm & Op.WRITE) != 0 ? ICONST_1 : ICONST_0);
+                    mv.visitMethodInsn(INVOKEINTERFACE, "emulator/api/instrument/MemCallback", "onAccess", "(Lemulator/api/Cpu;JJIJZ)V", true);
+                }
+            }
+            mv.visitLabel(e);
+            mv.visitJumpInsn(GOTO, done);
+            mv.visitLabel(h);
+            mv.visitVarInsn(ASTORE, exLocal);
+            mv.visitVarInsn(ALOAD, 1);
+            getConst(constant(ref, "Ljava/lang/Object;"));
+            mv.visitVarInsn(ALOAD, exLocal);
+            static_("emulator/core/backend/Callbacks", "failed", "(L" + VCPU + ";Ljava/lang/Object;Ljava/lang/Throwable;)V");
+            mv.visitLabel(done);
+            if (ref.writesRegs()) loadSlots();
+        }
+
+        void pure(Inst i, boolean w) {
+            Op op = i.op;
+            switch (op) {
+                case ADD, SUB, MUL, AND, OR, XOR -> {
+                    load(i.a); load(i.b);
+                    int base = switch (op) { case ADD -> IADD; case SUB -> ISUB; case MUL -> IMUL; case AND -> IAND; case OR -> IOR; default -> IXOR; };
+                    mv.visitInsn(w ? base : base + 1);
+                }
+                case SHL, SHR, SAR -> {
+                    load(i.a); load(i.b);
+                    if (!w) mv.visitInsn(L2I);
+                    int base = op == Op.SHL ? ISHL : op == Op.SHR ? IUSHR : ISHR;
+                    mv.visitInsn(w ? base : base + 1);
+                }
+                case ROL, ROR -> {
+                    load(i.a); load(i.b);
+                    if (!w) mv.visitInsn(L2I);
+                    String m = op == Op.ROL ? "rotateLeft" : "rotateRight";
+                    if (w) static_("java/lang/Integer", m, "(II)I"); else static_("java/lang/Long", m, "(JI)J");
+                }
+                case MULHU, MULHS -> {
+                    load(i.a); load(i.b);
+                    if (w) static_(OPS, op == Op.MULHU ? "mulhu32" : "mulhs32", "(II)I");
+                    else static_("java/lang/Math", op == Op.MULHU ? "unsignedMultiplyHigh" : "multiplyHigh", "(JJ)J");
+                }
+                case DIVU, DIVS, REMU, REMS -> {
+                    load(i.a); load(i.b);
+                    String m = op.name().toLowerCase() + (w ? "32" : "64");
+                    static_(OPS, m, w ? "(II)I" : "(JJ)J");
+                }
+                case NEG -> { load(i.a); mv.visitInsn(w ? INEG : LNEG); }
+                case NOT -> {
+                    load(i.a);
+                    if (w) { mv.visitInsn(ICONST_M1); mv.visitInsn(IXOR); } else { mv.visitLdcInsn(-1L); mv.visitInsn(LXOR); }
+                }
+                case CLZ, CTZ, POPCNT, BSWAP -> {
+                    load(i.a);
+                    String m = switch (op) { case CLZ -> "numberOfLeadingZeros"; case CTZ -> "numberOfTrailingZeros"; case POPCNT -> "bitCount"; default -> "reverseBytes"; };
+                    if (w) static_("java/lang/Integer", m, "(I)I");
+                    else {
+                        static_("java/lang/Long", m, op == Op.BSWAP ? "(J)J" : "(J)I");
+                        if (op != Op.BSWAP) mv.visitInsn(I2L);
+                    }
+                }
+                case EXTU -> extu(i, w);
+                case EXTS -> exts(i, w);
+                case SETC -> setc(i);
+                case SELECT -> {
+                    Label els = new Label(), end = new Label();
+                    load(i.a);
+                    mv.visitJumpInsn(IFEQ, els);
+                    load(i.b);
+                    mv.visitJumpInsn(GOTO, end);
+                    mv.visitLabel(els);
+                    load(i.c);
+                    mv.visitLabel(end);
+                }
+                default -> throw new IllegalStateException("no bytecode for " + op);
+            }
+            store(i.dst);
+        }
+
+        void extu(Inst i, boolean w) {
+            int bits = (int) i.imm;
+            boolean src64 = b.type(i.a) == Type.I64;
+            load(i.a);
+            if (w) {
+                if (src64) mv.visitInsn(L2I);
+                if (bits < 32) { mv.visitLdcInsn((1 << bits) - 1); mv.visitInsn(IAND); }
+            } else {
+                if (!src64) mv.visitInsn(I2L);
+                if (bits < 64) { mv.visitLdcInsn((1L << bits) - 1); mv.visitInsn(LAND); }
+            }
+        }
+
+        void exts(Inst i, boolean w) {
+            int bits = (int) i.imm;
+            boolean src64 = b.type(i.a) == Type.I64;
+            load(i.a);
+            if (src64 && (w || bits <= 32)) {
+                mv.visitInsn(L2I);
+                src64 = false;
+            }
+            if (!src64) {
+                if (bits == 8) mv.visitInsn(I2B);
+                else if (bits == 16) mv.visitInsn(I2S);
+                else if (bits < 32) { mv.visitLdcInsn(32 - bits); mv.visitInsn(ISHL); mv.visitLdcInsn(32 - bits); mv.visitInsn(ISHR); }
+                if (!w) mv.visitInsn(I2L);
+            } else if (bits < 64) {
+                mv.visitLdcInsn(64 - bits); mv.visitInsn(LSHL); mv.visitLdcInsn(64 - bits); mv.visitInsn(LSHR);
+            }
+        }
+
+        void setc(Inst i) {
+            Cond c = (Cond) i.aux;
+            boolean w = b.type(i.a) == Type.I32;
+            Label t = new Label(), end = new Label();
+            load(i.a); load(i.b);
+            boolean unsigned = c == Cond.LTU || c == Cond.LEU || c == Cond.GTU || c == Cond.GEU;
+            if (w && !unsigned) {
+                mv.visitJumpInsn(switch (c) { case EQ -> IF_ICMPEQ; case NE -> IF_ICMPNE; case LT -> IF_ICMPLT; case LE -> IF_ICMPLE; case GT -> IF_ICMPGT; default -> IF_ICMPGE; }, t);
+            } else {
+                if (unsigned) {
+                    if (w) static_("java/lang/Integer", "compareUnsigned", "(II)I"); else static_("java/lang/Long", "compareUnsigned", "(JJ)I");
+                } else mv.visitInsn(LCMP);
+                mv.visitJumpInsn(switch (c) { case EQ -> IFEQ; case NE -> IFNE; case LT, LTU -> IFLT; case LE, LEU -> IFLE; case GT, GTU -> IFGT; default -> IFGE; }, t);
+            }
+            mv.visitInsn(ICONST_0);
+            mv.visitJumpInsn(GOTO, end);
+            mv.visitLabel(t);
+            mv.visitInsn(ICONST_1);
+            mv.visitLabel(end);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package emulator.core.exec;
+
+import emulator.core.mem.AddressSpace;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Translated blocks of one address space, keyed by pc and CPU mode. Bounded: when full it is flushed
+ * whole (the simplest eviction that keeps chaining safe). A write to a code page invalidates the
+ * blocks made from that page.
+ */
+public final class CodeCache {
+    private final ConcurrentHashMap<Long, TranslatedBlock> blocks = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, List<TranslatedBlock>> byPage = new ConcurrentHashMap<>();
+    private final int capacity;
+    private final AtomicInteger invalidations = new AtomicInteger();
+
+    public CodeCache(int capacity) { this.capacity = capacity; }
+
+    static long key(long pc, int mode) { return pc ^ ((long) mode << 58); }
+
+    public TranslatedBlock get(long pc, int mode) { return blocks.get(key(pc, mode)); }
+
+    public int size() { return blocks.size(); }
+
+    public int invalidations() { return invalidations.get(); }
+
+    /** Adds a block; returns false if the cache is full (the caller flushes and retries). */
+    boolean put(TranslatedBlock b) {
+        if (blocks.size() >= capacity) return false;
+        blocks.put(key(b.pc, b.mode), b);
+        for (long p : b.pages) byPage.computeIfAbsent(p, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(b);
+        return true;
+    }
+
+    /** Drops every block of the page at {@code pageAddr}. */
+    public void invalidatePage(long pageAddr) {
+        List<TranslatedBlock> l = byPage.remove(AddressSpace.pageOf(pageAddr));
+        if (l == null) return;
+        synchronized (l) {
+            for (TranslatedBlock b : l) {
+                b.valid = false;
+                blocks.remove(key(b.pc, b.mode), b);
+            }
+        }
+        invalidations.incrementAndGet();
+    }
+
+    public void flush() {
+        for (TranslatedBlock b : blocks.values()) b.valid = false;
+        blocks.clear();
+        byPage.clear();
+    }
+
+    public Map<Long, TranslatedBlock> view() { return blocks; }
+}

@@ -1,0 +1,170 @@
+package emulator.core.exec;
+
+import emulator.core.backend.Backend;
+import emulator.core.mem.AddressSpace;
+import emulator.core.spi.Instrumentation;
+import emulator.core.target.Target;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A guest machine: its target, its kernel (personality or board), its vCPUs and their address
+ * spaces' code caches, and the safe-point protocol that lets instrumentation change and caches flush
+ * while the guest runs.
+ */
+public final class Machine {
+    private final MachineConfig config;
+    private final Target target;
+    private volatile GuestKernel kernel;
+    private final Translator translator;
+    private final Map<Long, CodeCache> caches = new ConcurrentHashMap<>();
+    private final List<Vcpu> vcpus = new CopyOnWriteArrayList<>();
+    private volatile Instrumentation instrumentation;
+    private volatile boolean stopped, paused;
+    private final AtomicLong epoch = new AtomicLong();
+    private final Object pauseLock = new Object();
+    private final AtomicLong retiredIcount = new AtomicLong();
+    private int nextIndex;
+
+    public Machine(MachineConfig config, Target target, GuestKernel kernel) {
+        this.config = config;
+        this.target = target;
+        this.kernel = kernel;
+        this.translator = new Translator(this, Backend.create(config));
+    }
+
+    public MachineConfig config() { return config; }
+    public String name() { return config.name(); }
+    public Target target() { return target; }
+    public GuestKernel kernel() { return kernel; }
+    public void setKernel(GuestKernel k) { this.kernel = k; }
+    public Translator translator() { return translator; }
+    public List<Vcpu> vcpus() { return vcpus; }
+
+    public CpuEvents events() {
+        Instrumentation i = instrumentation;
+        return i == null ? CpuEvents.NONE : i.events();
+    }
+
+    public Instrumentation instrumentation() { return instrumentation; }
+
+    /**
+     * Installs (or with null removes) the instrumentation engine; every cache is flushed at a safe
+     * point so blocks are re-translated with (or without) hooks. Returns when no vCPU can still run a
+     * block translated before the change.
+     */
+    public void setInstrumentation(Instrumentation i) {
+        this.instrumentation = i;
+        flushAll();
+    }
+
+    /** A new vCPU in address space {@code space}; not yet running. */
+    public synchronized Vcpu newVcpu(AddressSpace space) {
+        Vcpu v = new Vcpu(this, nextIndex++, space);
+        vcpus.add(v);
+        return v;
+    }
+
+    CodeCache cacheFor(AddressSpace s) {
+        return caches.computeIfAbsent(s.asid(), k -> {
+            CodeCache c = new CodeCache(config.cacheCapacity());
+            s.setCodeWriteListener(c::invalidatePage);
+            return c;
+        });
+    }
+
+    /** Forgets the code cache of an address space that no vCPU uses any more. */
+    public void releaseSpace(AddressSpace s) {
+        CodeCache c = caches.remove(s.asid());
+        if (c != null) c.flush();
+    }
+
+    // ---- lifecycle and safe points
+
+    public boolean isStopped() { return stopped; }
+    public boolean isPaused() { return paused; }
+
+    public void stop() {
+        stopped = true;
+        resume();
+        for (Vcpu v : vcpus) v.exitRequest = true;
+    }
+
+    public void pause() {
+        paused = true;
+        for (Vcpu v : vcpus) v.exitRequest = true;
+    }
+
+    public void resume() {
+        synchronized (pauseLock) {
+            paused = false;
+            pauseLock.notifyAll();
+        }
+    }
+
+    /**
+     * Flushes every code cache and waits until each vCPU running guest code has passed a safe point,
+     * so no block translated before the call runs after it returns. Safe to call from any thread,
+     * including a vCPU's own (it does not wait for itself).
+     */
+    public void flushAll() {
+        long e = epoch.incrementAndGet();
+        for (CodeCache c : caches.values()) c.flush();
+        for (Vcpu v : vcpus) v.exitRequest = true;
+        for (Vcpu v : vcpus) {
+            if (v == currentVcpu()) { v.seenEpoch = e; continue; }
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (v.inGuestCode && v.seenEpoch < e && !v.isStopped() && !stopped && !paused) {
+                Thread.onSpinWait();
+                if (System.nanoTime() > deadline) break; // a vCPU stuck in one block; never hang the caller
+            }
+        }
+    }
+
+    private static final ThreadLocal<Vcpu> CURRENT = new ThreadLocal<>();
+
+    /** The vCPU whose thread is calling, or null. */
+    public static Vcpu currentVcpu() { return CURRENT.get(); }
+
+    void vcpuStarted(Vcpu v) { CURRENT.set(v); v.seenEpoch = epoch.get(); }
+
+    void vcpuEnded(Vcpu v) {
+        CURRENT.remove();
+        retiredIcount.addAndGet(v.icount);
+        vcpus.remove(v);
+    }
+
+    boolean flushPending(Vcpu v) { return v.seenEpoch < epoch.get(); }
+
+    void atSafePoint(Vcpu v) {
+        v.seenEpoch = epoch.get();
+        if (paused) {
+            v.inGuestCode = false;
+            synchronized (pauseLock) {
+                while (paused && !stopped) {
+                    try { pauseLock.wait(); } catch (InterruptedException ie) { Thread.currentThread().interrupt(); return; }
+                }
+            }
+            v.inGuestCode = true;
+            v.seenEpoch = epoch.get();
+        }
+    }
+
+    // ---- statistics
+
+    /** Guest instructions completed by every vCPU, including ended ones. */
+    public long icount() {
+        long t = retiredIcount.get();
+        for (Vcpu v : vcpus) t += v.icount;
+        return t;
+    }
+
+    public int cachedBlocks() {
+        int n = 0;
+        for (CodeCache c : caches.values()) n += c.size();
+        return n;
+    }
+}

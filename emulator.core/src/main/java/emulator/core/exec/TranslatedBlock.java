@@ -1,0 +1,59 @@
+package emulator.core.exec;
+
+import emulator.core.backend.Backend;
+import emulator.core.ir.IrBlock;
+
+/**
+ * A block in the cache: its IR, how to run it (interpreted until hot, then compiled), the guest
+ * pages it came from, and links to the successors it last branched to, so that the execution loop
+ * finds them without a hash lookup.
+ */
+public final class TranslatedBlock {
+    public final long pc;
+    public final int mode;
+    public final IrBlock ir;
+    public final long[] pages;
+    private final Backend backend;
+    private volatile CompiledBlock code;
+    private int runs;
+    volatile boolean valid = true;
+
+    // Successor cache (block chaining): the last two distinct targets.
+    TranslatedBlock next0, next1;
+
+    TranslatedBlock(long pc, int mode, IrBlock ir, long[] pages, Backend backend, CompiledBlock initial) {
+        this.pc = pc; this.mode = mode; this.ir = ir; this.pages = pages; this.backend = backend;
+        this.code = initial;
+    }
+
+    public int insnCount() { return ir.insnCount(); }
+
+    public boolean isCompiled() { return code != null && backend.isCompiled(code); }
+
+    public boolean isValid() { return valid; }
+
+    long exec(Vcpu cpu) {
+        CompiledBlock c = code;
+        if (c == null) {
+            c = backend.prepare(this, ++runs);
+            if (c != null) code = c;
+            else return backend.interpret(ir, cpu);
+        }
+        return c.exec(cpu);
+    }
+
+    TranslatedBlock successor(long nextPc, int m) {
+        TranslatedBlock n = next0;
+        if (n != null && n.pc == nextPc && n.mode == m && n.valid) return n;
+        n = next1;
+        if (n != null && n.pc == nextPc && n.mode == m && n.valid) {
+            next1 = next0; next0 = n;
+            return n;
+        }
+        return null;
+    }
+
+    void link(TranslatedBlock n) {
+        if (next0 != n) { next1 = next0; next0 = n; }
+    }
+}

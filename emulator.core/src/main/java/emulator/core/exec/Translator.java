@@ -1,0 +1,73 @@
+package emulator.core.exec;
+
+import emulator.core.backend.Backend;
+import emulator.core.ir.IrBlock;
+import emulator.core.ir.IrBuilder;
+import emulator.core.ir.IrVerifier;
+import emulator.core.mem.AddressSpace;
+import emulator.core.mem.Page;
+import emulator.core.mem.Prot;
+import emulator.core.opt.Optimizer;
+import emulator.core.spi.BlockEditor;
+import emulator.core.spi.Instrumentation;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Guest code to runnable block: front end → instrumentation → optimizer → verifier → backend,
+ * then into the address space's cache with its code pages marked for self-modifying-code detection.
+ */
+public final class Translator {
+    private final Machine machine;
+    private final Backend backend;
+    private final AtomicLong translated = new AtomicLong();
+
+    Translator(Machine machine, Backend backend) {
+        this.machine = machine;
+        this.backend = backend;
+    }
+
+    public long blocksTranslated() { return translated.get(); }
+
+    public Backend backend() { return backend; }
+
+    TranslatedBlock lookup(Vcpu cpu, long pc, int mode) {
+        TranslatedBlock b = cpu.cache.get(pc, mode);
+        if (b != null) return b;
+        b = translate(cpu, pc, mode);
+        if (!cpu.cache.put(b)) {
+            cpu.cache.flush();
+            cpu.cache.put(b);
+        }
+        return b;
+    }
+
+    /** Translates without caching (also used by tests and the raw runner). */
+    public TranslatedBlock translate(Vcpu cpu, long pc, int mode) {
+        AddressSpace space = cpu.space;
+        TreeSet<Long> pages = new TreeSet<>();
+        IrBuilder ir = new IrBuilder(pc, machine.target().slots());
+        machine.target().translate(pc, mode, addr -> {
+            Page p = space.page(addr);
+            if (p == null || (p.prot & Prot.EXEC) == 0) return -1;
+            pages.add(AddressSpace.pageOf(addr));
+            return p.data[(int) (addr & AddressSpace.PAGE_MASK)] & 0xFF;
+        }, ir, machine.config().maxBlockInsns());
+        IrBlock block = ir.finish();
+        Instrumentation inst = machine.instrumentation();
+        if (inst != null) {
+            BlockEditor ed = new BlockEditor(block, space.asid(), machine.target().arch());
+            inst.instrument(ed);
+            ed.apply();
+        }
+        Optimizer.run(block);
+        IrVerifier.verify(block);
+        long[] pg = pages.stream().mapToLong(Long::longValue).toArray();
+        for (long p : pg) {
+            space.markCode(p);
+            cpu.tlb.invalidatePage(p);
+        }
+        translated.incrementAndGet();
+        return new TranslatedBlock(pc, mode, block, pg, backend, backend.initial(block));
+    }
+}

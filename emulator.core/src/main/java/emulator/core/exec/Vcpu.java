@@ -1,0 +1,191 @@
+package emulator.core.exec;
+
+import emulator.api.Cpu;
+import emulator.api.GuestMemory;
+import emulator.core.mem.AddressSpace;
+import emulator.core.mem.Tlb;
+import emulator.core.target.Target;
+import java.util.List;
+
+/**
+ * One virtual CPU: its architectural state (the target's 64-bit slots, the pc, extra state such as
+ * x87 and SSE in {@link #ext}), its TLB and address space, and the execution loop that runs on its
+ * own host thread. It is also the {@link Cpu} view plugins receive.
+ *
+ * <p>Fields are public because generated code reads and writes them directly.
+ */
+public final class Vcpu implements Cpu {
+    public final Machine machine;
+    public final Target target;
+    public final int index;
+    public final long[] regs;
+    public long pc;
+    public long icount;
+    public int mode;
+    public Object ext;
+    public final Tlb tlb = new Tlb();
+    public AddressSpace space;
+    /** Set by a block that exits for a reason (see {@link emulator.core.ir.ExitReason}); 0 otherwise. */
+    public int exitReason;
+    /** Asks the loop to come to a safe point at the next block boundary. */
+    public volatile boolean exitRequest;
+    public int privilege;
+    /** Anything the kernel/personality keeps per vCPU (the guest thread). */
+    public Object kernelData;
+
+    CodeCache cache;
+    private volatile boolean stopped;
+    volatile boolean inGuestCode;
+    volatile long seenEpoch;
+    private final MemoryView memoryView = new MemoryView(this);
+
+    Vcpu(Machine machine, int index, AddressSpace space) {
+        this.machine = machine;
+        this.target = machine.target();
+        this.index = index;
+        this.regs = new long[target.slots()];
+        this.ext = target.newExtState();
+        setSpace(space);
+    }
+
+    /** Switches address space (exec, or a context switch in system mode). */
+    public void setSpace(AddressSpace s) {
+        long old = space == null ? 0 : space.asid();
+        this.space = s;
+        this.cache = machine.cacheFor(s);
+        tlb.flush();
+        if (old != 0 && old != s.asid()) machine.events().addressSpaceSwitch(this, old, s.asid());
+    }
+
+    /** Ends this vCPU's loop at the next block boundary. */
+    public void stop() {
+        stopped = true;
+        exitRequest = true;
+    }
+
+    public boolean isStopped() { return stopped; }
+
+    /** Runs guest code until {@link #stop()} or the machine stops. Call on the vCPU's own thread. */
+    public void run() {
+        machine.vcpuStarted(this);
+        try {
+            loop();
+        } finally {
+            inGuestCode = false;
+            machine.vcpuEnded(this);
+        }
+    }
+
+    private void loop() {
+        TranslatedBlock prev = null;
+        inGuestCode = true;
+        while (true) {
+            if (exitRequest) {
+                if (!safePoint()) return;
+                prev = null;
+            }
+            TranslatedBlock b = prev != null ? prev.successor(pc, mode) : null;
+            if (b == null) {
+                b = machine.translator().lookup(this, pc, mode);
+                if (prev != null) prev.link(b);
+            }
+            try {
+                pc = b.exec(this);
+            } catch (GuestException e) {
+                prev = null;
+                deliver(e);
+                continue;
+            }
+            prev = b;
+            if (exitReason != 0) {
+                prev = null;
+                handleExit();
+            }
+        }
+    }
+
+    /** Returns false when the loop must end. */
+    private boolean safePoint() {
+        exitRequest = false;
+        if (stopped || machine.isStopped()) return false;
+        machine.atSafePoint(this);
+        tlb.sync(space);
+        if (stopped || machine.isStopped()) return false;
+        return true;
+    }
+
+    private void handleExit() {
+        int r = exitReason;
+        exitReason = 0;
+        if (r == 1 + emulator.core.ir.ExitReason.SYSCALL.ordinal()) {
+            enterKernel();
+            try {
+                machine.events().syscall(this);
+                machine.kernel().syscall(this);
+            } finally {
+                leaveKernel();
+            }
+        } else {
+            machine.kernel().stopRequested(this);
+        }
+    }
+
+    private void deliver(GuestException e) {
+        long from = pc;
+        enterKernel();
+        try {
+            machine.kernel().exception(this, e);
+            machine.events().exception(this, target.vectorOf(e), from, pc);
+        } finally {
+            leaveKernel();
+        }
+    }
+
+    /** Marks the vCPU as outside guest code (in the emulated kernel), where a flush need not wait for it. */
+    public void enterKernel() {
+        inGuestCode = false;
+        if (privilege == 0) {
+            privilege = 1;
+            machine.events().privilegeChange(this, 0, 1);
+        }
+    }
+
+    public void leaveKernel() {
+        if (privilege != 0) {
+            privilege = 0;
+            machine.events().privilegeChange(this, 1, 0);
+        }
+        inGuestCode = true;
+        if (machine.flushPending(this)) exitRequest = true;
+    }
+
+    // ---- Cpu view
+
+    @Override public int index() { return index; }
+    @Override public String arch() { return target.arch(); }
+    @Override public long pc() { return pc; }
+    @Override public long reg(String name) {
+        if (name.equals(target.programCounter())) return pc;
+        return target.registers().get(name).get(this);
+    }
+    @Override public void setReg(String name, long value) {
+        if (name.equals(target.programCounter())) { pc = value; return; }
+        target.registers().get(name).set(this, value);
+    }
+    @Override public List<String> registerNames() { return target.registers().names(); }
+    @Override public long asid() { return space.asid(); }
+    @Override public int privilege() { return privilege; }
+    @Override public long icount() { return icount; }
+    @Override public GuestMemory memory() { return memoryView; }
+
+    /** {@link GuestMemory} over this vCPU's current address space. */
+    private record MemoryView(Vcpu cpu) implements GuestMemory {
+        public long asid() { return cpu.space.asid(); }
+        public boolean isReadable(long addr) {
+            var p = cpu.space.page(addr);
+            return p != null && (p.prot & emulator.core.mem.Prot.READ) != 0;
+        }
+        public int read(long addr, byte[] dst, int off, int len) { return cpu.space.peek(addr, dst, off, len); }
+        public int write(long addr, byte[] src, int off, int len) { return cpu.space.poke(addr, src, off, len); }
+    }
+}

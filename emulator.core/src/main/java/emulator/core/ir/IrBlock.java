@@ -1,0 +1,41 @@
+package emulator.core.ir;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A translated guest block in IR form: the ops, the type of each temp, and the guest instructions
+ * it covers (their pcs, by the index an {@link Op#INSN} marker carries).
+ */
+public final class IrBlock {
+    public final long pc;
+    public final List<Inst> ops = new ArrayList<>();
+    public final List<Type> temps = new ArrayList<>();
+    public long[] insnPcs = new long[0];
+    /** Descriptions of the instructions for plugins (may be empty for hand-built IR). */
+    public List<emulator.api.instrument.InsnInfo> insns = List.of();
+    public int labels;
+    /** Number of state slots of the target (slot numbers are below this). */
+    public final int slots;
+
+    public IrBlock(long pc, int slots) { this.pc = pc; this.slots = slots; }
+
+    public int insnCount() { return insnPcs.length; }
+
+    private int[] labelPos;
+
+    /** Op index of each label (computed once the block is final). */
+    public int[] labelPositions() {
+        int[] lp = labelPos;
+        if (lp == null) {
+            lp = new int[labels];
+            for (int k = 0; k < ops.size(); k++) if (ops.get(k).op == Op.LABEL) lp[(int) ops.get(k).imm] = k;
+            labelPos = lp;
+        }
+        return lp;
+    }
+
+    public Type type(int temp) { return temps.get(temp); }
+
+    @Override public String toString() { return IrPrinter.format(this); }
+}

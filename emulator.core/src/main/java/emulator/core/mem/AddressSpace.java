@@ -1,0 +1,239 @@
+package emulator.core.mem;
+
+import emulator.core.exec.GuestException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A guest virtual address space: 4 KiB pages with permissions, shared by the vCPUs (threads) that
+ * run in it. vCPUs reach pages through their own {@link Tlb}; changes that remove access
+ * (unmap, mprotect, a page becoming code) bump {@link #generation()} and every vCPU flushes its TLB at
+ * its next safe point. A memory cap makes unbounded guest allocation an ordinary ENOMEM.
+ */
+public final class AddressSpace {
+    public static final int PAGE_BITS = 12;
+    public static final int PAGE_SIZE = 1 << PAGE_BITS;
+    public static final long PAGE_MASK = PAGE_SIZE - 1;
+
+    private static final AtomicLong NEXT_ASID = new AtomicLong(1);
+
+    private final long asid;
+    private final ConcurrentHashMap<Long, Page> pages = new ConcurrentHashMap<>();
+    private final AtomicInteger generation = new AtomicInteger();
+    private final AtomicLong mappedBytes = new AtomicLong();
+    private final long limitBytes;
+    private volatile CodeWriteListener codeListener;
+
+    public AddressSpace(long limitBytes) {
+        this.asid = NEXT_ASID.getAndIncrement();
+        this.limitBytes = limitBytes;
+    }
+
+    public long asid() { return asid; }
+
+    public int generation() { return generation.get(); }
+
+    /** Forces every vCPU in this space to flush its TLB at its next safe point. */
+    public void bumpGeneration() { generation.incrementAndGet(); }
+
+    public void setCodeWriteListener(CodeWriteListener l) { this.codeListener = l; }
+
+    public long mappedBytes() { return mappedBytes.get(); }
+
+    public long limitBytes() { return limitBytes; }
+
+    public static long pageOf(long addr) { return addr & ~PAGE_MASK; }
+
+    public Page page(long addr) { return pages.get(addr >>> PAGE_BITS); }
+
+    /**
+     * Maps zero-filled pages over [addr, addr+len), replacing what was there (like MAP_FIXED).
+     *
+     * @return false, changing nothing, when the memory cap would be exceeded
+     */
+    public synchronized boolean map(long addr, long len, int prot) {
+        long first = addr >>> PAGE_BITS, last = (addr + len - 1) >>> PAGE_BITS;
+        long added = 0;
+        for (long p = first; p <= last; p++) if (!pages.containsKey(p)) added += PAGE_SIZE;
+        if (mappedBytes.get() + added > limitBytes) return false;
+        for (long p = first; p <= last; p++) {
+            Page old = pages.put(p, new Page(new byte[PAGE_SIZE], prot));
+            if (old != null && old.code) notifyCode(p << PAGE_BITS);
+        }
+        mappedBytes.addAndGet(added);
+        bumpGeneration();
+        return true;
+    }
+
+    /** Unmaps [addr, addr+len); unmapped parts are ignored. */
+    public synchronized void unmap(long addr, long len) {
+        long first = addr >>> PAGE_BITS, last = (addr + len - 1) >>> PAGE_BITS;
+        for (long p = first; p <= last; p++) {
+            Page old = pages.remove(p);
+            if (old != null) {
+                mappedBytes.addAndGet(-PAGE_SIZE);
+                if (old.code) notifyCode(p << PAGE_BITS);
+            }
+        }
+        bumpGeneration();
+    }
+
+    /** Changes permissions of the mapped pages in [addr, addr+len); returns false if any page is unmapped. */
+    public synchronized boolean protect(long addr, long len, int prot) {
+        long first = addr >>> PAGE_BITS, last = (addr + len - 1) >>> PAGE_BITS;
+        boolean all = true;
+        for (long p = first; p <= last; p++) {
+            Page pg = pages.get(p);
+            if (pg == null) { all = false; continue; }
+            pg.prot = prot;
+        }
+        bumpGeneration();
+        return all;
+    }
+
+    public boolean isMapped(long addr) { return pages.containsKey(addr >>> PAGE_BITS); }
+
+    /** Whether every page of [addr, addr+len) is unmapped. */
+    public boolean isFree(long addr, long len) {
+        long first = addr >>> PAGE_BITS, last = (addr + len - 1) >>> PAGE_BITS;
+        for (long p = first; p <= last; p++) if (pages.containsKey(p)) return false;
+        return true;
+    }
+
+    /**
+     * Finds a free, page-aligned range of {@code len} bytes in [min, max), searching down from
+     * {@code max} as Linux's top-down mmap does; returns -1 if there is none.
+     */
+    public long findFree(long len, long min, long max) {
+        long n = (len + PAGE_MASK) >>> PAGE_BITS;
+        TreeMap<Long, Boolean> used = new TreeMap<>();
+        for (Long p : pages.keySet()) used.put(p, Boolean.TRUE);
+        long top = max >>> PAGE_BITS, bottom = min >>> PAGE_BITS;
+        long cand = top - n;
+        while (cand >= bottom) {
+            Long hit = used.floorKey(cand + n - 1);
+            if (hit == null || hit < cand) return cand << PAGE_BITS;
+            cand = hit - n;
+        }
+        return -1;
+    }
+
+    // ---- byte access for the slow path, loaders, system calls and plugins
+
+    /** Reads one byte, checking READ permission (or EXEC when {@code fetch}); throws a page fault. */
+    public int readByte(long addr, boolean fetch) {
+        Page p = pages.get(addr >>> PAGE_BITS);
+        int need = fetch ? Prot.EXEC : Prot.READ;
+        if (p == null || (p.prot & need) == 0) throw GuestException.pageFault(addr, fetch ? 2 : 0);
+        return p.data[(int) (addr & PAGE_MASK)] & 0xFF;
+    }
+
+    /** Copies guest memory with permission checks, throwing a page fault at the first bad byte. */
+    public void read(long addr, byte[] dst, int off, int len) {
+        int done = 0;
+        while (done < len) {
+            long a = addr + done;
+            Page p = pages.get(a >>> PAGE_BITS);
+            if (p == null || (p.prot & Prot.READ) == 0) throw GuestException.pageFault(a, 0);
+            int po = (int) (a & PAGE_MASK), n = Math.min(len - done, PAGE_SIZE - po);
+            System.arraycopy(p.data, po, dst, off + done, n);
+            done += n;
+        }
+    }
+
+    /** Writes guest memory with permission checks (invalidating code), throwing a page fault at the first bad byte. */
+    public void write(long addr, byte[] src, int off, int len) {
+        int done = 0;
+        while (done < len) {
+            long a = addr + done;
+            Page p = writablePage(a);
+            int po = (int) (a & PAGE_MASK), n = Math.min(len - done, PAGE_SIZE - po);
+            System.arraycopy(src, off + done, p.data, po, n);
+            done += n;
+        }
+    }
+
+    /** The page at {@code a} for writing: checks permission and invalidates translated code on it. */
+    public Page writablePage(long a) {
+        Page p = pages.get(a >>> PAGE_BITS);
+        if (p == null || (p.prot & Prot.WRITE) == 0) throw GuestException.pageFault(a, 1);
+        if (p.code) {
+            p.code = false;
+            notifyCode(pageOf(a));
+        }
+        return p;
+    }
+
+    /** Reads ignoring permissions; stops at the first unmapped byte. Never throws. */
+    public int peek(long addr, byte[] dst, int off, int len) {
+        int done = 0;
+        while (done < len) {
+            long a = addr + done;
+            Page p = pages.get(a >>> PAGE_BITS);
+            if (p == null) break;
+            int po = (int) (a & PAGE_MASK), n = Math.min(len - done, PAGE_SIZE - po);
+            System.arraycopy(p.data, po, dst, off + done, n);
+            done += n;
+        }
+        return done;
+    }
+
+    /** Writes ignoring permissions (loaders, debuggers); stops at the first unmapped byte. */
+    public int poke(long addr, byte[] src, int off, int len) {
+        int done = 0;
+        while (done < len) {
+            long a = addr + done;
+            Page p = pages.get(a >>> PAGE_BITS);
+            if (p == null) break;
+            if (p.code) { p.code = false; notifyCode(pageOf(a)); }
+            int po = (int) (a & PAGE_MASK), n = Math.min(len - done, PAGE_SIZE - po);
+            System.arraycopy(src, off + done, p.data, po, n);
+            done += n;
+        }
+        return done;
+    }
+
+    /** Marks the page holding {@code addr} as holding translated code. */
+    public void markCode(long addr) {
+        Page p = pages.get(addr >>> PAGE_BITS);
+        if (p != null && !p.code) {
+            p.code = true;
+            bumpGeneration(); // other vCPUs may hold a write TLB entry for it
+        }
+    }
+
+    /** A copy for fork: same contents and permissions, a new asid, no code marks. */
+    public synchronized AddressSpace copy() {
+        AddressSpace c = new AddressSpace(limitBytes);
+        for (Map.Entry<Long, Page> e : pages.entrySet()) {
+            Page p = e.getValue();
+            c.pages.put(e.getKey(), new Page(p.data.clone(), p.prot));
+        }
+        c.mappedBytes.set(mappedBytes.get());
+        return c;
+    }
+
+    /** Mapped regions as [start, end, prot] triples, merged, in address order (for /proc/self/maps and dumps). */
+    public List<long[]> regions() {
+        TreeMap<Long, Integer> sorted = new TreeMap<>();
+        pages.forEach((k, v) -> sorted.put(k, v.prot));
+        List<long[]> out = new ArrayList<>();
+        long[] cur = null;
+        for (Map.Entry<Long, Integer> e : sorted.entrySet()) {
+            long start = e.getKey() << PAGE_BITS;
+            if (cur != null && cur[1] == start && cur[2] == e.getValue()) cur[1] += PAGE_SIZE;
+            else { cur = new long[] {start, start + PAGE_SIZE, e.getValue()}; out.add(cur); }
+        }
+        return out;
+    }
+
+    private void notifyCode(long pageAddr) {
+        CodeWriteListener l = codeListener;
+        if (l != null) l.codePageChanged(pageAddr);
+    }
+}

@@ -1,0 +1,40 @@
+package emulator.core.mem;
+
+import java.util.Arrays;
+
+/**
+ * A vCPU's software TLB: direct-mapped, separate read and write entries, each caching a page's byte
+ * array by page address. A write entry exists only for writable pages without translated code, so
+ * writes to code always take the slow path (which invalidates the blocks). Whole-system mode fills the
+ * same structure from the guest page tables.
+ */
+public final class Tlb {
+    public static final int BITS = 10, SIZE = 1 << BITS, MASK = SIZE - 1;
+
+    public final long[] rtag = new long[SIZE], wtag = new long[SIZE];
+    public final byte[][] rpage = new byte[SIZE][], wpage = new byte[SIZE][];
+    int generation;
+
+    public Tlb() { flush(); }
+
+    public void flush() {
+        Arrays.fill(rtag, -1L);
+        Arrays.fill(wtag, -1L);
+        Arrays.fill(rpage, null);
+        Arrays.fill(wpage, null);
+    }
+
+    public void invalidatePage(long addr) {
+        int i = (int) (addr >>> AddressSpace.PAGE_BITS) & MASK;
+        rtag[i] = -1; wtag[i] = -1; rpage[i] = null; wpage[i] = null;
+    }
+
+    /** Flushes if the address space changed mappings since the last check; called at safe points. */
+    public void sync(AddressSpace as) {
+        int g = as.generation();
+        if (g != generation) {
+            flush();
+            generation = g;
+        }
+    }
+}
