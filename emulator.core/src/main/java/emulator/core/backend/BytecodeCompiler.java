@@ -327,7 +327,7 @@ public final class BytecodeCompiler implements Opcodes {
 
         void call(Inst i) {
             Helper h = (Helper) i.aux;
-            if (h.readsRegs()) writeBack();
+            if (h.readsRegs() || h.writesRegs()) writeBack(); // a writer's reload must not lose dirty locals
             getConst(constant(h.fn(), "Lemulator/core/ir/Helper$Fn;"));
             mv.visitVarInsn(ALOAD, 1);
             for (int k = 0; k < 4; k++) {

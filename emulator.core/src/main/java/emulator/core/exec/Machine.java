@@ -28,6 +28,24 @@ public final class Machine {
     private final Object pauseLock = new Object();
     private final AtomicLong retiredIcount = new AtomicLong();
     private int nextIndex;
+    private final java.util.Set<Long> breakpoints = ConcurrentHashMap.newKeySet();
+    volatile boolean anyBreakpoints;
+    /** Each vCPU stops (through the kernel's stopRequested) once its icount reaches this. */
+    volatile long insnLimit = Long.MAX_VALUE;
+
+    /** Stops a vCPU before it executes the instruction at {@code pc}; flushes so blocks end there. */
+    public void addBreakpoint(long pc) {
+        breakpoints.add(pc);
+        anyBreakpoints = true;
+        flushAll();
+    }
+
+    public boolean hasBreakpoints() { return anyBreakpoints; }
+
+    public boolean isBreakpoint(long pc) { return breakpoints.contains(pc); }
+
+    /** Limits each vCPU to {@code n} instructions (exact when blocks are one instruction long). */
+    public void setInsnLimit(long n) { insnLimit = n; }
 
     public Machine(MachineConfig config, Target target, GuestKernel kernel) {
         this.config = config;

@@ -47,6 +47,7 @@ public final class Translator {
         AddressSpace space = cpu.space;
         TreeSet<Long> pages = new TreeSet<>();
         IrBuilder ir = new IrBuilder(pc, machine.target().slots());
+        if (machine.hasBreakpoints()) ir.setStopBefore(machine::isBreakpoint);
         machine.target().translate(pc, mode, addr -> {
             Page p = space.page(addr);
             if (p == null || (p.prot & Prot.EXEC) == 0) return -1;

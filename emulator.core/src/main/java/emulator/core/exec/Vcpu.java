@@ -84,6 +84,10 @@ public final class Vcpu implements Cpu {
                 if (!safePoint()) return;
                 prev = null;
             }
+            if (machine.anyBreakpoints && machine.isBreakpoint(pc) || icount >= machine.insnLimit) {
+                machine.kernel().stopRequested(this);
+                if (stopped || machine.isStopped()) return;
+            }
             TranslatedBlock b = prev != null ? prev.successor(pc, mode) : null;
             if (b == null) {
                 b = machine.translator().lookup(this, pc, mode);

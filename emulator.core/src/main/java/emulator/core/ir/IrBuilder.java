@@ -13,7 +13,15 @@ public final class IrBuilder {
     private final List<Long> insnPcs = new ArrayList<>();
     private final List<emulator.api.instrument.InsnInfo> insns = new ArrayList<>();
 
+    private java.util.function.LongPredicate stopBefore = pc -> false;
+
     public IrBuilder(long pc, int slots) { this.block = new IrBlock(pc, slots); }
+
+    /** Addresses a block must not run into (breakpoints): a front end ends the block before them. */
+    public void setStopBefore(java.util.function.LongPredicate p) { this.stopBefore = p; }
+
+    /** Whether the front end must end the block before the instruction at {@code pc} (never the first). */
+    public boolean stopBefore(long pc) { return insnPcs.size() > 0 && stopBefore.test(pc); }
 
     /** The finished block. */
     public IrBlock finish() {
@@ -32,6 +40,15 @@ public final class IrBuilder {
     public int opCount() { return block.ops.size(); }
 
     // ---- structure
+
+    /** A point to {@link #rollback} to: the number of ops emitted so far. */
+    public int mark() { return block.ops.size(); }
+
+    /** Drops the ops emitted since {@code mark} (temps stay allocated, unused). */
+    public void rollback(int mark) {
+        List<Inst> ops = block.ops;
+        while (ops.size() > mark) ops.remove(ops.size() - 1);
+    }
 
     /**
      * Marks the start of the next guest instruction, described for plugins by {@code info} (whose

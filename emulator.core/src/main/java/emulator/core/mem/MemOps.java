@@ -118,9 +118,10 @@ public final class MemOps {
             for (int k = size - 1; k >= 0; k--) v = (v << 8) | (p.data[off + k] & 0xFF);
             return v;
         }
-        // Crosses a page: check both pages before reading anything.
+        // Crosses a page: check both pages before reading anything; the fault address is the first
+        // byte that cannot be read (the start of the second page when only that one is bad).
         as.readByte(a, false);
-        as.readByte(a + size - 1, false);
+        as.readByte(AddressSpace.pageOf(a + size - 1), false);
         long v = 0;
         for (int k = size - 1; k >= 0; k--) v = (v << 8) | as.readByte(a + k, false);
         return v;
@@ -135,11 +136,13 @@ public final class MemOps {
             int i = (int) (a >>> AddressSpace.PAGE_BITS) & Tlb.MASK;
             c.tlb.wtag[i] = a & PAGE;
             c.tlb.wpage[i] = p.data;
-            c.tlb.rtag[i] = a & PAGE;
-            c.tlb.rpage[i] = p.data;
+            if ((p.prot & Prot.READ) != 0) { // a write-only page must still fault on reads
+                c.tlb.rtag[i] = a & PAGE;
+                c.tlb.rpage[i] = p.data;
+            }
             return;
         }
-        Page first = as.writablePage(a), second = as.writablePage(a + size - 1);
+        Page first = as.writablePage(a), second = as.writablePage(AddressSpace.pageOf(a + size - 1));
         for (int k = 0; k < size; k++) {
             long b = a + k;
             Page p = AddressSpace.pageOf(b) == AddressSpace.pageOf(a) ? first : second;

@@ -35,8 +35,10 @@ public final class Optimizer {
             if (i.op == Op.MOV && i.dst >= 0 && isConst[i.a] && defs[i.dst] == 1) i.makeConst(val[i.a]);
             else if (foldable(i.op) && i.dst >= 0 && defs[i.dst] == 1 && allConst(i, isConst) && !traps(i, val)) {
                 i.makeConst(Interpreter.compute(i.op, i.type, i, val));
-            } else if (i.op == Op.BRC && isConst[i.a]) {
-                if (val[i.a] != 0) { i.op = Op.BR; i.a = -1; } else i.makeNop();
+            } else if (i.op == Op.BRC && isConst[i.a] && val[i.a] == 0) {
+                // A never-taken branch goes. An always-taken one stays a BRC: turning it into a BR
+                // would leave the ops up to the next label unreachable, which the verifier rejects.
+                i.makeNop();
             }
             if (i.op == Op.CONST && i.dst >= 0 && defs[i.dst] == 1) {
                 isConst[i.dst] = true;

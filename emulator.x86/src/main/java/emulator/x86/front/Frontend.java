@@ -1,0 +1,78 @@
+package emulator.x86.front;
+
+import emulator.core.ir.ExitReason;
+import emulator.core.ir.IrBuilder;
+import emulator.core.ir.Label;
+import emulator.x86.decode.Feature;
+import emulator.x86.decode.Operand;
+import emulator.x86.decode.X86Insn;
+
+/**
+ * The x86 front end: turns one decoded instruction into IR. System-level forms are here; the
+ * instruction families live in {@link IntOps} (general purpose), {@link X87Ops} and {@link SseOps}.
+ */
+public final class Frontend {
+    private final E e;
+    private final IntOps ints;
+    private final X87Ops x87;
+    private final SseOps sse;
+
+    public Frontend(IrBuilder ir, boolean x64) {
+        this.e = new E(ir, x64);
+        this.ints = new IntOps(e);
+        this.x87 = new X87Ops(e);
+        this.sse = new SseOps(e);
+    }
+
+    /** Emits {@code in}'s semantics; returns null, or why it cannot (the caller raises #UD). */
+    public String translate(X86Insn in) {
+        e.insn = in;
+        if (!supported(in.feature())) return "needs " + in.feature() + ", which CPUID does not advertise";
+        if (in.privileged()) { e.fault(13, "privileged instruction"); return null; }
+        try {
+            switch (in.op()) {
+                case SYSCALL, SYSENTER -> { e.ir.exit(in.nextPc(), ExitReason.SYSCALL); return null; }
+                case INT -> {
+                    long n = ((Operand.Imm) in.operand(0)).unsigned();
+                    if (n == 0x80) e.ir.exit(e.x64 ? in.nextPc() : in.nextPc() & 0xFFFFFFFFL, ExitReason.SYSCALL);
+                    else e.fault(13, "int 0x" + Long.toHexString(n)); // gate not accessible from user mode
+                    return null;
+                }
+                case INT3 -> { e.trapAfter(3, "int3"); return null; }
+                case INT1 -> { e.trapAfter(1, "int1"); return null; }
+                case INTO -> {
+                    Label no = e.label();
+                    e.ir.brc(e.cond(1), no);
+                    e.trapAfter(4, "into");
+                    e.ir.label(no);
+                    e.exit(in.nextPc());
+                    return null;
+                }
+                case HLT -> { e.fault(13, "hlt"); return null; }
+                case UD0, UD1, UD2 -> { undefined(in); return null; }
+                default -> { }
+            }
+            if (ints.translate(in)) return null;
+            if (x87.translate(in)) return null;
+            if (sse.translate(in)) return null;
+            return "not implemented";
+        } catch (E.Unsupported u) {
+            return u.getMessage();
+        }
+    }
+
+    /** Features whose instructions run here; keep in step with {@link Cpuid}. */
+    private static final java.util.Set<Feature> SUPPORTED = java.util.EnumSet.of(Feature.BASE, Feature.X87,
+            Feature.CMOV, Feature.CX8, Feature.CX16, Feature.SSE, Feature.SSE2, Feature.POPCNT, Feature.LZCNT,
+            // TZCNT (F3 0F BC) runs as TZCNT: without BMI1 a CPU runs it as BSF, which agrees for non-zero input
+            Feature.BMI1, Feature.MOVBE, Feature.FXSR, Feature.CLFSH, Feature.SEP, Feature.SYSCALL, Feature.LAHF64);
+
+    private static boolean supported(Feature f) { return SUPPORTED.contains(f); }
+
+    public void exit(long pc) { e.exit(pc); }
+
+    public void undefined(X86Insn in) {
+        e.insn = in;
+        e.fault(6, "invalid opcode");
+    }
+}
