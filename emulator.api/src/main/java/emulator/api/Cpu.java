@@ -40,7 +40,10 @@ public interface Cpu {
     /** Current privilege: 0 is user mode (ring 3, EL0), greater values are kernel levels. */
     int privilege();
 
-    /** Guest instructions this vCPU has completed, exact. */
+    /**
+     * Guest instructions this vCPU has completed: exact in CPU event listeners (system calls,
+     * exceptions); inside an instruction callback, the count at the start of the current block.
+     */
     long icount();
 
     /** Guest virtual memory of the current address space. */

@@ -25,8 +25,11 @@ public final class X86Target implements Target {
     private static final String[] GPR64 = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi"};
     private static final String[] GPR32 = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
     private static final Set<String> REPORTED = ConcurrentHashMap.newKeySet();
-    /** Ops per block before the front end ends it (keeps a compiled block well inside one JVM method). */
-    static final int OP_BUDGET = 2500;
+    /**
+     * IR ops per block before the front end ends it: keeps a compiled block under HotSpot's 8000-byte
+     * limit for JIT-compiling a method (larger ones would stay in the JVM's interpreter).
+     */
+    static final int OP_BUDGET = 700;
 
     private final boolean x64;
     private final RegisterFile regs = new RegisterFile();

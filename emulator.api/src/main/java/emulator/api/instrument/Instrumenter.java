@@ -21,7 +21,8 @@ public interface Instrumenter {
 
     /**
      * Calls {@code cb} after {@code insn} completes and falls through or branches; not called when
-     * the instruction faults. {@link emulator.api.Cpu#pc()} is then the next pc.
+     * the instruction faults. The pc passed (and {@link emulator.api.Cpu#pc()}) is the instruction's
+     * own address.
      */
     void afterInsn(InsnInfo insn, InsnCallback cb);
 

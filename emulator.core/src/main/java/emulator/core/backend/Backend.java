@@ -39,7 +39,8 @@ public final class Backend {
 
     /** Called on each interpreted run; returns the code to use from now on, or null to keep interpreting. */
     public CompiledBlock prepare(TranslatedBlock b, int runs) {
-        if (kind == BackendKind.TIERED && runs >= threshold) return compile(b.ir);
+        // runs counts this run too: the first `threshold` runs are interpreted
+        if (kind == BackendKind.TIERED && runs > threshold) return compile(b.ir);
         return null;
     }
 

@@ -49,7 +49,9 @@ public final class BytecodeCompiler implements Opcodes {
         byte[] bytes;
         try {
             bytes = g.generate();
-        } catch (MethodTooLargeException e) {
+        } catch (MethodTooLargeException | org.objectweb.asm.ClassTooLargeException
+                 | org.objectweb.asm.LimitExceededException e) {
+            // too much code, too many constants, or too many locals/frames for ASM
             throw new TooLargeException(e.getMessage());
         }
         try {
@@ -345,6 +347,7 @@ public final class BytecodeCompiler implements Opcodes {
             mv.visitTryCatchBlock(s, e, h, "java/lang/Throwable");
             long pc = i.op == Op.CB_MEM ? b.insnPcs[cur] : i.imm;
             setPc(pc);
+            if (!ref.writesRegs()) setRegsReadOnly(true);
             mv.visitLabel(s);
             switch (i.op) {
                 case CB_BLOCK -> {
@@ -383,6 +386,13 @@ public final class BytecodeCompiler implements Opcodes {
             static_("emulator/core/backend/Callbacks", "failed", "(L" + VCPU + ";Ljava/lang/Object;Ljava/lang/Throwable;)V");
             mv.visitLabel(done);
             if (ref.writesRegs()) loadSlots();
+            else setRegsReadOnly(false);
+        }
+
+        void setRegsReadOnly(boolean on) {
+            mv.visitVarInsn(ALOAD, 1);
+            mv.visitInsn(on ? ICONST_1 : ICONST_0);
+            mv.visitFieldInsn(PUTFIELD, VCPU, "regsReadOnly", "Z");
         }
 
         void pure(Inst i, boolean w) {

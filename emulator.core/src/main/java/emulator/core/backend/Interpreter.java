@@ -78,16 +78,20 @@ public final class Interpreter {
                     case CB_BLOCK -> {
                         CallbackRef r = (CallbackRef) i.aux;
                         cpu.pc = i.imm;
+                        cpu.regsReadOnly = !r.writesRegs();
                         try { ((BlockCallback) r.callback()).onBlock(cpu, i.imm, b.insnCount()); }
                         catch (GuestException ge) { throw ge; }
                         catch (Throwable e) { Callbacks.failed(cpu, r, e); }
+                        finally { cpu.regsReadOnly = false; }
                     }
                     case CB_INSN -> {
                         CallbackRef r = (CallbackRef) i.aux;
                         cpu.pc = i.imm;
+                        cpu.regsReadOnly = !r.writesRegs();
                         try { ((InsnCallback) r.callback()).onInsn(cpu, i.imm); }
                         catch (GuestException ge) { throw ge; }
                         catch (Throwable e) { Callbacks.failed(cpu, r, e); }
+                        finally { cpu.regsReadOnly = false; }
                     }
                     case CB_MEM -> {
                         CallbackRef r = (CallbackRef) i.aux;
@@ -95,9 +99,11 @@ public final class Interpreter {
                         long v = size == 8 ? t[i.b] : t[i.b] & ((1L << (8 * size)) - 1);
                         long pc = b.insnPcs[cur];
                         cpu.pc = pc;
+                        cpu.regsReadOnly = !r.writesRegs();
                         try { ((MemCallback) r.callback()).onAccess(cpu, pc, t[i.a], size, v, (i.imm & Op.WRITE) != 0); }
                         catch (GuestException ge) { throw ge; }
                         catch (Throwable e) { Callbacks.failed(cpu, r, e); }
+                        finally { cpu.regsReadOnly = false; }
                     }
                     case COUNT -> ((InlineCounter) i.aux).add(cpu.index, i.imm);
                     default -> t[i.dst] = ty.canon(compute(i.op, ty, i, t));

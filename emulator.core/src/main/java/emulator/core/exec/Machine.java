@@ -157,6 +157,9 @@ public final class Machine {
 
     boolean flushPending(Vcpu v) { return v.seenEpoch < epoch.get(); }
 
+    /** Incremented by every {@link #flushAll}. */
+    long epoch() { return epoch.get(); }
+
     void atSafePoint(Vcpu v) {
         v.seenEpoch = epoch.get();
         if (paused) {

@@ -34,10 +34,18 @@ public final class Translator {
     TranslatedBlock lookup(Vcpu cpu, long pc, int mode) {
         TranslatedBlock b = cpu.cache.get(pc, mode);
         if (b != null) return b;
+        long epoch = machine.epoch(); // read before translate() reads the instrumentation
         b = translate(cpu, pc, mode);
         if (!cpu.cache.put(b)) {
             cpu.cache.flush();
             cpu.cache.put(b);
+        }
+        if (machine.epoch() != epoch) {
+            // A flushAll (e.g. instrumentation removed) ran while we translated, possibly with the old
+            // hooks, and may have emptied the cache before our put: run the block this once (the
+            // flush is still waiting for our next safe point) but never keep it.
+            b.valid = false;
+            cpu.cache.view().remove(CodeCache.key(pc, mode), b);
         }
         return b;
     }

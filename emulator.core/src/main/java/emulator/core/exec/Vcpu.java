@@ -30,6 +30,11 @@ public final class Vcpu implements Cpu {
     /** Asks the loop to come to a safe point at the next block boundary. */
     public volatile boolean exitRequest;
     public int privilege;
+    /**
+     * True while a callback registered with {@link emulator.api.instrument.RegAccess#READ} runs: its
+     * {@link #setReg} calls are then ignored, so the guest never sees them (backends set and clear it).
+     */
+    public boolean regsReadOnly;
     /** Anything the kernel/personality keeps per vCPU (the guest thread). */
     public Object kernelData;
 
@@ -97,6 +102,7 @@ public final class Vcpu implements Cpu {
                 pc = b.exec(this);
             } catch (GuestException e) {
                 prev = null;
+                regsReadOnly = false; // in case it escaped from a callback
                 deliver(e);
                 continue;
             }
@@ -160,6 +166,7 @@ public final class Vcpu implements Cpu {
             machine.events().privilegeChange(this, 1, 0);
         }
         inGuestCode = true;
+        tlb.sync(space); // the kernel may have unmapped or protected pages: drop stale TLB entries now
         if (machine.flushPending(this)) exitRequest = true;
     }
 
@@ -173,6 +180,7 @@ public final class Vcpu implements Cpu {
         return target.registers().get(name).get(this);
     }
     @Override public void setReg(String name, long value) {
+        if (regsReadOnly) return;
         if (name.equals(target.programCounter())) { pc = value; return; }
         target.registers().get(name).set(this, value);
     }

@@ -1,0 +1,189 @@
+package emulator.core.backend;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import emulator.core.exec.CompiledBlock;
+import emulator.core.exec.GuestException;
+import emulator.core.exec.MachineConfig.BackendKind;
+import emulator.core.exec.Vcpu;
+import emulator.core.ir.IrBuilder;
+import emulator.core.ir.Type;
+import emulator.core.mem.Prot;
+import emulator.core.testing.Rig;
+import emulator.core.testing.ToyTarget;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** LOAD/STORE of every size and signedness, page-crossing, and faults, on both backends. */
+class MemoryAccessTest {
+    static final long PC = 0x1000, NEXT = 0x2000;
+    static final long RAM = 0x10000;         // two RW pages: 0x10000..0x12000
+    static final long RO = 0x12000;          // read-only, right after RAM
+    static final long HOLE = 0x13000;        // unmapped
+    static final long NONE = 0x14000;        // mapped, no access
+    static final long WO = 0x15000;          // write-only
+    static final long RAM2 = 0x16000;        // RW
+    static final long HOLE2 = 0x17000;       // unmapped
+    static final int[] SIZES = {1, 2, 4, 8};
+
+    Rig rig(BackendKind k, byte[] ram) {
+        Rig r = new Rig(k);
+        r.space.map(RAM, 0x2000, Prot.RW);
+        r.space.map(NONE, 0x1000, 0);
+        r.space.map(RO, 0x1000, Prot.READ);
+        r.space.map(WO, 0x1000, Prot.WRITE);
+        r.space.map(RAM2, 0x1000, Prot.RW);
+        r.space.poke(RAM, ram, 0, ram.length);
+        r.space.poke(RO, ram, 0, 0x1000);
+        return r;
+    }
+
+    static long le(byte[] mem, int off, int size) {
+        long v = 0;
+        for (int k = size - 1; k >= 0; k--) v = (v << 8) | (mem[off + k] & 0xFF);
+        return v;
+    }
+
+    /** insn 0 sets r5; insn 1 loads from [r0] into r2. */
+    static CompiledBlock loadBlock(BackendKind k, Type t, int size, boolean signed) {
+        IrBuilder ir = new IrBuilder(PC, ToyTarget.SLOTS);
+        ir.beginInsn(PC);
+        ir.setReg(5, ir.c64(0x55));
+        ir.beginInsn(PC + 8);
+        ir.setReg(2, ir.load(t, ir.getReg(0, Type.I64), size, signed));
+        ir.exit(NEXT);
+        return Rig.prepare(ir.finish(), k);
+    }
+
+    static CompiledBlock storeBlock(BackendKind k, Type t, int size) {
+        IrBuilder ir = new IrBuilder(PC, ToyTarget.SLOTS);
+        ir.beginInsn(PC);
+        ir.setReg(5, ir.c64(0x55));
+        ir.beginInsn(PC + 8);
+        ir.store(ir.getReg(0, Type.I64), ir.getReg(1, t), size);
+        ir.setReg(6, ir.c64(0x66));
+        ir.exit(NEXT);
+        return Rig.prepare(ir.finish(), k);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = BackendKind.class, names = {"INTERPRETED", "COMPILED"})
+    void loads(BackendKind k) {
+        byte[] ram = new byte[0x2000];
+        new SplittableRandom(1).nextBytes(ram);
+        Rig r = rig(k, ram);
+        Vcpu cpu = r.cpu;
+        SplittableRandom rnd = new SplittableRandom(2);
+        for (Type t : Type.values()) for (int size : SIZES) for (boolean signed : new boolean[] {false, true}) {
+            if (size * 8 > t.bits) continue;
+            CompiledBlock code = loadBlock(k, t, size, signed);
+            for (int n = 0; n < 600; n++) {
+                int off = n < 40 ? 0x1000 - 20 + n : rnd.nextInt(0x2000 - size + 1); // first ones around the page boundary
+                if (off > 0x2000 - size) continue;
+                cpu.regs[0] = RAM + off;
+                code.exec(cpu);
+                long want = Ref.ext(signed, 64, t.bits, size * 8, le(ram, off, size));
+                assertEquals(want, cpu.regs[2], "load" + size + (signed ? "s " : "u ") + t + " at +0x" + Integer.toHexString(off));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = BackendKind.class, names = {"INTERPRETED", "COMPILED"})
+    void stores(BackendKind k) {
+        byte[] ram = new byte[0x2000];
+        new SplittableRandom(3).nextBytes(ram);
+        Rig r = rig(k, ram);
+        Vcpu cpu = r.cpu;
+        SplittableRandom rnd = new SplittableRandom(4);
+        for (Type t : Type.values()) for (int size : SIZES) {
+            if (size * 8 > t.bits) continue;
+            CompiledBlock code = storeBlock(k, t, size);
+            CompiledBlock load = loadBlock(k, Type.I64, size, false);
+            for (int n = 0; n < 600; n++) {
+                int off = n < 40 ? 0x1000 - 20 + n : rnd.nextInt(0x2000 - size + 1);
+                if (off > 0x2000 - size) continue;
+                long v = rnd.nextLong();
+                cpu.regs[0] = RAM + off; cpu.regs[1] = v;
+                code.exec(cpu);
+                for (int b = 0; b < size; b++) ram[off + b] = (byte) (v >>> (8 * b));
+                byte[] now = new byte[0x2000];
+                r.space.peek(RAM, now, 0, now.length);
+                assertArrayEquals(ram, now, "store" + size + " " + t + " at +0x" + Integer.toHexString(off));
+                load.exec(cpu);
+                assertEquals(size == 8 ? v : v & ((1L << (8 * size)) - 1), cpu.regs[2], "read back");
+            }
+        }
+    }
+
+    void expectFault(Vcpu cpu, CompiledBlock code, long addr, long wantAddr, int access, String what) {
+        cpu.regs[0] = addr; cpu.regs[2] = 0xDEAD; cpu.regs[5] = 0; cpu.regs[6] = 0; cpu.icount = 1000; cpu.pc = 0;
+        GuestException e = assertThrows(GuestException.class, () -> code.exec(cpu), what);
+        assertEquals(GuestException.Kind.PAGE_FAULT, e.kind, what);
+        assertEquals(wantAddr, e.address, what + ": fault address");
+        assertEquals(access, e.access, what + ": access kind");
+        assertEquals(PC + 8, cpu.pc, what + ": pc of the faulting instruction");
+        assertEquals(1001, cpu.icount, what + ": icount");
+        assertEquals(0x55, cpu.regs[5], what + ": state of the earlier instruction");
+        assertEquals(0xDEAD, cpu.regs[2], what + ": destination untouched");
+        assertEquals(0, cpu.regs[6], what + ": later state untouched");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = BackendKind.class, names = {"INTERPRETED", "COMPILED"})
+    void loadFaults(BackendKind k) {
+        Rig r = rig(k, new byte[0x2000]);
+        for (int size : SIZES) for (boolean signed : new boolean[] {false, true}) {
+            CompiledBlock code = loadBlock(k, Type.I64, size, signed);
+            String s = "load" + size;
+            expectFault(r.cpu, code, HOLE + 8, HOLE + 8, 0, s + " unmapped");
+            expectFault(r.cpu, code, NONE + 0x10, NONE + 0x10, 0, s + " no access");
+            expectFault(r.cpu, code, WO + 0x20, WO + 0x20, 0, s + " write-only");
+            if (size > 1) expectFault(r.cpu, code, HOLE - 1, HOLE, 0, s + " crossing into an unmapped page");
+            if (size > 1) expectFault(r.cpu, code, NONE - 1, NONE - 1, 0, s + " crossing out of an unmapped page");
+            // a TLB hit first, then the fault: run a good load before a bad one
+            r.cpu.regs[0] = RAM + 8;
+            code.exec(r.cpu);
+            expectFault(r.cpu, code, HOLE + 16, HOLE + 16, 0, s + " after a TLB fill");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = BackendKind.class, names = {"INTERPRETED", "COMPILED"})
+    void storeFaults(BackendKind k) {
+        byte[] ram = new byte[0x2000];
+        new SplittableRandom(5).nextBytes(ram);
+        Rig r = rig(k, ram);
+        for (int size : SIZES) {
+            CompiledBlock code = storeBlock(k, Type.I64, size);
+            String s = "store" + size;
+            r.cpu.regs[1] = -1;
+            expectFault(r.cpu, code, HOLE + 8, HOLE + 8, 1, s + " unmapped");
+            expectFault(r.cpu, code, NONE + 8, NONE + 8, 1, s + " no access");
+            expectFault(r.cpu, code, RO + 8, RO + 8, 1, s + " read-only");
+            if (size > 1) {
+                expectFault(r.cpu, code, HOLE2 - 1, HOLE2, 1, s + " crossing into an unmapped page");
+                expectFault(r.cpu, code, RO - 1, RO, 1, s + " crossing into a read-only page");
+                expectFault(r.cpu, code, HOLE - 1, HOLE - 1, 1, s + " crossing from a read-only page");
+            }
+            byte[] now = new byte[0x2000];
+            r.space.peek(RAM, now, 0, now.length);
+            assertArrayEquals(ram, now, s + ": a faulting store writes nothing");
+            byte[] ro = new byte[0x1000];
+            r.space.peek(RO, ro, 0, ro.length);
+            assertArrayEquals(java.util.Arrays.copyOf(ram, 0x1000), ro, s + ": read-only page unchanged");
+        }
+    }
+
+    /** A store to a write-only page must not make the page readable through the TLB. */
+    @ParameterizedTest
+    @EnumSource(value = BackendKind.class, names = {"INTERPRETED", "COMPILED"})
+    void writeOnlyPageStaysUnreadable(BackendKind k) {
+        Rig r = rig(k, new byte[0x2000]);
+        CompiledBlock st = storeBlock(k, Type.I64, 8);
+        r.cpu.regs[0] = WO + 0x40; r.cpu.regs[1] = 42;
+        st.exec(r.cpu);
+        expectFault(r.cpu, loadBlock(k, Type.I64, 8, false), WO + 0x40, WO + 0x40, 0, "load after store to a write-only page");
+    }
+}

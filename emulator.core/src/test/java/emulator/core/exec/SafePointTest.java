@@ -1,0 +1,113 @@
+package emulator.core.exec;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import emulator.api.instrument.InlineCounter;
+import emulator.api.instrument.InsnCallback;
+import emulator.core.exec.MachineConfig.BackendKind;
+import emulator.core.ir.CallbackRef;
+import emulator.core.testing.Asm;
+import emulator.core.testing.Rig;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Instrumentation switched on and off from another thread while a vCPU runs; pause, resume, stop. */
+class SafePointTest {
+    static final long CODE = 0x1000, LOOP = 0x1100, BIG = 0x7FFF_FFFFL;
+    static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+
+    static long vol(long[] a, int i) { return (long) LONGS.getVolatile(a, i); }
+
+    static void await(BooleanSupplier c, String what) {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!c.getAsBoolean()) {
+            if (System.nanoTime() > deadline) fail("timed out waiting for " + what);
+            Thread.onSpinWait();
+        }
+    }
+
+    /** One installation: fails if it runs after removal, or if it misses an iteration while installed. */
+    static final class Probe {
+        final AtomicBoolean removed = new AtomicBoolean();
+        final AtomicLong calls = new AtomicLong();
+        final InlineCounter counter = new InlineCounter();
+        long first = -1, last = -1;
+        final List<String> violations;
+        final InsnCallback cb;
+
+        Probe(List<String> violations) { this.violations = violations; this.cb = this::onInsn; }
+
+        void onInsn(emulator.api.Cpu cpu, long pc) {
+            if (removed.get()) violations.add("callback of a removed instrumentation ran at r1=" + cpu.reg("r1"));
+            long r1 = cpu.reg("r1");
+            if (last >= 0 && r1 != last + 1) violations.add("lost callbacks: r1 " + last + " -> " + r1);
+            if (first < 0) first = r1;
+            last = r1;
+            calls.incrementAndGet();
+        }
+
+        TestInstrumentation instr() {
+            return new TestInstrumentation(ed -> ed.insns().forEach(i -> {
+                if (i.pc() == LOOP) {
+                    ed.beforeInsn(i.index(), new CallbackRef(cb, this, false));
+                    ed.countInsn(i.index(), counter);
+                }
+            }));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(BackendKind.class)
+    void instrumentationHotSwapPauseResumeStop(BackendKind k) throws Exception {
+        Rig r = new Rig(k, 5, 1 << 16, 200);
+        Asm a = new Asm(CODE).loadi(0, BIG).jmp(LOOP);
+        a.pad(LOOP).addi(1, 1).addi(0, -1).jnz(0, LOOP).halt();
+        r.load(a);
+        r.cpu.pc = CODE;
+        Thread t = new Thread(r.cpu::run, "vcpu");
+        t.start();
+        List<String> violations = new CopyOnWriteArrayList<>();
+        await(() -> vol(r.cpu.regs, 1) > 1000, "the guest to run");
+        for (int round = 0; round < 50; round++) {
+            Probe p = new Probe(violations);
+            r.machine.setInstrumentation(p.instr());
+            boolean wait = round % 2 == 0;   // odd rounds remove it at once, racing translation
+            if (wait) await(() -> p.calls.get() >= 20, "callbacks in round");
+            r.machine.setInstrumentation(null);
+            p.removed.set(true);
+            long calls = p.calls.get();
+            if (calls > 0) {
+                assertEquals(p.last - p.first + 1, calls, "one callback per loop iteration while installed");
+                assertEquals(calls, p.counter.sum(), "inline counter agrees with the callbacks");
+            }
+        }
+        // no more callbacks can come; let the guest run on a bit and check again
+        long r1 = vol(r.cpu.regs, 1);
+        await(() -> vol(r.cpu.regs, 1) > r1 + 10_000, "the guest to go on");
+        assertEquals(List.of(), violations);
+
+        r.machine.pause();
+        await(() -> !r.cpu.inGuestCode, "the vCPU to pause");
+        long ic = r.cpu.icount;
+        long spinUntil = System.nanoTime() + 20_000_000L;
+        while (System.nanoTime() < spinUntil) Thread.onSpinWait();
+        assertEquals(ic, r.cpu.icount, "paused: no progress");
+        assertTrue(t.isAlive());
+        r.machine.resume();
+        await(() -> vol(r.cpu.regs, 1) > r1 + 20_000 && r.cpu.inGuestCode, "the guest to resume");
+        r.machine.stop();
+        t.join(10_000);
+        assertFalse(t.isAlive(), "stopped promptly");
+        long fr1 = r.cpu.regs[1], fr0 = r.cpu.regs[0];
+        assertEquals(BIG, fr0 + fr1, "guest state consistent at the stop");
+        assertEquals(2 + 3 * fr1, r.cpu.icount, "icount exact");
+        assertEquals(List.of(), violations);
+    }
+}

@@ -1,0 +1,142 @@
+package emulator.core.opt;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import emulator.core.exec.MachineConfig.BackendKind;
+import emulator.core.ir.Cond;
+import emulator.core.ir.Helper;
+import emulator.core.ir.IrBlock;
+import emulator.core.ir.IrBuilder;
+import emulator.core.ir.Label;
+import emulator.core.ir.Op;
+import emulator.core.ir.Type;
+import emulator.core.ir.Val;
+import emulator.core.mem.Prot;
+import emulator.core.testing.Rig;
+import emulator.core.testing.ToyTarget;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+class OptimizerTest {
+    static final long PC = 0x1000;
+
+    static IrBlock block(Consumer<IrBuilder> body) {
+        IrBuilder ir = new IrBuilder(PC, ToyTarget.SLOTS);
+        ir.beginInsn(PC);
+        body.accept(ir);
+        return ir.finish();
+    }
+
+    /** SETR r1 = 1, then {@code between}, then SETR r1 = 2; exit. Returns the SETR count after optimizing. */
+    static long setrsLeft(Consumer<IrBuilder> between) {
+        IrBlock b = block(ir -> {
+            ir.setReg(1, ir.getReg(2, Type.I64));
+            between.accept(ir);
+            ir.setReg(1, ir.getReg(3, Type.I64));
+            ir.exit(0x2000);
+        });
+        Optimizer.run(b);
+        return b.ops.stream().filter(i -> i.op == Op.SETR && i.imm == 1).count();
+    }
+
+    @Test
+    void deadStateStoreRemoved() {
+        assertEquals(1, setrsLeft(ir -> {}));
+        assertEquals(1, setrsLeft(ir -> ir.setReg(4, ir.add(ir.getReg(5, Type.I64), ir.c64(1)))), "pure ops and other slots between");
+        assertEquals(1, setrsLeft(ir -> ir.beginInsn(PC + 8)), "an instruction boundary between");
+    }
+
+    @Test
+    void deadStateStoreKeptWhenSomethingCanObserveIt() {
+        assertEquals(2, setrsLeft(ir -> ir.setReg(4, ir.getReg(1, Type.I32))), "read of the slot");
+        assertEquals(2, setrsLeft(ir -> ir.load(Type.I64, ir.c64(0x10000), 8, false)), "load (may fault)");
+        assertEquals(2, setrsLeft(ir -> ir.store(ir.c64(0x10000), ir.c64(1), 8)), "store (may fault)");
+        assertEquals(2, setrsLeft(ir -> ir.call(Helper.pure("p", 0, (c, a, b, x, y) -> 0))), "helper call");
+        assertEquals(2, setrsLeft(ir -> ir.divu(ir.getReg(6, Type.I64), ir.getReg(7, Type.I64))), "divide (may trap)");
+        assertEquals(2, setrsLeft(ir -> {
+            Label l = ir.newLabel();
+            ir.brc(ir.setc(Cond.EQ, ir.getReg(6, Type.I64), ir.c64(0)), l);
+            ir.exit(0x3000);
+            ir.label(l);
+        }), "conditional exit between");
+        assertEquals(2, setrsLeft(ir -> {
+            Label l = ir.newLabel();
+            ir.label(l);
+        }), "label between");
+        assertEquals(2, setrsLeft(ir -> {
+            Label l = ir.newLabel();
+            ir.brc(ir.getReg(6, Type.I32), l);
+            ir.label(l);
+        }), "branch between");
+    }
+
+    @Test
+    void deadStoreEliminationKeepsResults() {
+        // the store that survives must be the last one; run it
+        IrBlock b = block(ir -> {
+            ir.setReg(1, ir.c64(1));
+            ir.setReg(1, ir.c64(2));
+            ir.setReg(1, ir.c64(3));
+            ir.exit(0x2000);
+        });
+        Optimizer.run(b);
+        assertEquals(1, Optimizer.count(b, Op.SETR));
+        for (BackendKind k : new BackendKind[] {BackendKind.INTERPRETED, BackendKind.COMPILED}) {
+            Rig rig = new Rig(k);
+            Rig.exec(b, rig.cpu, k);
+            assertEquals(3, rig.cpu.regs[1]);
+        }
+    }
+
+    @Test
+    void foldingAndDeadCode() {
+        IrBlock b = block(ir -> {
+            Val x = ir.add(ir.c64(40), ir.c64(2));
+            Val y = ir.mul(x, ir.c64(10));
+            ir.add(ir.getReg(0, Type.I64), ir.c64(5));  // unused: removed
+            ir.setReg(1, ir.select(ir.setc(Cond.GTU, y, x), y, x));
+            ir.exit(0x2000);
+        });
+        Optimizer.run(b);
+        assertEquals(0, Optimizer.count(b, Op.ADD));
+        assertEquals(0, Optimizer.count(b, Op.MUL));
+        assertEquals(0, Optimizer.count(b, Op.GETR));
+        assertEquals(0, Optimizer.count(b, Op.SELECT));
+        Rig rig = new Rig(BackendKind.INTERPRETED);
+        Rig.exec(b, rig.cpu, BackendKind.INTERPRETED);
+        assertEquals(420, rig.cpu.regs[1]);
+    }
+
+    /** A branch whose condition folds to "always taken" must leave a valid block that still branches. */
+    @Test
+    void constantBranches() {
+        for (int cond : new int[] {0, 1}) for (BackendKind k : new BackendKind[] {BackendKind.INTERPRETED, BackendKind.COMPILED}) {
+            IrBlock b = block(ir -> {
+                Label l = ir.newLabel();
+                ir.brc(ir.setc(Cond.EQ, ir.c32(cond), ir.c32(1)), l);
+                ir.setReg(1, ir.c64(11));
+                ir.exit(0x2000);
+                ir.label(l);
+                ir.setReg(1, ir.c64(22));
+                ir.exit(0x3000);
+            });
+            Optimizer.run(b);
+            Rig rig = new Rig(k);
+            assertEquals(cond == 1 ? 0x3000 : 0x2000, Rig.exec(b, rig.cpu, k));
+            assertEquals(cond == 1 ? 22 : 11, rig.cpu.regs[1]);
+        }
+    }
+
+    @Test
+    void memoryOpsAreNeverRemoved() {
+        IrBlock b = block(ir -> {
+            ir.load(Type.I64, ir.c64(0x7000), 8, false); // result unused, but it can fault
+            ir.exit(0x2000);
+        });
+        Optimizer.run(b);
+        assertEquals(1, Optimizer.count(b, Op.LOAD));
+        Rig rig = new Rig(BackendKind.INTERPRETED);
+        rig.space.map(0x8000, 0x1000, Prot.RW);
+        assertThrows(emulator.core.exec.GuestException.class, () -> Rig.exec(b, rig.cpu, BackendKind.INTERPRETED));
+    }
+}
