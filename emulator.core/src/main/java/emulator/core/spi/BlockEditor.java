@@ -24,6 +24,7 @@ public final class BlockEditor implements BlockInfo {
     private final List<List<CallbackRef>> before, after;
     private final List<List<Object[]>> mem;       // {CallbackRef, MemAccessKind}
     private final List<InlineCounter> blockCounters = new ArrayList<>();
+    private final List<InlineCounter> entryCounters = new ArrayList<>();
     private final List<List<InlineCounter>> insnCounters;
 
     public BlockEditor(IrBlock ir, long asid, String arch) {
@@ -48,11 +49,13 @@ public final class BlockEditor implements BlockInfo {
     public void afterInsn(int insn, CallbackRef cb) { after.get(insn).add(cb); }
     public void onMemory(int insn, CallbackRef cb, MemAccessKind kinds) { mem.get(insn).add(new Object[] {cb, kinds}); }
     public void countBlock(InlineCounter c) { blockCounters.add(c); }
+    /** Adds 1 to {@code c} each time the block starts. */
+    public void countBlockEntry(InlineCounter c) { entryCounters.add(c); }
     public void countInsn(int insn, InlineCounter c) { insnCounters.get(insn).add(c); }
 
     /** Whether any hook asked for anything. */
     public boolean isEmpty() {
-        if (!blockCbs.isEmpty() || !blockCounters.isEmpty()) return false;
+        if (!blockCbs.isEmpty() || !blockCounters.isEmpty() || !entryCounters.isEmpty()) return false;
         for (int i = 0; i < ir.insnCount(); i++)
             if (!before.get(i).isEmpty() || !after.get(i).isEmpty() || !mem.get(i).isEmpty() || !insnCounters.get(i).isEmpty()) return false;
         return true;
@@ -71,6 +74,7 @@ public final class BlockEditor implements BlockInfo {
                 out.add(i);
                 if (first) {
                     first = false;
+                    for (InlineCounter c : entryCounters) out.add(count(c, 1));
                     for (CallbackRef cb : blockCbs) out.add(cb(Op.CB_BLOCK, cb, ir.pc));
                 }
                 long pc = ir.insnPcs[cur];

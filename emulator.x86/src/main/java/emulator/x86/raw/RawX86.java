@@ -92,7 +92,12 @@ public final class RawX86 implements RawEmulator {
         for (Map.Entry<String, Long> e : req.registers().entrySet()) cpu.setReg(e.getKey(), e.getValue());
         if (req.until() >= 0) m.addBreakpoint(req.until());
         if (req.maxInsns() > 0) { m.setInsnLimit(req.maxInsns()); stop.limit = req.maxInsns(); }
-        cpu.run();
+        emulator.core.exec.Machines.started(m);
+        try {
+            cpu.run();
+        } finally {
+            emulator.core.exec.Machines.stopped(m);
+        }
 
         Map<String, Long> regs = new LinkedHashMap<>();
         String[] names = x64
