@@ -65,7 +65,9 @@ public final class Frontend {
     private static final java.util.Set<Feature> SUPPORTED = java.util.EnumSet.of(Feature.BASE, Feature.X87,
             Feature.CMOV, Feature.CX8, Feature.CX16, Feature.SSE, Feature.SSE2, Feature.POPCNT, Feature.LZCNT,
             // TZCNT (F3 0F BC) runs as TZCNT: without BMI1 a CPU runs it as BSF, which agrees for non-zero input
-            Feature.BMI1, Feature.MOVBE, Feature.FXSR, Feature.CLFSH, Feature.SEP, Feature.SYSCALL, Feature.LAHF64);
+            Feature.BMI1, Feature.MOVBE, Feature.FXSR, Feature.CLFSH, Feature.SEP, Feature.SYSCALL, Feature.LAHF64,
+            // ENDBR32/64 are hint NOPs on a CPU without CET (CET itself is not advertised)
+            Feature.CET);
 
     private static boolean supported(Feature f) { return SUPPORTED.contains(f); }
 
