@@ -1,47 +1,34 @@
 package emulator.api.instrument;
 
-import java.util.Arrays;
-
 /**
  * A counter that generated code increments directly, with no callback: one slot per vCPU (no
  * contention, no atomics), summed on demand. Create one per thing counted.
+ *
+ * <p>The slots are a final array sized for {@value #MAX_VCPUS} vCPUs, so the JIT can keep a block's
+ * increments together (one add per block instead of one per instruction); vCPUs beyond that share
+ * the last slot, counted with an atomic-free best effort.
  */
 public final class InlineCounter {
+    /** vCPUs with a slot of their own. */
+    public static final int MAX_VCPUS = 256;
     // One cache line (8 longs) per vCPU so that vCPU threads never share a line.
     private static final int STRIDE = 8;
-    private volatile long[] slots = new long[4 * STRIDE];
+    private final long[] slots = new long[MAX_VCPUS * STRIDE];
 
     /** Adds {@code n} for vCPU {@code vcpu}; called from generated code on that vCPU's thread. */
     public void add(int vcpu, long n) {
-        long[] s = slots;
-        int i = vcpu * STRIDE;
-        if (i >= s.length) {
-            s = grow(i);
-        }
-        s[i] += n;
-    }
-
-    private synchronized long[] grow(int needed) {
-        long[] s = slots;
-        if (needed >= s.length) {
-            s = Arrays.copyOf(s, Math.max(needed + STRIDE, s.length * 2));
-            slots = s;
-        }
-        return s;
+        slots[Math.min(vcpu, MAX_VCPUS - 1) * STRIDE] += n;
     }
 
     /** The total over every vCPU; exact once the vCPUs are stopped, approximate while they run. */
     public long sum() {
-        long[] s = slots;
         long t = 0;
-        for (int i = 0; i < s.length; i += STRIDE) t += s[i];
+        for (int i = 0; i < slots.length; i += STRIDE) t += slots[i];
         return t;
     }
 
     /** The count of one vCPU. */
     public long get(int vcpu) {
-        long[] s = slots;
-        int i = vcpu * STRIDE;
-        return i < s.length ? s[i] : 0;
+        return slots[Math.min(vcpu, MAX_VCPUS - 1) * STRIDE];
     }
 }

@@ -199,8 +199,22 @@ public final class BytecodeCompiler implements Opcodes {
             }
         }
 
-        void writeBack() {
-            for (int s = writtenSlots.nextSetBit(0); s >= 0; s = writtenSlots.nextSetBit(s + 1)) {
+        /** Every slot the block writes (the fault handler, which can be reached from anywhere). */
+        void writeBack() { store(writtenSlots); }
+
+        /**
+         * Slots changed since the last write-back on this straight-line stretch: before a callback or
+         * helper only those are stored (at a label, where paths meet, every written slot counts).
+         */
+        BitSet dirty = new BitSet();
+
+        void writeBackDirty() {
+            store(dirty);
+            dirty.clear();
+        }
+
+        void store(BitSet which) {
+            for (int s = which.nextSetBit(0); s >= 0; s = which.nextSetBit(s + 1)) {
                 mv.visitVarInsn(ALOAD, regsLocal);
                 mv.visitLdcInsn(s);
                 mv.visitVarInsn(LLOAD, slotLocal[s]);
@@ -254,9 +268,13 @@ public final class BytecodeCompiler implements Opcodes {
                 case SETR -> {
                     loadLong(i.a, true);
                     mv.visitVarInsn(LSTORE, slotLocal[(int) i.imm]);
+                    dirty.set((int) i.imm);
                 }
                 case INSN -> { mv.visitLdcInsn((int) i.imm); mv.visitVarInsn(ISTORE, curLocal); }
-                case LABEL -> mv.visitLabel(labels[(int) i.imm]);
+                case LABEL -> {
+                    mv.visitLabel(labels[(int) i.imm]);
+                    dirty = (BitSet) writtenSlots.clone();
+                }
                 case BR -> mv.visitJumpInsn(GOTO, labels[(int) i.imm]);
                 case BRC -> { load(i.a); mv.visitJumpInsn(IFNE, labels[(int) i.imm]); }
                 case EXIT, EXITR -> {
@@ -329,7 +347,7 @@ public final class BytecodeCompiler implements Opcodes {
 
         void call(Inst i) {
             Helper h = (Helper) i.aux;
-            if (h.readsRegs() || h.writesRegs()) writeBack(); // a writer's reload must not lose dirty locals
+            if (h.readsRegs() || h.writesRegs()) writeBackDirty(); // a writer's reload must not lose dirty locals
             getConst(constant(h.fn(), "Lemulator/core/ir/Helper$Fn;"));
             mv.visitVarInsn(ALOAD, 1);
             for (int k = 0; k < 4; k++) {
@@ -342,7 +360,7 @@ public final class BytecodeCompiler implements Opcodes {
 
         void callback(Inst i, int cur) {
             CallbackRef ref = (CallbackRef) i.aux;
-            writeBack();
+            writeBackDirty();
             Label s = new Label(), e = new Label(), h = new Label(), done = new Label();
             mv.visitTryCatchBlock(s, e, h, "java/lang/Throwable");
             long pc = i.op == Op.CB_MEM ? b.insnPcs[cur] : i.imm;
