@@ -32,6 +32,9 @@ public final class Backend {
 
     public long blocksCompiled() { return compiled.get(); }
 
+    /** Compilations that failed for size (each is split, or stays interpreted if it is one instruction). */
+    public long compileFailures() { return compileFailures.get(); }
+
     /** Code for a block's first run: compiled for the COMPILED backend, otherwise null (interpret). */
     public CompiledBlock initial(IrBlock b) {
         return kind == BackendKind.COMPILED ? compile(b) : null;
@@ -46,7 +49,7 @@ public final class Backend {
 
     public long interpret(IrBlock b, Vcpu cpu) { return Interpreter.run(b, cpu); }
 
-    public boolean isCompiled(CompiledBlock c) { return !(c instanceof Interpreted); }
+    public boolean isCompiled(CompiledBlock c) { return !(c instanceof Interpreted) && !(c instanceof TooLarge); }
 
     private CompiledBlock compile(IrBlock b) {
         try {
@@ -54,12 +57,20 @@ public final class Backend {
             compiled.incrementAndGet();
             return c;
         } catch (BytecodeCompiler.TooLargeException e) {
-            // A block too big for one JVM method stays interpreted; front ends bound block size so
-            // this is rare. Logged once per block.
+            // Too big for one JVM method: the translator splits it (re-translates it with half the
+            // instructions); a single instruction that is still too big stays interpreted.
             compileFailures.incrementAndGet();
-            LOG.fine(() -> "block 0x" + Long.toHexString(b.pc) + " too large to compile; interpreted");
-            return new Interpreted(b);
+            LOG.fine(() -> "block 0x" + Long.toHexString(b.pc) + " too large for one JVM method");
+            return b.insnCount() > 1 ? new TooLarge(b) : new Interpreted(b);
         }
+    }
+
+    /** Whether {@code c} says its block must be split before it can be compiled. */
+    public static boolean mustSplit(CompiledBlock c) { return c instanceof TooLarge; }
+
+    /** Marks a block too large to compile; runs interpreted until the split version replaces it. */
+    private record TooLarge(IrBlock b) implements CompiledBlock {
+        public long exec(Vcpu cpu) { return Interpreter.run(b, cpu); }
     }
 
     /** A block that stays interpreted. */

@@ -94,6 +94,10 @@ public final class BytecodeCompiler implements Opcodes {
             ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
                 @Override protected String getCommonSuperClass(String a, String c) { return "java/lang/Object"; }
             };
+            // ASM bounds the memory its frame computation may use (10 MiB by default); a block with a
+            // few thousand temps exceeds that although it fits a JVM method. The real limit is the
+            // 64 KiB method size, which MethodTooLargeException reports.
+            cw.setComputeLimits(32 << 20, 100_000_000L);
             cw.visit(V21, ACC_FINAL | ACC_SUPER, name, null, "java/lang/Object", new String[] {"emulator/core/exec/CompiledBlock"});
             MethodVisitor init = cw.visitMethod(0, "<init>", "()V", null, null);
             init.visitCode();
@@ -140,7 +144,7 @@ public final class BytecodeCompiler implements Opcodes {
             slotLocal = new int[b.slots];
             for (int s = usedSlots.nextSetBit(0); s >= 0; s = usedSlots.nextSetBit(s + 1)) { slotLocal[s] = next; next += 2; }
             tempLocal = new int[b.temps.size()];
-            for (int t = 0; t < tempLocal.length; t++) { tempLocal[t] = next; next += b.type(t) == Type.I64 ? 2 : 1; }
+            next = LocalAllocator.assign(b, tempLocal, next);
             labels = new Label[b.labels];
             for (int k = 0; k < labels.length; k++) labels[k] = new Label();
 
@@ -154,7 +158,10 @@ public final class BytecodeCompiler implements Opcodes {
             mv.visitVarInsn(ISTORE, curLocal);
             loadSlots();
             // Every temp starts at 0 so that locals are definitely assigned on every path.
+            java.util.BitSet initialised = new java.util.BitSet();
             for (int t = 0; t < tempLocal.length; t++) {
+                if (tempLocal[t] < 0 || initialised.get(tempLocal[t])) continue;
+                initialised.set(tempLocal[t]);
                 if (b.type(t) == Type.I64) { mv.visitInsn(LCONST_0); mv.visitVarInsn(LSTORE, tempLocal[t]); }
                 else { mv.visitInsn(ICONST_0); mv.visitVarInsn(ISTORE, tempLocal[t]); }
             }

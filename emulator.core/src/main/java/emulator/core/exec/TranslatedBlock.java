@@ -36,8 +36,12 @@ public final class TranslatedBlock {
         CompiledBlock c = code;
         if (c == null) {
             c = backend.prepare(this, ++runs);
-            if (c != null) code = c;
-            else return backend.interpret(ir, cpu);
+            if (c == null) return backend.interpret(ir, cpu);
+            if (Backend.mustSplit(c)) {
+                valid = false;                      // the next lookup translates a shorter block
+                cpu.machine.translator().split(this, cpu);
+            }
+            code = c;
         }
         return c.exec(cpu);
     }

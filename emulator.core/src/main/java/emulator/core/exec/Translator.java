@@ -31,6 +31,15 @@ public final class Translator {
 
     public Backend backend() { return backend; }
 
+    /** Instruction limits of blocks that had to be split, by cache key. */
+    private final java.util.concurrent.ConcurrentHashMap<Long, Integer> splitLimits = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Remembers that the block at {@code b.pc} must be translated with half its instructions. */
+    void split(TranslatedBlock b, Vcpu cpu) {
+        splitLimits.merge(CodeCache.key(b.pc, b.mode), Math.max(1, b.insnCount() / 2), Math::min);
+        cpu.cache.view().remove(CodeCache.key(b.pc, b.mode), b);
+    }
+
     TranslatedBlock lookup(Vcpu cpu, long pc, int mode) {
         TranslatedBlock b = cpu.cache.get(pc, mode);
         if (b != null) return b;
@@ -61,7 +70,7 @@ public final class Translator {
             if (p == null || (p.prot & Prot.EXEC) == 0) return -1;
             pages.add(AddressSpace.pageOf(addr));
             return p.data[(int) (addr & AddressSpace.PAGE_MASK)] & 0xFF;
-        }, ir, machine.config().maxBlockInsns());
+        }, ir, splitLimits.getOrDefault(CodeCache.key(pc, mode), machine.config().maxBlockInsns()));
         IrBlock block = ir.finish();
         Instrumentation inst = machine.instrumentation();
         if (inst != null) {
@@ -77,6 +86,11 @@ public final class Translator {
             cpu.tlb.invalidatePage(p);
         }
         translated.incrementAndGet();
-        return new TranslatedBlock(pc, mode, block, pg, backend, backend.initial(block));
+        CompiledBlock initial = backend.initial(block);
+        if (initial != null && Backend.mustSplit(initial)) {
+            splitLimits.merge(CodeCache.key(pc, mode), Math.max(1, block.insnCount() / 2), Math::min);
+            return translate(cpu, pc, mode);
+        }
+        return new TranslatedBlock(pc, mode, block, pg, backend, initial);
     }
 }

@@ -216,6 +216,36 @@ class ExecutionLoopTest {
         assertEquals(2, r.kernel.faults.get(0).icount());
     }
 
+    /**
+     * A block of many instructions too large for one JVM method is split (re-translated with fewer
+     * instructions) until its pieces compile; the result is unchanged.
+     */
+    @ParameterizedTest
+    @EnumSource(value = BackendKind.class, names = {"COMPILED", "TIERED"})
+    void tooLargeBlockIsSplit(BackendKind k) {
+        Rig r = new Rig(k, 1, 1 << 16, 200);
+        Asm a = new Asm(0x1000);
+        int insns = 120, rounds = 250;
+        for (int j = 0; j < insns; j++) a.heavy(3, rounds);
+        a.halt();
+        r.load(a);
+        long want = 5;
+        for (int j = 0; j < insns; j++) for (long q = 0; q < rounds; q++) want = (want ^ (q * 0x9E3779B97F4A7C15L)) + q;
+        TranslatedBlock first = null;
+        // Tiered: interpret, try to compile, split, interpret the shorter block, … until it compiles.
+        for (int round = 0; round < 30 && (first == null || !first.isCompiled()); round++) {
+            Vcpu c = r.machine.newVcpu(r.space);
+            c.regs[3] = 5;
+            c.pc = 0x1000;
+            c.run();
+            assertEquals(want, c.regs[3], "round " + round);
+            assertEquals(insns + 1, c.icount);
+            first = r.cpu.cache.get(0x1000, 0);
+        }
+        assertTrue(first != null && first.isCompiled(), "the block at the start ends up compiled");
+        assertTrue(first.insnCount() < insns, "the block was split: " + first.insnCount() + " instructions");
+    }
+
     /** A block far larger than a JVM method allows: compiles or falls back to the interpreter, with the right result. */
     @ParameterizedTest
     @EnumSource(BackendKind.class)

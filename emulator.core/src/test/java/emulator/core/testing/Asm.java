@@ -34,6 +34,7 @@ public final class Asm {
     public Asm sys() { return insn(SYS, 0, 0, 0); }
     public Asm trapi(int vector) { return insn(TRAPI, 0, 0, vector); }
     public Asm probe() { return insn(PROBE, 0, 0, 0); }
+    public Asm heavy(int rd, long rounds) { return insn(HEAVY, rd, 0, rounds); }
     public Asm pad(long addr) { while (here() < addr) insn(0xEE, 0, 0, 0); return this; }
 
     public byte[] bytes() { return out.toByteArray(); }

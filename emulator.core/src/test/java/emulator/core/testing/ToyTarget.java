@@ -27,7 +27,9 @@ import java.util.function.Consumer;
 public final class ToyTarget implements Target {
     public static final int SLOTS = 64;
     public static final int LOADI = 1, ADDI = 2, ADD = 3, STB = 4, LD = 5, ST = 6, JMP = 7, JNZ = 8,
-            HALT = 9, SYS = 10, TRAPI = 11, DIVU = 12, PROBE = 13, LDB = 14;
+            HALT = 9, SYS = 10, TRAPI = 11, DIVU = 12, PROBE = 13, LDB = 14,
+            /** rd = imm rounds of (rd ^ k) + k: one instruction with a lot of IR (for block splitting). */
+            HEAVY = 15;
     public static final int VEC_UD = 6, VEC_FETCH = 14, VEC_PF = 14, VEC_DE = 0;
 
     public final Map<Long, Consumer<IrBuilder>> scripts = new ConcurrentHashMap<>();
@@ -82,7 +84,7 @@ public final class ToyTarget implements Target {
             InsnKind kind = switch (op) {
                 case JMP -> InsnKind.JUMP; case JNZ -> InsnKind.COND_JUMP; case HALT -> InsnKind.HALT;
                 case SYS -> InsnKind.SYSCALL; case TRAPI -> InsnKind.INTERRUPT;
-                case LOADI, ADDI, ADD, STB, LD, ST, DIVU, PROBE, LDB -> InsnKind.NORMAL;
+                case LOADI, ADDI, ADD, STB, LD, ST, DIVU, PROBE, LDB, HEAVY -> InsnKind.NORMAL;
                 default -> InsnKind.INVALID;
             };
             ir.beginInsn(new Insn(n, p, raw, op + " r" + rd + ", r" + rs + ", " + imm, kind));
@@ -97,6 +99,11 @@ public final class ToyTarget implements Target {
                 case ST -> ir.store(ir.add(ir.getReg(rd, Type.I64), ir.c64(imm)), ir.getReg(rs, Type.I64), 8);
                 case DIVU -> ir.setReg(rd, ir.divu(ir.getReg(rd, Type.I64), ir.getReg(rs, Type.I64)));
                 case PROBE -> ir.call(probeHelper, ir.c64(p));
+                case HEAVY -> {
+                    Val acc = ir.getReg(rd, Type.I64);
+                    for (long k = 0; k < imm; k++) acc = ir.add(ir.xor(acc, ir.c64(k * 0x9E3779B97F4A7C15L)), ir.c64(k));
+                    ir.setReg(rd, acc);
+                }
                 case JMP -> { ir.exit(imm & 0xFFFFFFFFL); return; }
                 case JNZ -> {
                     Val c = ir.setc(Cond.NE, ir.getReg(rd, Type.I64), ir.c64(0));

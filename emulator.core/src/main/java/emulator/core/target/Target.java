@@ -1,0 +1,42 @@
+package emulator.core.target;
+
+import emulator.core.exec.GuestException;
+import emulator.core.exec.Vcpu;
+import emulator.core.ir.IrBuilder;
+
+/**
+ * A guest CPU architecture: its state layout, registers by name, and a front end that translates
+ * guest code to IR. Targets are plain objects (the x86 bundle registers one as a service).
+ */
+public interface Target {
+    /** Architecture name ({@code x86_64}, {@code i386}, …). */
+    String arch();
+
+    /** Number of 64-bit state slots the IR may address. */
+    int slots();
+
+    RegisterFile registers();
+
+    /** Creates the state a vCPU needs beyond the slots (x87, SSE, …); may return null. */
+    Object newExtState();
+
+    /** Copies the extra state (for fork and clone). */
+    Object copyExtState(Object ext);
+
+    /**
+     * Translates the block starting at {@code pc}: decodes instructions with {@code code}, emits
+     * their semantics into {@code ir} (marking each with {@link IrBuilder#beginInsn}), and ends with an
+     * exit. At most {@code maxInsns} instructions. An instruction that cannot be fetched or decoded
+     * becomes a trap in the IR (never a host exception).
+     */
+    void translate(long pc, int mode, CodeFetch code, IrBuilder ir, int maxInsns);
+
+    /** The architecture's vector number for a guest exception (e.g. x86: page fault 14, divide error 0). */
+    int vectorOf(GuestException e);
+
+    /** Name of the stack-pointer register (rsp, esp, sp). */
+    String stackPointer();
+
+    /** Name of the program-counter register (rip, eip, pc). */
+    String programCounter();
+}

@@ -1,0 +1,308 @@
+package plugin.files;
+
+import emulator.api.event.Keys;
+import emulator.api.event.Topics;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.osgi.service.event.Event;
+
+/**
+ * The file monitor's state machine, with no OSGi in it: syscall events in, log lines, JSON records
+ * and abiscope/file/* events out. It knows no operating system, only the normalized {@code file.*}
+ * and {@code process.*} properties. Not thread-safe: the component serializes calls.
+ */
+public final class FileTracker {
+    /** {@code file.op} values; {@code cloexec} sets a handle's close-on-exec flag (fcntl F_SETFD and the like). */
+    static final String OPEN = "open", READ = "read", WRITE = "write", CLOSE = "close", DUP = "dup", SET_CLOEXEC = "cloexec";
+    static final int RECENT_LINES = 10_000;
+
+    private final FileOutput out;
+    private final CallPairing pairing = new CallPairing();
+    private final Map<String, ProcessFiles> processes = new LinkedHashMap<>();
+    /** Children that exited before their parent's fork returned: the late fork must not bring them back. */
+    private final Set<String> exitedBeforeFork = new HashSet<>();
+    private final Map<String, FileStats> stats = new LinkedHashMap<>();
+    private final ArrayDeque<String> recent = new ArrayDeque<>();
+    private long seq;
+
+    public FileTracker(FileOutput out) { this.out = out; }
+
+    public void accept(Event event) {
+        SyscallCall call = pairing.accept(event);
+        if (call == null) return;
+        String processOp = call.string(Keys.PROCESS_OP);
+        if (processOp != null) onProcess(processOp, call);
+        String fileOp = call.string(Keys.FILE_OP);
+        if (fileOp != null && call.completed()) onFile(fileOp, call);
+    }
+
+    // ---- processes: what happens to handle tables ----
+
+    private void onProcess(String op, SyscallCall c) {
+        switch (op) {
+            case "fork" -> { if (c.completed() && !c.failed()) onFork(c); }
+            case "exec" -> {
+                if (!c.completed() || c.failed()) return;
+                ProcessFiles p = process(c);
+                p.handles.exec();
+                String image = c.string(Keys.PROCESS_IMAGE);
+                p.image = image;   // null (unknown) rather than the old program's name
+            }
+            case "exit" -> onExit(c);
+            default -> { }
+        }
+    }
+
+    private void onFork(SyscallCall c) {
+        if (Boolean.TRUE.equals(c.bool(Keys.PROCESS_THREAD))) return;    // a thread shares the table
+        Long ret = c.number(Keys.RET);
+        Integer child = c.integer(Keys.PROCESS_CHILD);
+        if (child == null && ret != null && ret > 0) child = ret.intValue();
+        if (ret != null && ret == 0) {
+            // The child's side: with its parent's id the child can inherit now, whichever side comes first.
+            Integer ppid = c.integer(Keys.PPID);
+            ProcessFiles self = process(c);
+            if (!self.handles.inherited()) self.awaitingParent = true;
+            ProcessFiles parent = ppid == null ? null : processes.get(String.valueOf(ppid));
+            if (parent != null && !self.handles.inherited()) {
+                self.handles.inheritLate(parent.handles);
+                if (self.image == null) self.image = parent.image;
+            }
+            return;
+        }
+        if (child == null) return;
+        ProcessFiles parent = process(c);
+        String childId = String.valueOf(child);
+        if (exitedBeforeFork.remove(childId)) return;
+        ProcessFiles existing = processes.get(childId);
+        if (existing == null) {
+            processes.put(childId, new ProcessFiles(childId, parent.handles.forChild(), parent.image));
+        } else if (!existing.handles.inherited()) {
+            existing.handles.inheritLate(parent.handles);
+            if (existing.image == null) existing.image = parent.image;
+        }
+    }
+
+    private void onExit(SyscallCall c) {
+        if (Boolean.TRUE.equals(c.bool(Keys.PROCESS_THREAD))) return;
+        Integer pid = c.integer(Keys.PID), tid = c.integer(Keys.TID);
+        if (pid != null && tid != null && !pid.equals(tid)) return;    // one thread ends; the table lives on
+        String id = processId(c);
+        ProcessFiles gone = processes.remove(id);
+        // An exit whose fork we never saw returning in the parent: remember it, so that fork does not
+        // resurrect a table. (A second report of the same exit finds nothing and changes nothing.)
+        if (gone != null && gone.awaitingParent && !gone.handles.inherited()) exitedBeforeFork.add(id);
+    }
+
+    // ---- file operations ----
+
+    private void onFile(String op, SyscallCall c) {
+        ProcessFiles p = process(c);
+        switch (op) {
+            case OPEN -> open(p, c);
+            case READ, WRITE -> transfer(op, p, c);
+            case CLOSE -> close(p, c);
+            case DUP -> dup(p, c);
+            case SET_CLOEXEC -> setCloexec(p, c);
+            default -> { }
+        }
+    }
+
+    private void open(ProcessFiles p, SyscallCall c) {
+        String name = c.string(Keys.FILE_PATH);
+        String access = c.string(Keys.FILE_ACCESS);
+        Map<String, Object> rec = record(p, c, OPEN);
+        rec.put("path", name);
+        rec.put("mode", access);
+        String args = "name " + (name == null ? "?" : name) + ", mode " + (access == null ? "?" : access);
+        if (c.failed()) {
+            emit(p, c, Topics.FILE_OPEN, rec, "open(" + args + ")" + failure(c), name, null);
+            return;
+        }
+        Long handle = handleOf(c);
+        Boolean cloexec = c.bool(Keys.FILE_CLOEXEC);
+        rec.put("handle", handle);
+        rec.put("cloexec", cloexec);
+        if (handle != null) p.handles.put(handle, new OpenHandle(name, access, cloexec));
+        stats(name, p, handle).opens++;
+        emit(p, c, Topics.FILE_OPEN, rec, "open(" + args + ", handle " + hex(handle) + ")", name, handle);
+    }
+
+    private void transfer(String op, ProcessFiles p, SyscallCall c) {
+        Long handle = c.number(Keys.FILE_HANDLE);
+        String path = pathOf(p, handle);
+        Long buffer = c.number(Keys.FILE_BUFFER), length = c.number(Keys.FILE_LENGTH), ret = c.number(Keys.RET);
+        Map<String, Object> rec = record(p, c, op);
+        rec.put("handle", handle);
+        rec.put("path", path);
+        rec.put("buffer", buffer);
+        rec.put("length", length);
+        if (!c.failed() && ret != null && ret > 0) {
+            FileStats s = stats(path, p, handle);
+            if (op.equals(READ)) { s.reads++; s.bytesRead += ret; } else { s.writes++; s.bytesWritten += ret; }
+        }
+        String line = op + "(handle " + hex(handle) + ", buffer " + hex(buffer) + ", length " + hex(length) + ")";
+        emit(p, c, op.equals(READ) ? Topics.FILE_READ : Topics.FILE_WRITE, rec,
+                c.failed() ? line + failure(c) : line, path, handle);
+    }
+
+    private void close(ProcessFiles p, SyscallCall c) {
+        Long handle = c.number(Keys.FILE_HANDLE);
+        String path = pathOf(p, handle);
+        // Even a failed close releases the handle (or it was not open): either way it is not open now.
+        if (handle != null) p.handles.remove(handle);
+        Map<String, Object> rec = record(p, c, CLOSE);
+        rec.put("handle", handle);
+        rec.put("path", path);
+        String line = "close(handle " + hex(handle) + ")";
+        emit(p, c, Topics.FILE_CLOSE, rec, c.failed() ? line + failure(c) : line, path, handle);
+    }
+
+    private void dup(ProcessFiles p, SyscallCall c) {
+        Long old = c.number(Keys.FILE_OLD_HANDLE);
+        Long handle = c.failed() ? c.number(Keys.FILE_HANDLE) : handleOf(c);
+        String path = pathOf(p, old);
+        Map<String, Object> rec = record(p, c, DUP);
+        rec.put("oldHandle", old);
+        rec.put("handle", handle);
+        rec.put("path", path);
+        String line = "dup(handle " + hex(old) + ", new handle " + hex(handle) + ")";
+        if (c.failed() || old == null || handle == null) {
+            rec.put("replacedPath", null);
+            write(p, c, rec, line + (c.failed() ? failure(c) : ""));
+            return;
+        }
+        if (!old.equals(handle)) {
+            OpenHandle from = p.handles.get(old);
+            OpenHandle copy = new OpenHandle(from == null ? null : from.path(), from == null ? null : from.access(),
+                    c.bool(Keys.FILE_CLOEXEC));
+            OpenHandle replaced = p.handles.put(handle, copy);
+            rec.put("replacedPath", replaced == null ? null : replaced.path());
+        }
+        write(p, c, rec, line);
+    }
+
+    private void setCloexec(ProcessFiles p, SyscallCall c) {
+        Long handle = c.number(Keys.FILE_HANDLE);
+        if (c.failed() || handle == null) return;
+        OpenHandle h = p.handles.get(handle);
+        if (h != null) p.handles.put(handle, new OpenHandle(h.path(), h.access(), c.bool(Keys.FILE_CLOEXEC)));
+    }
+
+    // ---- helpers ----
+
+    private Long handleOf(SyscallCall c) {
+        Long h = c.number(Keys.FILE_HANDLE);
+        return h != null ? h : c.number(Keys.RET);
+    }
+
+    private static String pathOf(ProcessFiles p, Long handle) {
+        if (handle == null) return null;
+        OpenHandle h = p.handles.get(handle);
+        return h == null ? null : h.path();
+    }
+
+    private ProcessFiles process(SyscallCall c) {
+        String id = processId(c);
+        return processes.computeIfAbsent(id, k -> new ProcessFiles(k, new HandleTable(), null));
+    }
+
+    /** The pid where the OS plugin knows it, else the address space (a process we cannot name yet). */
+    private static String processId(SyscallCall c) {
+        Integer pid = c.integer(Keys.PID);
+        if (pid != null) return String.valueOf(pid);
+        Long asid = c.number(Keys.ASID);
+        return "asid 0x" + Long.toHexString(asid == null ? 0 : asid);
+    }
+
+    private FileStats stats(String path, ProcessFiles p, Long handle) {
+        String key = path != null ? path : "? (handle " + hex(handle) + " of pid " + p.id + ", opened before tracing)";
+        FileStats s = stats.computeIfAbsent(key, k -> new FileStats());
+        s.processes.add(p.id + " " + p.imageName());
+        return s;
+    }
+
+    private Map<String, Object> record(ProcessFiles p, SyscallCall c, String op) {
+        Map<String, Object> rec = new LinkedHashMap<>();
+        rec.put("seq", ++seq);
+        rec.put("icount", c.number(Keys.ICOUNT));
+        rec.put("pid", p.id.startsWith("asid") ? null : Integer.valueOf(p.id));
+        rec.put("tid", c.integer(Keys.TID));
+        rec.put("asid", c.number(Keys.ASID));
+        rec.put("image", p.image);
+        rec.put("op", op);
+        return rec;
+    }
+
+    private void emit(ProcessFiles p, SyscallCall c, String topic, Map<String, Object> rec, String line,
+                      String path, Long handle) {
+        rec.put("result", c.number(Keys.RET));
+        rec.put("ok", !c.failed());
+        write(p, c, rec, line);
+        Map<String, Object> props = new LinkedHashMap<>();
+        putIfKnown(props, Keys.PID, c.integer(Keys.PID));
+        putIfKnown(props, Keys.TID, c.integer(Keys.TID));
+        putIfKnown(props, Keys.ASID, c.number(Keys.ASID));
+        putIfKnown(props, Keys.ICOUNT, c.number(Keys.ICOUNT));
+        putIfKnown(props, Keys.PROCESS_IMAGE, p.image);
+        putIfKnown(props, Keys.FILE_HANDLE, handle);
+        putIfKnown(props, Keys.FILE_PATH, path);
+        putIfKnown(props, Keys.FILE_ACCESS, c.string(Keys.FILE_ACCESS));
+        putIfKnown(props, Keys.FILE_BUFFER, c.number(Keys.FILE_BUFFER));
+        putIfKnown(props, Keys.FILE_LENGTH, c.number(Keys.FILE_LENGTH));
+        putIfKnown(props, Keys.RET, c.number(Keys.RET));
+        out.publish(topic, props);
+    }
+
+    private void write(ProcessFiles p, SyscallCall c, Map<String, Object> rec, String op) {
+        if (!rec.containsKey("result")) { rec.put("result", c.number(Keys.RET)); rec.put("ok", !c.failed()); }
+        String line = "[" + p.id + " " + p.imageName() + "] " + op;
+        recent.addLast(line);
+        if (recent.size() > RECENT_LINES) recent.removeFirst();
+        out.logLine(line);
+        out.jsonRecord(rec);
+    }
+
+    private static void putIfKnown(Map<String, Object> m, String k, Object v) { if (v != null) m.put(k, v); }
+
+    private static String failure(SyscallCall c) { return " -> error " + c.number(Keys.RET); }
+
+    static String hex(Long v) {
+        if (v == null) return "?";
+        return v < 0 ? "-0x" + Long.toHexString(-v) : "0x" + Long.toHexString(v);
+    }
+
+    // ---- queries (Gogo, summary) ----
+
+    /** The last {@code n} log lines (at most {@value #RECENT_LINES} are kept). */
+    public List<String> recentLines(int n) {
+        List<String> all = new ArrayList<>(recent);
+        return all.subList(Math.max(0, all.size() - n), all.size());
+    }
+
+    /** Handles open now, per process, with paths ({@code ?} for one opened before tracing is never listed). */
+    public List<String> openHandles(String pidOrNull) {
+        List<String> lines = new ArrayList<>();
+        for (ProcessFiles p : processes.values()) {
+            if (pidOrNull != null && !p.id.equals(pidOrNull)) continue;
+            lines.add(p.id + " " + p.imageName() + (p.handles.inherited() ? "" : "  (handles opened before tracing are not known)"));
+            p.handles.view().forEach((h, oh) -> lines.add("  " + hex(h) + "  " + oh.path() + "  "
+                    + (oh.access() == null ? "?" : oh.access()) + (Boolean.TRUE.equals(oh.cloexec()) ? "  cloexec" : "")));
+        }
+        return lines;
+    }
+
+    /** One line per file: opens, bytes read and written, and the processes that used it. */
+    public List<String> summary() {
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format("%-40s %6s %12s %12s  %s", "file", "opens", "bytes read", "bytes written", "processes"));
+        stats.forEach((path, s) -> lines.add(String.format("%-40s %6d %12d %12d  %s", path, s.opens, s.bytesRead,
+                s.bytesWritten, String.join(", ", s.processes))));
+        return lines;
+    }
+}

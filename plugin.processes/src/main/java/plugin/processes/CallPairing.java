@@ -1,0 +1,47 @@
+package plugin.processes;
+
+import emulator.api.event.Keys;
+import emulator.api.event.Topics;
+import java.util.HashMap;
+import java.util.Map;
+import org.osgi.service.event.Event;
+
+/**
+ * Pairs each syscall EXIT with the ENTER of the same thread, so an operation can be logged once it
+ * completed with everything both sides said about it. An EXIT with no ENTER (tracing began while the
+ * call was under way) stands alone: the log then shows what the EXIT carries and nothing invented.
+ */
+final class CallPairing {
+    private final Map<String, Map<String, Object>> pending = new HashMap<>();
+
+    /** @return the ENTER alone ({@code completed == false}) or the whole call at EXIT; null for other topics */
+    SyscallCall accept(Event event) {
+        Map<String, Object> props = new HashMap<>();
+        for (String name : event.getPropertyNames()) props.put(name, event.getProperty(name));
+        String key = threadKey(props);
+        return switch (event.getTopic()) {
+            case Topics.SYSCALL_ENTER -> {
+                pending.put(key, props);
+                yield new SyscallCall(props, false);
+            }
+            case Topics.SYSCALL_EXIT -> {
+                Map<String, Object> enter = pending.remove(key);
+                if (enter == null) yield new SyscallCall(props, true);
+                Map<String, Object> merged = new HashMap<>(enter);
+                merged.putAll(props);
+                yield new SyscallCall(merged, true);
+            }
+            default -> null;
+        };
+    }
+
+    /**
+     * The thread that made the call: its tid where the OS plugin knows it, else its pid, else the
+     * address space and stack pointer (what an ABI-only tracer pairs ENTER and EXIT by).
+     */
+    private static String threadKey(Map<String, Object> p) {
+        if (p.get(Keys.TID) != null) return "tid " + p.get(Keys.TID);
+        if (p.get(Keys.PID) != null) return "pid " + p.get(Keys.PID);
+        return "asid " + p.get(Keys.ASID) + " sp " + p.get(Keys.SP);
+    }
+}
