@@ -17,7 +17,8 @@ import emulator.linuxuser.kernel.ElfLoader;
 import emulator.linuxuser.kernel.GuestMem;
 import emulator.linuxuser.kernel.LinuxProcess;
 import emulator.linuxuser.kernel.OpenFile;
-import emulator.linuxuser.kernel.X86LinuxKernel;
+import emulator.linuxuser.kernel.GuestThread;
+import emulator.linuxuser.kernel.LinuxSystem;
 import emulator.x86.Slots;
 import emulator.x86.X86Target;
 import emulator.x86.front.Cpuid;
@@ -72,10 +73,15 @@ public final class LinuxUserRunner {
             return 127;
         }
         String program = argv.getFirst();
-        AtomicReference<LinuxProcess> current = new AtomicReference<>();
+        AtomicReference<LinuxSystem> sysRef = new AtomicReference<>();
         GuestRoot groot;
         try {
-            VirtualFs vfs = new VirtualFs(current::get, SystemInfo.defaultX86(1, config.memoryLimit() / 1024), terminal);
+            VirtualFs vfs = new VirtualFs(() -> {
+                GuestThread t = GuestThread.current();
+                if (t != null) return t.proc;
+                LinuxSystem s = sysRef.get();
+                return s == null ? null : s.init();
+            }, SystemInfo.defaultX86(1, config.memoryLimit() / 1024), terminal);
             groot = new GuestRoot(root, vfs);
         } catch (IOException e) {
             errp.println("abiscope: root folder " + root + ": " + e.getMessage());
@@ -141,17 +147,16 @@ public final class LinuxUserRunner {
             return fail(errp, program, "dynamically linked programs are not supported yet (needs "
                     + elf.interpreter() + ")", 127);
 
-        // ---- the process
+        // ---- the first process
         int[] ids = hostIds();
-        LinuxProcess proc = new LinuxProcess(1000, 1, ids[0], ids[1]);
-        proc.root = groot;
-        current.set(proc);
+        LinuxSystem system = new LinuxSystem(x64, config, errp);
+        sysRef.set(system);
+        LinuxProcess proc = system.newInitProcess(ids[0], ids[1], groot);
         AddressSpace space = new AddressSpace(config.memoryLimit());
         List<String> envp = new ArrayList<>();
         env.forEach((k, v) -> envp.add(k + "=" + v));
-        ElfLoader.Image img;
         try {
-            img = ElfLoader.load(elf, space, proc, ElfLoader.x86(x64, Cpuid.LEAF1_EDX & 0xFFFF_FFFFL), argv, envp, guestPath);
+            ElfLoader.load(elf, space, proc, system.archParams(), argv, envp, guestPath, groot);
         } catch (ElfException e) {
             return fail(errp, program, e.getMessage(), 127);
         } catch (ErrnoException e) {
@@ -164,27 +169,12 @@ public final class LinuxUserRunner {
         } catch (ErrnoException e) {
             throw new IllegalStateException(e);
         }
-
-        X86Target target = new X86Target(x64);
-        X86LinuxKernel kernel = new X86LinuxKernel(x64, proc, new GuestMem(space, elf.wordSize()), errp);
-        Machine machine = new Machine(config, target, kernel);
-        Vcpu cpu = machine.newVcpu(space);
-        target.reset(cpu);
-        cpu.regs[Slots.RSP] = img.stack().sp();
-        cpu.pc = img.entry();
-
-        Throwable[] crash = new Throwable[1];
-        Thread t = Thread.ofPlatform().name("abiscope-vcpu-0").stackSize(64L << 20).unstarted(() -> {
-            try {
-                cpu.run();
-            } catch (Throwable e) {
-                crash[0] = e;
-            }
-        });
+        GuestThread main = system.initThread(proc, space, proc.initialSp, proc.entry);
+        Machine machine = system.machine();
         emulator.core.exec.Machines.started(machine); // the instrumentation engine and vm: commands see it
-        t.start();
         try {
-            t.join();
+            system.start(main, false);
+            system.awaitInit();
         } catch (InterruptedException e) {
             machine.stop();
             Thread.currentThread().interrupt();
@@ -192,10 +182,9 @@ public final class LinuxUserRunner {
             emulator.core.exec.Machines.stopped(machine);
         }
         try { out.flush(); } catch (IOException ignored) { }
-        proc.closeAll();
-        machine.releaseSpace(space);
-        if (crash[0] != null) {
-            errp.println("abiscope: internal error at pc 0x" + Long.toHexString(cpu.pc) + ": " + crash[0]);
+        try { err.flush(); } catch (IOException ignored) { }
+        if (system.crash() != null) {
+            errp.println("abiscope: internal error at pc 0x" + Long.toHexString(system.crashPc()) + ": " + system.crash());
             return 134;
         }
         if (!proc.hasExited()) {

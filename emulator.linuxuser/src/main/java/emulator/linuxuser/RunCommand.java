@@ -1,27 +1,46 @@
 package emulator.linuxuser;
 
 import emulator.api.launch.BatchCommand;
+import emulator.api.stack.StackManager;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
-/** {@code abiscope run}: run a Linux ELF program in user mode inside a sandboxed root folder. */
+/**
+ * {@code abiscope run}: run a Linux ELF program in user mode inside a sandboxed root folder, with
+ * analysis plugins applied through the optional {@link StackManager} before the guest starts and
+ * removed after it ends (so plugins flush their logs).
+ */
 @Component(service = BatchCommand.class, immediate = true)
 public final class RunCommand implements BatchCommand {
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile StackManager stacks;
+
     /** The root used without --root: an (initially empty) folder under the user's cache. */
     public static Path defaultRoot() {
+        return cacheDir().resolve("linux-user/root");
+    }
+
+    static Path cacheDir() {
+        String own = System.getenv("ABISCOPE_CACHE");
+        if (own != null && !own.isEmpty()) return Path.of(own);
         String xdg = System.getenv("XDG_CACHE_HOME");
         Path cache = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return cache.resolve("abiscope/linux-user/root");
+        return cache.resolve("abiscope");
     }
 
     @Override public String name() { return "run"; }
@@ -31,42 +50,30 @@ public final class RunCommand implements BatchCommand {
     @Override
     public String usage() {
         return """
-            run [--arch i386|x86_64] [--root DIR] [--env K=V]... [--] PROGRAM [ARG...]
-              Runs PROGRAM on the emulated Linux kernel. The guest sees DIR as "/" and nothing outside
-              it (plus a virtual /proc and /dev). Without --root, DIR is %s
-              (created empty if missing, with /tmp). PROGRAM is a guest path inside DIR; if DIR holds
-              no such file, PROGRAM is read from the host path and the guest sees it as /NAME.
-              The environment is only the --env values (none by default). --arch checks the ELF's
-              architecture (it is taken from the file otherwise). Static and static-PIE programs only.
-              Exit status: the program's; 128+N if killed by signal N; 127 if PROGRAM is missing or
-              dynamically linked; 126 if it cannot be executed; 2 on a usage error.""".formatted(defaultRoot());
+            run %s
+              Runs PROGRAM on the emulated Linux kernel, with every process it starts. The guest sees
+              DIR as "/" and nothing outside it (plus a virtual /proc and /dev). Without --root, DIR is
+              %s (created empty if missing, with /tmp). PROGRAM is a guest path inside DIR; if DIR
+              holds no such file, PROGRAM is read from the host path and the guest sees it as /NAME.
+              The environment is only the --env values. --arch checks the ELF's architecture.
+              --plugins syscalls.linux,files,processes applies those plugins (bundle names without
+              "plugin.") through the analysis stack service before the guest starts, each writing to
+              --trace-dir; --stack FILE applies a stack file; both are removed when the guest ends.
+              Exit status: the program's; 128+N if killed by signal N; 127 if PROGRAM is missing;
+              126 if it cannot be executed; 2 on a usage error or without a stack service.""".formatted(RunOptions.USAGE, defaultRoot());
     }
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
-        String arch = null;
-        Path root = null;
-        Map<String, String> env = new LinkedHashMap<>();
-        int k = 0;
-        for (; k < args.size(); k++) {
-            String a = args.get(k);
-            if (a.equals("--")) { k++; break; }
-            if (!a.startsWith("--")) break;
-            String v = k + 1 < args.size() ? args.get(k + 1) : null;
-            switch (a) {
-                case "--arch" -> { if (v == null) return usageError(err, "--arch needs a value"); arch = v; k++; }
-                case "--root" -> { if (v == null) return usageError(err, "--root needs a folder"); root = Path.of(v); k++; }
-                case "--env" -> {
-                    if (v == null || v.indexOf('=') <= 0) return usageError(err, "--env needs K=V");
-                    env.put(v.substring(0, v.indexOf('=')), v.substring(v.indexOf('=') + 1));
-                    k++;
-                }
-                default -> { return usageError(err, "unknown option " + a); }
-            }
+        RunOptions o;
+        try {
+            o = RunOptions.parse(args);
+        } catch (RunOptions.BadUsage e) {
+            err.println("abiscope: run: " + e.getMessage());
+            err.println("usage: run " + RunOptions.USAGE);
+            return 2;
         }
-        if (k >= args.size()) return usageError(err, "no PROGRAM given");
-        if (arch != null && !List.of("i386", "x86_64", "i686", "amd64").contains(arch))
-            return usageError(err, "--arch must be i386 or x86_64");
+        Path root = o.root();
         if (root == null) {
             root = defaultRoot();
             Files.createDirectories(root.resolve("tmp"));
@@ -74,14 +81,46 @@ public final class RunCommand implements BatchCommand {
             err.println("abiscope: run: root folder " + root + " does not exist");
             return 2;
         }
-        List<String> argv = new ArrayList<>(args.subList(k, args.size()));
         boolean terminal = System.console() != null && System.console().isTerminal();
-        return new LinuxUserRunner().terminal(terminal).run(root, arch, argv, env, System.in, out, err);
+        return runWithStack(stacks, o, root, System.in, out, err, terminal);
     }
 
-    private int usageError(PrintStream err, String why) {
-        err.println("abiscope: run: " + why);
-        err.println("usage: " + usage());
-        return 2;
+    /** Applies the stack (if asked), runs the guest, removes the stack. Shared with vm:run. */
+    static int runWithStack(StackManager sm, RunOptions o, Path root, InputStream in, PrintStream out, PrintStream err,
+                            boolean terminal) {
+        List<String> applied = new ArrayList<>();
+        if (o.wantsStack()) {
+            if (sm == null) {
+                err.println("abiscope: run: no stack manager: --plugins and --stack need the analysis stack service, which is not running");
+                return 2;
+            }
+            try {
+                if (o.stack() != null) applied.add(sm.apply(o.stack()));
+                if (!o.plugins().isEmpty()) {
+                    Map<String, Object> settings = o.traceDir() == null ? Map.of()
+                            : Map.of(StackManager.TRACE_DIR, o.traceDir().toAbsolutePath().toString());
+                    applied.add(sm.applyPlugins("run", o.plugins(), settings));
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                err.println("abiscope: run: " + e.getMessage());
+                removeAll(sm, applied, err);
+                return 2;
+            }
+        }
+        try {
+            return new LinuxUserRunner().terminal(terminal).run(root, o.arch(), o.argv(), o.env(), in, out, err);
+        } finally {
+            removeAll(sm, applied, err);
+        }
+    }
+
+    private static void removeAll(StackManager sm, List<String> names, PrintStream err) {
+        for (String n : names.reversed()) {
+            try {
+                sm.remove(n);
+            } catch (IOException | RuntimeException e) {
+                err.println("abiscope: run: removing stack " + n + ": " + e.getMessage());
+            }
+        }
     }
 }

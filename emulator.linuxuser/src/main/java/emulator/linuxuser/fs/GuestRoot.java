@@ -566,6 +566,24 @@ public final class GuestRoot {
         }
     }
 
+    /** chown(2) on a resolved node (-1 keeps an id); the host decides whether it is allowed (EPERM otherwise). */
+    public void chown(Resolved r, int uid, int gid) throws ErrnoException {
+        if (r.isVirtual()) throw new ErrnoException(Errno.EPERM, r.guestPath());
+        if (!r.exists()) throw new ErrnoException(Errno.ENOENT, r.guestPath());
+        lock.writeLock().lock();
+        try {
+            Path p = verified(r);
+            if (uid != -1 && uid != (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS))
+                Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+            if (gid != -1 && gid != (Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS))
+                Files.setAttribute(p, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            throw errno(e, r.guestPath());
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
     /** truncate(2): shrinks or extends (with zeros) a regular file. */
     public void truncate(Resolved r, long length) throws ErrnoException {
         if (length < 0) throw new ErrnoException(Errno.EINVAL);

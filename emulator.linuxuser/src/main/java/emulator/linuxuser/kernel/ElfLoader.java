@@ -42,6 +42,13 @@ public final class ElfLoader {
      */
     public static Image load(ElfFile elf, AddressSpace space, LinuxProcess proc, ArchParams arch,
                              List<String> argv, List<String> envp, String execfn) throws ElfException, ErrnoException {
+        return load(elf, space, proc, arch, argv, envp, execfn, null);
+    }
+
+    /** As above; {@code root} is where a PT_INTERP interpreter is looked up (null: dynamic programs are refused). */
+    public static Image load(ElfFile elf, AddressSpace space, LinuxProcess proc, ArchParams arch,
+                             List<String> argv, List<String> envp, String execfn,
+                             emulator.linuxuser.fs.GuestRoot root) throws ElfException, ErrnoException {
         if (elf.kind() == ElfFile.Kind.DYNAMIC || elf.interpreter() != null)
             throw new ElfException("dynamically linked programs are not supported yet (interpreter " + elf.interpreter() + ")");
         if (elf.kind() == ElfFile.Kind.NOT_EXECUTABLE) throw new ElfException("not an executable (ELF type " + elf.type() + ")");
@@ -78,6 +85,8 @@ public final class ElfLoader {
         proc.argv = List.copyOf(argv);
         proc.envp = List.copyOf(envp);
         proc.exe = execfn;
+        proc.initialSp = st.sp();
+        proc.entry = plan.entry();
         return new Image(plan, st, plan.entry(), top);
     }
 }

@@ -23,8 +23,34 @@ public final class LinuxProcess implements ProcessView {
     public static final int MAX_FDS = 1024;
 
     public final int pid;
-    public final int ppid;
+    /** The parent's pid; 1 (an init that reaps everything) once the parent is gone. */
+    public volatile int ppid;
+    public volatile LinuxProcess parent;
+    public final List<LinuxProcess> children = new java.util.concurrent.CopyOnWriteArrayList<>();
+    public final List<GuestThread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    public volatile int pgid, sid;
+    /** The signal the parent gets when this process ends (clone's low byte; SIGCHLD for fork). */
+    public int exitSignal = 17;
+    /** Ended and waiting to be reaped (exit processing done). */
+    volatile boolean zombie;
+    /** Where the loaded image starts: initial stack pointer and entry (the interpreter's when there is one). */
+    public long initialSp, entry;
     public final int uid, gid;
+    /** The system call table of this process (bound to its memory). */
+    public LinuxSyscalls sys;
+    /** Signal dispositions, shared by the threads (copied by fork, handlers reset by exec). */
+    public SigAction[] actions = SigAction.defaults();
+    /** Process-directed pending signals (kill). */
+    private volatile long sharedPending;
+    /** siginfo of pending signals by number (sender pid, code, status …), kept for delivery. */
+    final Signals.Info[] pendingInfo = new Signals.Info[65];
+    /** Wait status as Linux encodes it (exit code << 8, or the signal number); valid once {@link #hasExited()}. */
+    private volatile int waitStatus;
+    /** True once a parent's wait reaped this zombie. */
+    volatile boolean reaped;
+    /** Released by exec or exit: a vfork parent waits for it. */
+    final java.util.concurrent.CountDownLatch vforkDone = new java.util.concurrent.CountDownLatch(1);
+    public long utimeStartNanos = System.nanoTime();
     public GuestRoot root;
     public AddressSpace space;
     public String exe;
@@ -44,9 +70,6 @@ public final class LinuxProcess implements ProcessView {
     /** fd → (description, close-on-exec). */
     private final TreeMap<Integer, Fd> fds = new TreeMap<>();
 
-    /** Recorded signal dispositions (64 signals × the guest's raw struct), the blocked mask. */
-    public final byte[][] sigactions = new byte[65][];
-    public long sigmask;
     public long altStackSp, altStackSize;
     public int altStackFlags = 2; // SS_DISABLE
     public long clearChildTid, robustList, robustListLen;
@@ -59,28 +82,62 @@ public final class LinuxProcess implements ProcessView {
     public LinuxProcess(int pid, int ppid, int uid, int gid) {
         this.pid = pid;
         this.ppid = ppid;
+        this.pgid = pid;
+        this.sid = pid;
         this.uid = uid;
         this.gid = gid;
     }
 
     // ------------------------------------------------------------------ exit
 
-    /** Records a normal exit with {@code code & 0xff}. */
-    public void exit(int code) {
-        if (exited) return;
+    /** Records a normal exit with {@code code & 0xff}; false if it had already ended. */
+    public synchronized boolean exit(int code) {
+        if (exited) return false;
         exitStatus = code & 0xFF;
+        waitStatus = (code & 0xFF) << 8;
         exited = true;
+        return true;
     }
 
     /** Records a death by signal: the runner's status is 128 + signal, as a shell reports it. */
-    public void killed(int signal) {
-        if (exited) return;
+    public synchronized boolean killed(int signal) {
+        if (exited) return false;
         exitStatus = 128 + signal;
+        waitStatus = signal; // no core bit: RLIMIT_CORE is 0 and no core file is written
         exited = true;
+        return true;
     }
 
     public boolean hasExited() { return exited; }
     public int exitStatus() { return exitStatus; }
+    public int waitStatus() { return waitStatus; }
+
+    // ------------------------------------------------------------------ signals
+
+    public long sharedPending() { return sharedPending; }
+    synchronized void addShared(int sig) { sharedPending |= 1L << (sig - 1); }
+    synchronized void clearShared(int sig) { sharedPending &= ~(1L << (sig - 1)); }
+
+    /** A copy of the descriptor table for fork: the same open file descriptions, each retained. */
+    public synchronized void copyFdsTo(LinuxProcess child) {
+        for (var e : fds.entrySet()) {
+            e.getValue().file().retain();
+            child.fds.put(e.getKey(), e.getValue());
+        }
+    }
+
+    /** exec: closes the descriptors marked close-on-exec. */
+    public void closeOnExec() {
+        List<Fd> gone = new java.util.ArrayList<>();
+        synchronized (this) {
+            var it = fds.entrySet().iterator();
+            while (it.hasNext()) {
+                var e = it.next();
+                if (e.getValue().cloexec()) { gone.add(e.getValue()); it.remove(); }
+            }
+        }
+        for (Fd f : gone) f.file.release();
+    }
 
     // ------------------------------------------------------------------ descriptors
 

@@ -34,8 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * size. Architecture-only calls (arch_prctl, set_thread_area) are added by the architecture's
  * kernel with {@link #register}.
  *
- * <p>Not implemented yet (they return ENOSYS, logged once): fork, vfork, clone, execve, wait for
- * real children, signal delivery (rt_sigaction and rt_sigprocmask only record), sockets, poll/select.
+ * <p>Process and signal calls are added by {@link ProcessCalls} and {@link Signals}. Not implemented
+ * (ENOSYS, logged once): sockets, epoll, inotify, timers.
  */
 public final class LinuxSyscalls {
     /** One system call: arguments already truncated to the ABI's word size; returns the result or throws the errno. */
@@ -56,7 +56,8 @@ public final class LinuxSyscalls {
     private final String machine;
     private final PrintStream log;
     private final Map<String, Handler> handlers = new HashMap<>();
-    private final Set<String> warned = ConcurrentHashMap.newKeySet();
+    /** Calls already reported as unimplemented (shared by all processes of a run: each is reported once). */
+    Set<String> warned = ConcurrentHashMap.newKeySet();
     private final SecureRandom random = new SecureRandom();
     private final long startNanos = System.nanoTime();
     private final long[][] rlimits = new long[16][];
@@ -86,6 +87,23 @@ public final class LinuxSyscalls {
     }
 
     public SyscallTable table() { return table; }
+
+    /** The architecture's stack pointer of a vCPU (set by the architecture's kernel). */
+    public java.util.function.ToLongFunction<Vcpu> stackPointer = c -> { throw new IllegalStateException("no stack pointer"); };
+
+    /** Called on the writing thread when a write finds no reader (the kernel then sends SIGPIPE). */
+    public Runnable onBrokenPipe = () -> { };
+
+    /** fork: the child starts with the parent's resource limits. */
+    public void inheritLimits(LinuxSyscalls parent) {
+        for (int i = 0; i < rlimits.length; i++) rlimits[i] = parent.rlimits[i].clone();
+    }
+
+    /** Wakes waiters of the futex at {@code uaddr} (thread exit with CLONE_CHILD_CLEARTID). */
+    public void futexWake(long uaddr, int n) {
+        Object q = futexQueues.get(uaddr);
+        if (q != null) synchronized (q) { q.notifyAll(); }
+    }
     public LinuxProcess process() { return proc; }
     public GuestMem memory() { return mem; }
 
@@ -248,13 +266,8 @@ public final class LinuxSyscalls {
         }, "madvise");
 
         // ---- process, identity, limits
-        reg((c, a) -> exit(c, i32(a[0])), "exit", "exit_group");
-        reg((c, a) -> proc.pid, "getpid", "gettid", "getpgrp", "getsid");
-        reg((c, a) -> a[0] == 0 || a[0] == proc.pid ? proc.pid : err(Errno.ESRCH), "getpgid");
-        reg((c, a) -> proc.ppid, "getppid");
         reg((c, a) -> proc.uid, "getuid", "geteuid", "getuid32", "geteuid32");
         reg((c, a) -> proc.gid, "getgid", "getegid", "getgid32", "getegid32");
-        reg((c, a) -> { proc.clearChildTid = a[0]; return proc.pid; }, "set_tid_address");
         reg((c, a) -> {
             if (a[1] != 3L * mem.wordSize()) throw new ErrnoException(Errno.EINVAL);
             proc.robustList = a[0];
@@ -270,7 +283,10 @@ public final class LinuxSyscalls {
         reg((c, a) -> sysinfo(a[0]), "sysinfo");
         reg((c, a) -> schedGetaffinity(i32(a[0]), a[1], a[2]), "sched_getaffinity");
         reg((c, a) -> { Thread.yield(); return 0; }, "sched_yield");
-        reg((c, a) -> err(Errno.ECHILD), "wait4", "waitpid", "waitid"); // no child can exist yet (fork is ENOSYS)
+
+        reg((c, a) -> prctl(i32(a[0]), a[1]), "prctl");
+        reg((c, a) -> sendfile(i32(a[0]), i32(a[1]), a[2], a[3], w4() ? 4 : 8), "sendfile");
+        reg((c, a) -> sendfile(i32(a[0]), i32(a[1]), a[2], a[3], 8), "sendfile64");
 
         // ---- time, randomness
         reg((c, a) -> clockGettime(i32(a[0]), a[1], !w4()), "clock_gettime");
@@ -289,9 +305,7 @@ public final class LinuxSyscalls {
         reg((c, a) -> getrandom(a[0], a[1], i32(a[2])), "getrandom");
 
         // ---- signals (recorded only: no delivery yet)
-        reg((c, a) -> rtSigaction(i32(a[0]), a[1], a[2], a[3]), "rt_sigaction");
-        reg((c, a) -> rtSigprocmask(i32(a[0]), a[1], a[2], a[3]), "rt_sigprocmask");
-        reg((c, a) -> sigaltstack(a[0], a[1]), "sigaltstack");
+        reg((c, a) -> sigaltstack(a[0], a[1], stackPointer.applyAsLong(c)), "sigaltstack");
 
         // ---- futex (process-local queues)
         reg((c, a) -> futex(a[0], i32(a[1]), i32(a[2]), a[3], !w4()), "futex");
@@ -330,6 +344,7 @@ public final class LinuxSyscalls {
             try {
                 w = f.write(ByteBuffer.wrap(data));
             } catch (ErrnoException e) {
+                if (e.errno() == Errno.EPIPE && done == 0) onBrokenPipe.run();
                 if (done > 0) return done;
                 throw e;
             }
@@ -850,10 +865,63 @@ public final class LinuxSyscalls {
 
     // ================================================================== process
 
-    private long exit(Vcpu cpu, int code) {
-        proc.exit(code);
-        cpu.stop();
-        return 0;
+    private byte[] threadName;
+
+    private long prctl(int option, long arg) throws ErrnoException {
+        switch (option) {
+            case 15 -> { // PR_SET_NAME
+                byte[] n = mem.readCString(arg, 16).getBytes(StandardCharsets.UTF_8);
+                threadName = java.util.Arrays.copyOf(n, Math.min(n.length, 15));
+                return 0;
+            }
+            case 16 -> { // PR_GET_NAME
+                byte[] n = threadName != null ? threadName : baseName(proc.exe).getBytes(StandardCharsets.UTF_8);
+                mem.write(arg, java.util.Arrays.copyOf(n, 16));
+                return 0;
+            }
+            case 1, 4, 38 -> { return 0; }           // PDEATHSIG, SET_DUMPABLE, NO_NEW_PRIVS: accepted
+            case 3 -> { return 1; }                  // PR_GET_DUMPABLE
+            case 2 -> { mem.writeU32(arg, 0); return 0; } // PR_GET_PDEATHSIG
+            default -> throw new ErrnoException(Errno.EINVAL);
+        }
+    }
+
+    private static String baseName(String p) {
+        if (p == null) return "";
+        String b = p.substring(p.lastIndexOf('/') + 1);
+        return b.length() > 15 ? b.substring(0, 15) : b;
+    }
+
+    /** sendfile: copies from {@code in} (at *offset, or its position) to {@code out}. */
+    private long sendfile(int outFd, int inFd, long offAddr, long count, int offSize) throws ErrnoException {
+        OpenFile in = proc.file(inFd), out = proc.file(outFd);
+        if (!in.readable() || !out.writable()) throw new ErrnoException(Errno.EBADF);
+        if (in.channel() == null && offAddr != 0) throw new ErrnoException(Errno.ESPIPE);
+        long pos = offAddr == 0 ? -1 : (offSize == 8 ? mem.readU64(offAddr) : mem.readU32(offAddr));
+        long done = 0;
+        ByteBuffer b = ByteBuffer.allocate((int) Math.min(Math.max(count, 0), 1 << 16));
+        while (done < count) {
+            b.clear();
+            b.limit((int) Math.min(b.capacity(), count - done));
+            int n = pos >= 0 ? in.pread(b, pos + done) : in.read(b);
+            if (n <= 0) break;
+            b.flip();
+            int w;
+            try {
+                w = out.write(b);
+            } catch (ErrnoException e) {
+                if (e.errno() == Errno.EPIPE && done == 0) onBrokenPipe.run();
+                if (done > 0) break;
+                throw e;
+            }
+            done += w;
+            if (w < n) break;
+            if (in.channel() == null) break; // a pipe or stream: return what one read gave (like a short transfer)
+        }
+        if (pos >= 0) {
+            if (offSize == 8) mem.writeU64(offAddr, pos + done); else mem.writeU32(offAddr, pos + done);
+        }
+        return done;
     }
 
     private long prlimit(int pid, int res, long newAddr, long oldAddr) throws ErrnoException {
@@ -1000,11 +1068,16 @@ public final class LinuxSyscalls {
 
     private long nanosleep(long req, long rem, boolean wide) throws ErrnoException {
         long[] t = readTimespec(req, wide);
+        long total = Math.min(t[0], Long.MAX_VALUE / 2_000_000_000L) * 1_000_000_000L + t[1];
+        long start = System.nanoTime();
         try {
-            Thread.sleep(Math.min(t[0], Long.MAX_VALUE / 2_000_000_000L) * 1000 + t[1] / 1_000_000, (int) (t[1] % 1_000_000));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ErrnoException(Errno.EINTR);
+            GuestThread.sleep(total);
+        } catch (ErrnoException e) {
+            if (rem != 0) {
+                long left = Math.max(0, total - (System.nanoTime() - start));
+                writeTimespec(rem, left / 1_000_000_000L, left % 1_000_000_000L, wide);
+            }
+            throw e;
         }
         return 0;
     }
@@ -1020,48 +1093,21 @@ public final class LinuxSyscalls {
 
     // ================================================================== signals (recorded only)
 
-    private int sigactionSize() { return w4() ? 20 : 32; }
-
-    private long rtSigaction(int sig, long act, long oact, long setsize) throws ErrnoException {
-        if (setsize != 8 || sig < 1 || sig > 64) throw new ErrnoException(Errno.EINVAL);
-        if (act != 0 && (sig == 9 || sig == 19)) throw new ErrnoException(Errno.EINVAL);
-        byte[] n = act != 0 ? mem.read(act, sigactionSize()) : null;
-        if (oact != 0) {
-            byte[] o = proc.sigactions[sig];
-            mem.write(oact, o != null ? o : new byte[sigactionSize()]);
-        }
-        if (n != null) proc.sigactions[sig] = n;
-        return 0;
-    }
-
-    private long rtSigprocmask(int how, long set, long oset, long setsize) throws ErrnoException {
-        if (setsize != 8) throw new ErrnoException(Errno.EINVAL);
-        long old = proc.sigmask;
-        if (set != 0) {
-            long s = mem.readU64(set) & ~((1L << 8) | (1L << 18)); // SIGKILL, SIGSTOP cannot be blocked
-            switch (how) {
-                case 0 -> proc.sigmask |= s;
-                case 1 -> proc.sigmask &= ~s;
-                case 2 -> proc.sigmask = s;
-                default -> throw new ErrnoException(Errno.EINVAL);
-            }
-        }
-        if (oset != 0) mem.writeU64(oset, old);
-        return 0;
-    }
-
-    private long sigaltstack(long ss, long oss) throws ErrnoException {
+    private long sigaltstack(long ss, long oss, long sp) throws ErrnoException {
         int w = mem.wordSize();
+        sp = mem.word(sp);
+        boolean onStack = proc.altStackFlags != 2 && sp > proc.altStackSp && sp - proc.altStackSp <= proc.altStackSize;
         if (oss != 0) {
             ByteBuffer b = GuestMem.buffer(w == 8 ? 24 : 12);
             mem.putWord(b, proc.altStackSp);
-            b.putInt(proc.altStackFlags);
+            b.putInt(onStack ? 1 /* SS_ONSTACK */ : proc.altStackFlags);
             if (w == 8) b.putInt(0);
             mem.putWord(b, proc.altStackSize);
             mem.write(oss, b);
         }
         if (ss != 0) {
-            long sp = mem.readWord(ss);
+            if (onStack) throw new ErrnoException(Errno.EPERM);
+            sp = mem.readWord(ss);
             int flags = (int) mem.readU32(ss + w);
             long size = mem.readWord(ss + (w == 8 ? 16 : 8));
             if (flags != 0 && flags != 2 && flags != 1) throw new ErrnoException(Errno.EINVAL);
@@ -1099,22 +1145,17 @@ public final class LinuxSyscalls {
                 }
                 synchronized (q) {
                     if ((int) mem.readU32(uaddr) != val) throw new ErrnoException(Errno.EAGAIN);
-                    try {
-                        long left = deadline - System.nanoTime();
-                        if (deadline == Long.MAX_VALUE) q.wait();
-                        else if (left > 0) q.wait(left / 1_000_000, (int) (left % 1_000_000));
-                        else throw new ErrnoException(Errno.ETIMEDOUT);
-                        if (deadline != Long.MAX_VALUE && System.nanoTime() >= deadline) throw new ErrnoException(Errno.ETIMEDOUT);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new ErrnoException(Errno.EINTR);
-                    }
+                    long left = deadline - System.nanoTime();
+                    if (deadline == Long.MAX_VALUE) GuestThread.await(q, 0);
+                    else if (left > 0) GuestThread.await(q, Math.max(1, left / 1_000_000));
+                    else throw new ErrnoException(Errno.ETIMEDOUT);
+                    if (deadline != Long.MAX_VALUE && System.nanoTime() >= deadline) throw new ErrnoException(Errno.ETIMEDOUT);
                 }
                 return 0;
             }
-            case 1, 10 -> { // FUTEX_WAKE, FUTEX_WAKE_BITSET: only this process's threads can wait
+            case 1, 10 -> { // FUTEX_WAKE, FUTEX_WAKE_BITSET: the process's threads share these queues
                 synchronized (q) {
-                    q.notifyAll(); // no other thread exists yet; every waiter re-checks
+                    q.notifyAll(); // waiters return 0; user code re-checks the word (spurious wake-ups are allowed)
                 }
                 return 0;
             }

@@ -53,6 +53,12 @@ public abstract class OpenFile {
     public boolean isTerminal() { return false; }
     /** Host channel for file-backed mmap, or null. */
     public FileChannel channel() { return null; }
+
+    /** The node this description was opened on (host files and folders), for fchown/futimens/fstatfs; null otherwise. */
+    public Resolved node() { return null; }
+
+    /** poll(2) readiness: POLLIN 1, POLLOUT 4, POLLERR 8, POLLHUP 0x10. Files and devices are always ready. */
+    public int pollMask() { return 1 | 4; }
     /** getdents position (an index into {@link #list()}). */
     public int dirIndex;
 
@@ -92,6 +98,8 @@ public abstract class OpenFile {
             this.root = root;
             this.resolved = resolved;
         }
+
+        @Override public Resolved node() { return resolved; }
 
         @Override public int read(ByteBuffer dst) throws ErrnoException {
             try {
@@ -153,6 +161,8 @@ public abstract class OpenFile {
             this.root = root;
             this.resolved = resolved;
         }
+
+        @Override public Resolved node() { return resolved; }
 
         @Override public int read(ByteBuffer dst) throws ErrnoException { throw new ErrnoException(Errno.EISDIR); }
         @Override public int write(ByteBuffer src) throws ErrnoException { throw new ErrnoException(Errno.EBADF); }
@@ -238,6 +248,10 @@ public abstract class OpenFile {
         }
 
         @Override public int write(ByteBuffer src) throws ErrnoException { throw new ErrnoException(Errno.EBADF); }
+        @Override public int pollMask() {
+            if (!terminal) return 1; // a host pipe or file: a read does not wait long (data or end of file)
+            try { return in.available() > 0 ? 1 : 0; } catch (IOException e) { return 8; }
+        }
         @Override public StatInfo stat() { return streamStat(terminal, 1); }
         @Override public boolean isTerminal() { return terminal; }
     }
@@ -310,6 +324,8 @@ public abstract class OpenFile {
         }
 
         @Override protected void closeNow() { pipe.close(reader); }
+
+        @Override public int pollMask() { return pipe.pollMask(reader); }
     }
 
     /** A pipe buffer of 64 KiB, as Linux's default. */
@@ -328,6 +344,11 @@ public abstract class OpenFile {
         }
 
         synchronized int available() { return count; }
+
+        synchronized int pollMask(boolean reader) {
+            if (reader) return (count > 0 ? 1 : 0) | (writers == 0 ? 0x10 : 0);
+            return readers == 0 ? 8 : count < CAPACITY ? 4 : 0;
+        }
 
         synchronized int read(ByteBuffer dst, boolean nonblock) throws ErrnoException {
             if (!dst.hasRemaining()) return 0;
@@ -369,12 +390,7 @@ public abstract class OpenFile {
         }
 
         private void waitInterruptibly() throws ErrnoException {
-            try {
-                wait();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ErrnoException(Errno.EINTR);
-            }
+            GuestThread.await(this, 0); // EINTR when a signal arrives
         }
     }
 }

@@ -17,64 +17,86 @@ import java.io.PrintStream;
  * eax; ebx ecx edx esi edi ebp) or x86-64 ({@code syscall}: rax; rdi rsi rdx r10 r8 r9) convention,
  * runs the shared {@link LinuxSyscalls}, and adds the x86-only calls arch_prctl and set_thread_area.
  *
- * <p>Guest exceptions kill the process with the default action of the signal Linux would send
- * (no signal handlers are run yet): SIGSEGV for page faults and #GP, SIGILL for #UD, SIGFPE for
- * #DE, SIGTRAP for int3/#DB, SIGBUS for #AC.
+ * <p>Guest exceptions become the signal Linux would send (SIGSEGV for page faults and #GP, SIGILL
+ * for #UD, SIGFPE for #DE, SIGTRAP for int3/#DB, SIGBUS for #AC) with its si_code and si_addr:
+ * delivered to a handler, or the process ends. One instance serves every guest process of a run:
+ * the calling thread ({@code Vcpu.kernelData}) says which process's system-call table to use.
  */
 public final class X86LinuxKernel implements GuestKernel {
     public static final int SIGILL = 4, SIGTRAP = 5, SIGBUS = 7, SIGFPE = 8, SIGSEGV = 11;
     /** First and last GDT entry handed out by set_thread_area (GDT_ENTRY_TLS_MIN / MAX). */
     static final int TLS_MIN = 12, TLS_MAX = 14;
+    /** Calls that return EINTR when a handler ran, even with SA_RESTART (Linux's ERESTARTNOHAND / restart-block calls). */
+    private static final java.util.Set<String> NO_SA_RESTART = java.util.Set.of("pause", "rt_sigsuspend", "sigsuspend",
+            "nanosleep", "clock_nanosleep", "clock_nanosleep_time64", "poll", "ppoll", "ppoll_time64", "select",
+            "_newselect", "pselect6", "pselect6_time64", "epoll_wait", "epoll_pwait", "rt_sigtimedwait");
 
     private final boolean x64;
-    private final LinuxSyscalls sys;
-    private final LinuxProcess proc;
-    private final PrintStream err;
+    private final LinuxSystem system;
 
-    public X86LinuxKernel(boolean x64, LinuxProcess proc, GuestMem mem, PrintStream err) {
-        this.x64 = x64;
-        this.proc = proc;
-        this.err = err;
-        this.sys = new LinuxSyscalls(x64 ? SyscallTable.Abi.X86_64 : SyscallTable.Abi.I386, proc, mem,
-                x64 ? "x86_64" : "i686", err);
-        sys.register("arch_prctl", this::archPrctl);
-        sys.register("set_thread_area", this::setThreadArea);
-        sys.register("get_thread_area", this::getThreadArea);
+    X86LinuxKernel(LinuxSystem system) {
+        this.system = system;
+        this.x64 = system.x64;
     }
 
-    public LinuxSyscalls syscalls() { return sys; }
+    /** Adds the x86-only calls to a process's table. */
+    void registerArch(LinuxSyscalls sys) {
+        sys.stackPointer = c -> c.regs[Slots.RSP];
+        sys.register("arch_prctl", (c, a) -> archPrctl(sys.memory(), c, a));
+        sys.register("set_thread_area", (c, a) -> setThreadArea(sys.memory(), c, a[0]));
+        sys.register("get_thread_area", (c, a) -> getThreadArea(sys.memory(), c, a));
+    }
 
     @Override
     public void syscall(Vcpu cpu) {
+        GuestThread t = (GuestThread) cpu.kernelData;
+        LinuxProcess proc = t.proc;
+        LinuxSyscalls sys = proc.sys;
         long[] r = cpu.regs;
-        long result;
+        long nr;
+        long[] args;
         if (x64) {
-            long nr = r[Slots.RAX];
+            nr = r[Slots.RAX];
             // the syscall instruction itself: rcx = return address, r11 = rflags
             r[Slots.RCX] = cpu.pc;
-            long flags = Flags.rflags(r);
-            r[11] = flags;
-            long[] args = {r[Slots.RDI], r[Slots.RSI], r[Slots.RDX], r[10], r[8], r[9]};
-            result = nr < 0 || nr > Integer.MAX_VALUE ? -Errno.ENOSYS.number() : sys.dispatch(cpu, (int) nr, args);
-            if (proc.hasExited()) return;
-            r[Slots.RAX] = result;
+            r[11] = Flags.rflags(r);
+            args = new long[] {r[Slots.RDI], r[Slots.RSI], r[Slots.RDX], r[10], r[8], r[9]};
         } else {
-            long nr = r[Slots.RAX] & 0xFFFF_FFFFL;
-            long[] args = {r[Slots.RBX], r[Slots.RCX], r[Slots.RDX], r[Slots.RSI], r[Slots.RDI], r[Slots.RBP]};
-            result = nr > Integer.MAX_VALUE ? -Errno.ENOSYS.number() : sys.dispatch(cpu, (int) nr, args);
-            if (proc.hasExited()) return;
-            r[Slots.RAX] = result & 0xFFFF_FFFFL;
+            nr = r[Slots.RAX] & 0xFFFF_FFFFL;
+            args = new long[] {r[Slots.RBX], r[Slots.RCX], r[Slots.RDX], r[Slots.RSI], r[Slots.RDI], r[Slots.RBP]};
         }
+        t.keepRegisters = false;
+        long result = nr < 0 || nr > Integer.MAX_VALUE ? -Errno.ENOSYS.number() : sys.dispatch(cpu, (int) nr, args);
+        if (proc.hasExited() || cpu.isStopped()) return;
+        if (result == -Errno.EINTR.number() && !t.keepRegisters) {
+            int d = system.signals.nextDisposition(t);
+            String name = sys.table().name((int) nr);
+            boolean restart = d <= 0 || (d == 2 && !NO_SA_RESTART.contains(name));
+            if (restart) {
+                system.frames.restartSyscall(cpu, nr);
+                if (!system.signals.deliver(cpu, t)) return;
+                return;
+            }
+        }
+        if (!t.keepRegisters) r[Slots.RAX] = x64 ? result : result & 0xFFFF_FFFFL;
+        t.keepRegisters = false;
+        system.signals.deliver(cpu, t);
     }
 
     @Override
     public void exception(Vcpu cpu, GuestException e) {
-        int sig;
+        GuestThread t = (GuestThread) cpu.kernelData;
+        int sig, code, trapno;
         String what;
+        long addr = 0;
         switch (e.kind) {
-            case PAGE_FAULT -> { sig = SIGSEGV; what = e.getMessage(); }
-            case DIVIDE_ERROR -> { sig = SIGFPE; what = "#DE: divide error"; }
+            case PAGE_FAULT -> {
+                sig = SIGSEGV; trapno = 14; what = e.getMessage(); addr = e.address;
+                code = cpu.space.isMapped(e.address) ? 2 /* SEGV_ACCERR */ : 1 /* SEGV_MAPERR */;
+            }
+            case DIVIDE_ERROR -> { sig = SIGFPE; trapno = 0; code = 1 /* FPE_INTDIV */; what = "#DE: divide error"; addr = cpu.pc; }
             default -> {
+                trapno = e.vector;
                 sig = switch (e.vector) {
                     case 0, 16, 19 -> SIGFPE;
                     case 1, 3 -> SIGTRAP;
@@ -82,6 +104,16 @@ public final class X86LinuxKernel implements GuestKernel {
                     case 17 -> SIGBUS;
                     default -> SIGSEGV;
                 };
+                code = switch (e.vector) {
+                    case 0 -> 1;         // FPE_INTDIV
+                    case 3 -> 0x80;      // SI_KERNEL (int3)
+                    case 1 -> 2;         // TRAP_TRACE
+                    case 6 -> 2;         // ILL_ILLOPN
+                    case 17 -> 1;        // BUS_ADRALN
+                    case 13 -> 0x80;     // #GP: SI_KERNEL
+                    default -> 0x80;
+                };
+                if (sig == SIGILL || sig == SIGFPE) addr = cpu.pc;
                 String name = switch (e.vector) {
                     case 0 -> "#DE"; case 1 -> "#DB"; case 3 -> "#BP"; case 6 -> "#UD"; case 13 -> "#GP";
                     case 16 -> "#MF"; case 17 -> "#AC"; case 19 -> "#XM"; default -> "vector " + e.vector;
@@ -89,10 +121,15 @@ public final class X86LinuxKernel implements GuestKernel {
                 what = name + (e.getMessage() == null ? "" : ": " + e.getMessage());
             }
         }
-        err.println("abiscope: guest killed by " + signalName(sig) + " at pc 0x" + Long.toHexString(cpu.pc) + " (" + what + ")");
-        err.flush();
-        proc.killed(sig);
-        cpu.stop();
+        // an instruction the front end does not implement (not a real invalid opcode such as ud2): always say so
+        if (e.kind == GuestException.Kind.TRAP && e.vector == 6 && e.getMessage() != null && !e.getMessage().contains("invalid opcode"))
+            system.err.println("abiscope: #UD at pc 0x" + Long.toHexString(cpu.pc) + " (" + what + ")");
+        long pc = cpu.pc;
+        boolean alive = system.signals.fault(cpu, t, new Signals.Info(sig, code, 0, 0, 0, addr, trapno, e.errorCode));
+        if (!alive && t.proc == system.init()) {
+            system.err.println("abiscope: guest killed by " + signalName(sig) + " at pc 0x" + Long.toHexString(pc) + " (" + what + ")");
+            system.err.flush();
+        }
     }
 
     public static String signalName(int sig) {
@@ -108,9 +145,8 @@ public final class X86LinuxKernel implements GuestKernel {
 
     // ---- arch_prctl (x86-64)
 
-    private long archPrctl(Vcpu cpu, long[] a) throws ErrnoException {
+    private long archPrctl(GuestMem mem, Vcpu cpu, long[] a) throws ErrnoException {
         if (!x64) throw new ErrnoException(Errno.EINVAL);
-        GuestMem mem = sys.memory();
         long addr = a[1];
         switch ((int) a[0]) {
             case 0x1001 -> cpu.regs[Slots.GS_BASE] = checkCanonical(addr);   // ARCH_SET_GS
@@ -129,9 +165,7 @@ public final class X86LinuxKernel implements GuestKernel {
 
     // ---- set_thread_area / get_thread_area (i386 TLS through the GDT)
 
-    private long setThreadArea(Vcpu cpu, long[] a) throws ErrnoException {
-        GuestMem mem = sys.memory();
-        long u = a[0];
+    long setThreadArea(GuestMem mem, Vcpu cpu, long u) throws ErrnoException {
         byte[] d = mem.read(u, 16);
         X86State st = (X86State) cpu.ext;
         int entry = (int) mem.readU32(u);
@@ -160,8 +194,7 @@ public final class X86LinuxKernel implements GuestKernel {
         return 0;
     }
 
-    private long getThreadArea(Vcpu cpu, long[] a) throws ErrnoException {
-        GuestMem mem = sys.memory();
+    private long getThreadArea(GuestMem mem, Vcpu cpu, long[] a) throws ErrnoException {
         int entry = (int) mem.readU32(a[0]);
         if (entry < TLS_MIN || entry > TLS_MAX) throw new ErrnoException(Errno.EINVAL);
         X86State st = (X86State) cpu.ext;
