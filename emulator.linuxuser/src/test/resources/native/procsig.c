@@ -171,6 +171,29 @@ int main(int argc, char **argv) {
     waitpid(p, &st, 0);
     printf("12 sid same %d\n", getsid(0) == getsid(p) || 1);
 
+    /* 12b. a signal to a child that computes without system calls: delivered at once */
+    {
+        int ready[2];
+        pipe(ready);
+        p = fork();
+        if (p == 0) {
+            struct sigaction sb = {0};
+            sb.sa_handler = on_sig;
+            sigaction(SIGUSR2, &sb, NULL);
+            got = 0;
+            volatile unsigned long spins = 0;
+            write(ready[1], "r", 1);               /* tell the parent we are about to spin */
+            while (!got) spins++;                  /* no system call in this loop */
+            _exit(got == SIGUSR2 ? 7 : 1);
+        }
+        char c;
+        read(ready[0], &c, 1);
+        kill(p, SIGUSR2);
+        waitpid(p, &st, 0);
+        printf("12b computing child took the signal: status %d\n", WEXITSTATUS(st));
+        close(ready[0]); close(ready[1]);
+    }
+
     /* 13. death by a signal with a default action */
     signal(SIGTERM, SIG_DFL);
     kill(getpid(), SIGTERM);

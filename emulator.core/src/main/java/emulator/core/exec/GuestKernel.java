@@ -14,6 +14,13 @@ public interface GuestKernel {
      */
     void exception(Vcpu cpu, GuestException e);
 
+    /**
+     * Called at a block boundary after someone set {@link Vcpu#exitRequest} (from any thread): the
+     * guest state is complete and consistent, so asynchronous events — a signal sent to a thread that
+     * makes no system call — can be delivered here. Runs on the vCPU's thread.
+     */
+    default void safePoint(Vcpu cpu) {}
+
     /** The block asked to stop at {@code cpu.pc} (instruction limit or breakpoint). */
     default void stopRequested(Vcpu cpu) { cpu.stop(); }
 }

@@ -121,7 +121,8 @@ public final class Vcpu implements Cpu {
         machine.atSafePoint(this);
         tlb.sync(space);
         if (stopped || machine.isStopped()) return false;
-        return true;
+        machine.kernel().safePoint(this);
+        return !(stopped || machine.isStopped());
     }
 
     private void handleExit() {

@@ -55,6 +55,8 @@ public final class GuestThread {
     /** Interrupts the host thread if it is waiting in {@link #await}; otherwise the signal is seen at the next syscall. */
     synchronized void wake() {
         if (waiting && host != null) host.interrupt();
+        // A thread that is computing (no system call) takes the signal at its next block boundary.
+        cpu.exitRequest = true;
     }
 
     /**

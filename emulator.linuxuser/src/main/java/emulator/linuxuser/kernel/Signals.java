@@ -111,6 +111,9 @@ public final class Signals {
 
     // ================================================================== delivery
 
+    /** Whether a pending signal could be delivered to the thread now. */
+    boolean hasDeliverable(GuestThread t) { return next(t) != 0; }
+
     /** The lowest pending signal the thread does not block, or 0. */
     private static int next(GuestThread t) {
         long ready = (t.pending | t.proc.sharedPending()) & ~t.sigmask;

@@ -83,6 +83,18 @@ public final class X86LinuxKernel implements GuestKernel {
         system.signals.deliver(cpu, t);
     }
 
+    /** Signals that arrived while the thread was computing: delivered at a block boundary. */
+    @Override
+    public void safePoint(Vcpu cpu) {
+        if (!(cpu.kernelData instanceof GuestThread t) || t.proc.hasExited() || !system.signals.hasDeliverable(t)) return;
+        cpu.enterKernel();
+        try {
+            system.signals.deliver(cpu, t);
+        } finally {
+            if (!t.proc.hasExited() && !cpu.isStopped()) cpu.leaveKernel();
+        }
+    }
+
     @Override
     public void exception(Vcpu cpu, GuestException e) {
         GuestThread t = (GuestThread) cpu.kernelData;
