@@ -78,11 +78,19 @@ public final class Engine implements Instrumentation, CpuEvents, Machines.Listen
     }
 
     private void remove(List<Plugin> list, Object service) {
-        dispatch.writeLock().lock(); // waits for events being delivered right now
+        // Waits for events being delivered right now, but never forever: a listener blocked on the
+        // very framework lock our caller holds (a deactivation in progress) must not deadlock us.
+        boolean locked = false;
+        try {
+            locked = dispatch.writeLock().tryLock(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             list.removeIf(p -> p.service == service);
+            if (!locked) System.err.println("abiscope: a CPU event of a removed plugin was still running after 5 s; removed anyway");
         } finally {
-            dispatch.writeLock().unlock();
+            if (locked) dispatch.writeLock().unlock();
         }
     }
 
