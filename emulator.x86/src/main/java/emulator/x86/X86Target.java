@@ -102,6 +102,8 @@ public final class X86Target implements Target {
                 if (in.error() == DecodeError.FETCH_FAULT) {
                     ir.call(FETCH_FAULT, ir.c64(in.faultAddr()));
                     ir.exit(cur); // not reached: the helper raises the page fault
+                } else if (in.error() == DecodeError.TOO_LONG) {
+                    fe.tooLong(in); // #GP(0), as the CPU does; not an unimplemented instruction
                 } else {
                     undefined(fe, in, "invalid instruction (" + in.error() + ")");
                 }

@@ -6,6 +6,7 @@ import emulator.core.ir.Label;
 import emulator.x86.decode.Feature;
 import emulator.x86.decode.Operand;
 import emulator.x86.decode.X86Insn;
+import emulator.x86.decode.X86Op;
 
 /**
  * The x86 front end: turns one decoded instruction into IR. System-level forms are here; the
@@ -28,6 +29,8 @@ public final class Frontend {
     public String translate(X86Insn in) {
         e.insn = in;
         if (!supported(in.feature())) return "needs " + in.feature() + ", which CPUID does not advertise";
+        // hlt is privileged too, but raw mode stops at it by this detail, so it is named before the rest
+        if (in.op() == X86Op.HLT) { e.fault(13, "hlt"); return null; }
         if (in.privileged()) { e.fault(13, "privileged instruction"); return null; }
         try {
             switch (in.op()) {
@@ -35,7 +38,10 @@ public final class Frontend {
                 case INT -> {
                     long n = ((Operand.Imm) in.operand(0)).unsigned();
                     if (n == 0x80) e.ir.exit(e.x64 ? in.nextPc() : in.nextPc() & 0xFFFFFFFFL, ExitReason.SYSCALL);
-                    else e.fault(13, "int 0x" + Long.toHexString(n)); // gate not accessible from user mode
+                    // Linux makes the breakpoint and overflow gates user-callable (DPL 3): int 3 and
+                    // int 4 trap like int3 and into; every other gate is #GP from user mode
+                    else if (n == 3 || n == 4) e.trapAfter((int) n, "int " + n);
+                    else e.fault(13, "int 0x" + Long.toHexString(n));
                     return null;
                 }
                 case INT3 -> { e.trapAfter(3, "int3"); return null; }
@@ -48,7 +54,6 @@ public final class Frontend {
                     e.exit(in.nextPc());
                     return null;
                 }
-                case HLT -> { e.fault(13, "hlt"); return null; }
                 case UD0, UD1, UD2 -> { undefined(in); return null; }
                 default -> { }
             }
@@ -72,6 +77,12 @@ public final class Frontend {
     private static boolean supported(Feature f) { return SUPPORTED.contains(f); }
 
     public void exit(long pc) { e.exit(pc); }
+
+    /** An instruction over the 15-byte limit: #GP(0). */
+    public void tooLong(X86Insn in) {
+        e.insn = in;
+        e.fault(13, "instruction longer than 15 bytes");
+    }
 
     public void undefined(X86Insn in) {
         e.insn = in;

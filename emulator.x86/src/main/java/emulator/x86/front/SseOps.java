@@ -9,6 +9,7 @@ import emulator.x86.decode.Operand;
 import emulator.x86.decode.RegClass;
 import emulator.x86.decode.X86Insn;
 import emulator.x86.decode.X86Op;
+import emulator.x86.sse.SimdInt;
 import emulator.x86.sse.SseExec;
 
 /**
@@ -50,11 +51,26 @@ final class SseOps {
                 e.ir.setReg(Slots.xmmLo(d), e.ir.getReg(Slots.xmmHi(d), Type.I64));
                 e.ir.setReg(Slots.xmmHi(d), s[1]);
             }
-            case PADDB, PADDW, PADDD, PSUBB, PSUBW, PSUBD, PADDSB, PADDSW, PADDUSB, PADDUSW, PSUBSB, PSUBSW,
-                 PSUBUSB, PSUBUSW, PCMPEQB, PCMPEQW, PCMPEQD, PCMPGTB, PCMPGTW, PCMPGTD, PMINUB, PMAXUB, PMINSW,
+            case PCMPEQB, PCMPEQW, PCMPEQD, PADDB, PSUBB, PMINUB, PMAXUB -> simdHalves(op);
+            case PUNPCKLBW -> {
+                Val[] s = src(op(1));
+                int n = xr(0);
+                Val dl = e.ir.getReg(Slots.xmmLo(n), Type.I64);
+                Val lo = e.ir.call(SimdInt.INTERLEAVE_B, dl, s[0]);
+                Val hi = e.ir.call(SimdInt.INTERLEAVE_B, e.ir.shr(dl, e.ir.c64(32)), e.ir.shr(s[0], e.ir.c64(32)));
+                setX(n, lo, hi);
+            }
+            case PSHUFD -> pshufd();
+            case PMOVMSKB -> {
+                Val[] s = src(op(1));
+                Val v = e.ir.call(SimdInt.MOVMSKB, s[0], s[1]);
+                e.setGpr(((Operand.Reg) op(0)).num(), op(0).size(), op(0).size() == 8 ? v : e.ir.to32(v));
+            }
+            case PADDW, PADDD, PSUBW, PSUBD, PADDSB, PADDSW, PADDUSB, PADDUSW, PSUBSB, PSUBSW,
+                 PSUBUSB, PSUBUSW, PCMPGTB, PCMPGTW, PCMPGTD, PMINSW,
                  PMAXSW, PAVGB, PAVGW, PMULLW, PMULHW, PMULHUW, PMULUDQ, PMADDWD, PSADBW,
-                 PUNPCKLBW, PUNPCKLWD, PUNPCKLDQ, PUNPCKHBW, PUNPCKHWD, PUNPCKHDQ, UNPCKLPS, UNPCKHPS,
-                 PACKSSWB, PACKUSWB, PACKSSDW, PSHUFD, PSHUFLW, PSHUFHW, SHUFPS, SHUFPD,
+                 PUNPCKLWD, PUNPCKLDQ, PUNPCKHBW, PUNPCKHWD, PUNPCKHDQ, UNPCKLPS, UNPCKHPS,
+                 PACKSSWB, PACKUSWB, PACKSSDW, PSHUFLW, PSHUFHW, SHUFPS, SHUFPD,
                  ADDPS, SUBPS, MULPS, DIVPS, MINPS, MAXPS, SQRTPS, CMPPS,
                  ADDPD, SUBPD, MULPD, DIVPD, MINPD, MAXPD, SQRTPD, CMPPD,
                  ADDSS, SUBSS, MULSS, DIVSS, MINSS, MAXSS, SQRTSS, CMPSS,
@@ -76,7 +92,7 @@ final class SseOps {
                 int size = op(1).size();
                 helper(op, new Val[] {e.ir.to64(e.read(op(1), size)), e.ir.c64(0)}, size);
             }
-            case PMOVMSKB, MOVMSKPS, MOVMSKPD, PEXTRW -> {
+            case MOVMSKPS, MOVMSKPD, PEXTRW -> {
                 Val[] s = src(op(1));
                 Val v = e.ir.call(SseExec.VAL, e.ir.c64(SseExec.pack(op, 0, imm(), 0)), s[0], s[1]);
                 e.setGpr(((Operand.Reg) op(0)).num(), op(0).size(), op(0).size() == 8 ? v : e.ir.to32(v));
@@ -230,6 +246,38 @@ final class SseOps {
             default -> { lo = e.ir.and(e.ir.not(dl), s[0]); hi = e.ir.and(e.ir.not(dh), s[1]); }
         }
         setX(n, lo, hi);
+    }
+
+    /** The string-routine ops on each 64-bit half with an allocation-free pure helper ({@link SimdInt}). */
+    private void simdHalves(X86Op op) {
+        int code = switch (op) {
+            case PCMPEQB -> SimdInt.PCMPEQB;
+            case PCMPEQW -> SimdInt.PCMPEQW;
+            case PCMPEQD -> SimdInt.PCMPEQD;
+            case PADDB -> SimdInt.PADDB;
+            case PSUBB -> SimdInt.PSUBB;
+            case PMINUB -> SimdInt.PMINUB;
+            default -> SimdInt.PMAXUB;
+        };
+        Val[] s = src(op(1));
+        int n = xr(0);
+        Val c = e.ir.c64(code);
+        Val lo = e.ir.call(SimdInt.HALF, c, e.ir.getReg(Slots.xmmLo(n), Type.I64), s[0]);
+        Val hi = e.ir.call(SimdInt.HALF, c, e.ir.getReg(Slots.xmmHi(n), Type.I64), s[1]);
+        setX(n, lo, hi);
+    }
+
+    /** PSHUFD in IR: the imm8 is known at translation, so each dword is a fixed shift of a source half. */
+    private void pshufd() {
+        Val[] s = src(op(1));
+        int imm = imm();
+        Val[] dw = new Val[4];
+        for (int i = 0; i < 4; i++) {
+            int j = (imm >>> (2 * i)) & 3;
+            Val q = s[j >> 1];
+            dw[i] = (j & 1) == 0 ? e.ir.and(q, e.ir.c64(0xFFFFFFFFL)) : e.ir.shr(q, e.ir.c64(32));
+        }
+        setX(xr(0), e.ir.or(dw[0], e.ir.shl(dw[1], e.ir.c64(32))), e.ir.or(dw[2], e.ir.shl(dw[3], e.ir.c64(32))));
     }
 
     private void addq(boolean add) {

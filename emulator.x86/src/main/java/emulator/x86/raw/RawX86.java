@@ -34,13 +34,23 @@ public final class RawX86 implements RawEmulator {
 
     @Override public String arch() { return x64 ? "x86_64" : "i386"; }
 
-    /** Why the run stopped, filled in by the kernel below. */
+    /**
+     * Why the run stopped, filled in by the kernel below. A fault is reported as the signal, si_code
+     * and si_addr Linux gives a user process for it (arch/x86/kernel/traps.c), so raw results compare
+     * directly with a native run of the same bytes.
+     */
     private static final class Stop implements GuestKernel {
-        String reason = "until";
-        int signal;
-        long addr;
+        static final int SIGILL = 4, SIGTRAP = 5, SIGFPE = 8, SIGSEGV = 11, SIGSYS = 31;
+        static final int ILL_ILLOPN = 2, TRAP_BRKPT = 1, FPE_INTDIV = 1, SEGV_MAPERR = 1, SEGV_ACCERR = 2, SYS_SECCOMP = 1,
+                SI_KERNEL = 0x80;
 
-        public void syscall(Vcpu cpu) { reason = "fault"; signal = 31; cpu.stop(); } // SIGSYS: no kernel here
+        String reason = "until";
+        int signal, code;
+        long addr;
+        AddressSpace memory;
+
+        /** No kernel here: like the native runner's seccomp filter, SIGSYS (SYS_SECCOMP) after the instruction. */
+        public void syscall(Vcpu cpu) { reason = "fault"; signal = SIGSYS; code = SYS_SECCOMP; addr = cpu.pc; cpu.stop(); }
 
         public void exception(Vcpu cpu, GuestException e) {
             if (e.kind == GuestException.Kind.TRAP && e.vector == 13 && "hlt".equals(e.getMessage())) {
@@ -48,12 +58,25 @@ public final class RawX86 implements RawEmulator {
                 cpu.pc += 1; // report the state after hlt, as a CPU that halted there
             } else {
                 reason = "fault";
-                signal = switch (e.kind) {
-                    case PAGE_FAULT -> 11;
-                    case DIVIDE_ERROR -> 8;
-                    case TRAP -> switch (e.vector) { case 0 -> 8; case 1, 3 -> 5; case 6 -> 4; default -> 11; };
-                };
-                addr = e.address;
+                switch (e.kind) {
+                    case PAGE_FAULT -> {
+                        signal = SIGSEGV;
+                        code = memory != null && memory.isMapped(e.address) ? SEGV_ACCERR : SEGV_MAPERR;
+                        addr = e.address;
+                    }
+                    case DIVIDE_ERROR -> { signal = SIGFPE; code = FPE_INTDIV; addr = cpu.pc; }
+                    case TRAP -> {
+                        switch (e.vector) {
+                            case 0 -> { signal = SIGFPE; code = FPE_INTDIV; addr = cpu.pc; }
+                            // int1 (icebp) is a debug trap: si_addr is the pc after it
+                            case 1 -> { signal = SIGTRAP; code = TRAP_BRKPT; addr = cpu.pc; }
+                            case 3 -> { signal = SIGTRAP; code = SI_KERNEL; addr = 0; }
+                            case 6 -> { signal = SIGILL; code = ILL_ILLOPN; addr = cpu.pc; }
+                            // #GP, #OF (into) and the rest: a kernel-generated SIGSEGV without an address
+                            default -> { signal = SIGSEGV; code = SI_KERNEL; addr = 0; }
+                        }
+                    }
+                }
             }
             cpu.stop();
         }
@@ -74,6 +97,7 @@ public final class RawX86 implements RawEmulator {
         if (req.maxInsns() > 0) cfg = new MachineConfig(cfg.name(), cfg.backend(), cfg.compileThreshold(), cfg.cacheCapacity(), 1, cfg.memoryLimit());
         Machine m = new Machine(cfg, target, stop);
         AddressSpace as = new AddressSpace(cfg.memoryLimit());
+        stop.memory = as;
         List<byte[]> initial = new ArrayList<>();
         for (RawRequest.Region r : req.regions()) {
             long start = AddressSpace.pageOf(r.addr());
@@ -161,7 +185,7 @@ public final class RawX86 implements RawEmulator {
               .append(java.util.HexFormat.of().formatHex(changed.get(k).bytes())).append("\"}");
         }
         sb.append("],\"fault\":");
-        if ("fault".equals(stop.reason)) sb.append("{\"signal\":").append(stop.signal).append(",\"addr\":\"0x").append(Long.toHexString(stop.addr)).append("\"}");
+        if ("fault".equals(stop.reason)) sb.append("{\"signal\":").append(stop.signal).append(",\"code\":").append(stop.code).append(",\"addr\":\"0x").append(Long.toHexString(stop.addr)).append("\"}");
         else sb.append("null");
         return sb.append('}').toString();
     }

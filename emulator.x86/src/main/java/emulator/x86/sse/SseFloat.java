@@ -93,15 +93,14 @@ public final class SseFloat {
         // tininess after rounding: round to p bits with unbounded exponent
         boolean tiny = false;
         if (e < f.emin()) {
-            long[] ur = roundBits(negative, m, l - p);
-            int ue = e + (ur[0] >>> p != 0 ? 1 : 0);
+            long ur = roundBits(negative, m, l - p);
+            int ue = e + (ur >>> p != 0 ? 1 : 0);
             tiny = ue < f.emin();
         }
         int shift = l - p;
         if (e < f.emin()) shift += f.emin() - e;
-        long[] r = roundBits(negative, m, shift);
-        long mm = r[0];
-        boolean inexact = r[1] != 0;
+        long mm = roundBits(negative, m, shift);
+        boolean inexact = roundedInexact;
         int eb = Math.max(e, f.emin());
         if (e < f.emin()) {
             // subnormal quantum; mm < 2^(p-1) unless it rounded up into the normal range
@@ -121,23 +120,30 @@ public final class SseFloat {
         return sign | (((long) (eb + f.bias() - 1) << (p - 1)) + mm);
     }
 
-    /** m >> shift rounded under RC: {rounded, inexact}. */
-    private long[] roundBits(boolean negative, BigInteger m, int shift) {
-        if (shift <= 0) return new long[] {m.shiftLeft(-shift).longValueExact(), 0};
-        BigInteger q = m.shiftRight(shift);
-        BigInteger rem = m.subtract(q.shiftLeft(shift));
-        long qq = q.longValueExact();
-        if (rem.signum() == 0) return new long[] {qq, 0};
+    /** Whether the last {@link #roundBits} discarded non-zero bits. */
+    private boolean roundedInexact;
+
+    /**
+     * m >> shift rounded under RC; sets {@link #roundedInexact}. Written with bit tests on m instead
+     * of a quotient/remainder pair of BigIntegers and a {rounded, inexact} array: Temurin 25.0.3's C2
+     * (escape analysis) intermittently turned that quotient into null here (an NPE on a value that
+     * cannot be null, gone with -XX:-DoEscapeAnalysis or -Xint), seen in busybox awk's divsd.
+     */
+    private long roundBits(boolean negative, BigInteger m, int shift) {
+        roundedInexact = false;
+        if (shift <= 0) return m.longValue() << -shift;
+        long qq = m.shiftRight(shift).longValue();
+        int lowest = m.getLowestSetBit();
+        if (lowest >= shift) return qq;
+        roundedInexact = true;
         boolean up = switch (rc()) {
-            case RN -> {
-                int c = rem.compareTo(BigInteger.ONE.shiftLeft(shift - 1));
-                yield c > 0 || (c == 0 && (qq & 1) != 0);
-            }
+            // above half: the half bit and any bit below it; exactly half: ties to even
+            case RN -> m.testBit(shift - 1) && (lowest < shift - 1 || (qq & 1) != 0);
             case RD -> negative;
             case RU -> !negative;
             default -> false;
         };
-        return new long[] {up ? qq + 1 : qq, 1};
+        return up ? qq + 1 : qq;
     }
 
     // ---- NaN propagation
