@@ -268,6 +268,10 @@ public final class LinuxSyscalls {
         // ---- process, identity, limits
         reg((c, a) -> proc.uid, "getuid", "geteuid", "getuid32", "geteuid32");
         reg((c, a) -> proc.gid, "getgid", "getegid", "getgid32", "getegid32");
+        // Supplementary groups: just the primary group (the guest has no group database of its own).
+        // The old i386 getgroups uses 16-bit gids; getgroups32 and x86-64's getgroups use 32-bit ones.
+        reg((c, a) -> getgroups(i32(a[0]), a[1], abi == SyscallTable.Abi.I386 ? 2 : 4), "getgroups");
+        reg((c, a) -> getgroups(i32(a[0]), a[1], 4), "getgroups32");
         reg((c, a) -> {
             if (a[1] != 3L * mem.wordSize()) throw new ErrnoException(Errno.EINVAL);
             proc.robustList = a[0];
@@ -866,6 +870,14 @@ public final class LinuxSyscalls {
     // ================================================================== process
 
     private byte[] threadName;
+
+    private long getgroups(int size, long list, int width) throws ErrnoException {
+        if (size < 0) throw new ErrnoException(Errno.EINVAL);
+        if (size == 0) return 1;
+        if (width == 2) mem.write(list, new byte[] {(byte) proc.gid, (byte) (proc.gid >>> 8)});
+        else mem.writeU32(list, proc.gid);
+        return 1;
+    }
 
     private long prctl(int option, long arg) throws ErrnoException {
         switch (option) {

@@ -1,0 +1,326 @@
+package plugin.syscalls.linux;
+
+import emulator.api.Cpu;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import plugin.syscalls.linux.decode.Decoder;
+import plugin.syscalls.linux.table.Arch;
+
+/**
+ * Pairs system-call entries with their returns by ABI alone (ARCHITECTURE §5): an entry is
+ * remembered under (address space, stack pointer) and completed by the next return to user mode
+ * with the same pair. Calls that never return (exit, exit_group) complete at entry; a successful
+ * execve completes when its vCPU next returns to user mode somewhere else; a fork child is an
+ * address space that first shows up after a parent's fork returned a pid.
+ *
+ * <p>Process ids are not in the ABI. They are learnt from results: set_tid_address, getpid and
+ * gettid return the caller's id, a fork returns the child's, an exec keeps the caller's. Until an
+ * address space's pid is known, its completed calls are held back (at most {@link #HOLD_LIMIT});
+ * if it stays unknown they are released labelled with the address-space id instead.
+ *
+ * <p>Not thread-safe: call it from one thread at a time (the tracer synchronizes).
+ */
+public final class CallTracker {
+    /** Where calls go: events at once, text records once the pid is known. */
+    public interface Sink {
+        void enter(Call c);
+
+        void exit(Call c);
+
+        /** A completed call for the text outputs, pid resolved (or the asid when it never was). */
+        void record(Call c);
+
+        /** A process ended by exit_group (or exit of its last thread), as strace's {@code +++ exited with N +++}. */
+        void processExited(int pid, long asid, int status);
+    }
+
+    static final int MAX_PENDING = 4096, HOLD_LIMIT = 256, MAX_EXPECTED = 64;
+
+    private record Key(long asid, long sp) {}
+
+    private record Expected(int pid, long parentAsid, long sp, boolean thread, long ctid) {}
+
+    static final long CLONE_CHILD_SETTID = 0x1000000;
+
+    private final Sink sink;
+    private final int stringLimit;
+    private final Map<Arch, Decoder> decoders = new HashMap<>();
+    private final LinkedHashMap<Key, Call> pending = new LinkedHashMap<>();
+    private final Map<Long, Integer> pidOf = new HashMap<>();
+    private final Map<Long, List<Object>> held = new LinkedHashMap<>();
+    private final Map<Integer, Call> lastEntryOnVcpu = new HashMap<>();
+    private final ArrayDeque<Expected> expectedChildren = new ArrayDeque<>();
+    private final Set<Long> seen = new HashSet<>();
+    private final Set<Long> ended = new HashSet<>();
+    private final Set<String> unsupportedArchs = new HashSet<>();
+    private long unmatchedReturns, droppedEntries;
+
+    public CallTracker(Sink sink, int stringLimit) {
+        this.sink = sink;
+        this.stringLimit = stringLimit;
+    }
+
+    /** A system-call instruction executed: read number and arguments, publish ENTER. */
+    public void onSyscall(Cpu cpu) {
+        Arch arch = Arch.of(cpu.arch());
+        if (arch == null) {
+            if (unsupportedArchs.add(cpu.arch())) System.err.println("plugin.syscalls.linux: no Linux ABI for " + cpu.arch() + "; its calls are not traced");
+            return;
+        }
+        long asid = cpu.asid();
+        ended.remove(asid); // an address space that runs again is a new process (ids are reused)
+        if (seen.add(asid) && !pidOf.containsKey(asid)) bindNewSpace(cpu, asid, -1);
+        long nr = arch.unsigned(cpu.reg(arch.numberReg));
+        long[] args = new long[arch.argRegs.size()];
+        for (int i = 0; i < args.length; i++) args[i] = arch.unsigned(cpu.reg(arch.argRegs.get(i)));
+        long sp = arch.unsigned(cpu.reg(arch.spReg));
+        Call c = new Call(arch, asid, sp, cpu.pc(), cpu.index(), nr, args, cpu.icount());
+        c.pid = pidOf.getOrDefault(asid, 0);
+        c.tid = c.pid;
+        Decoder d = decoder(arch);
+        d.enter(c, cpu.memory());
+        Semantics.atEntry(c, cpu.memory(), d);
+        sink.enter(c);
+        if (c.name.equals("exit") || c.name.equals("exit_group")) {
+            c.result = "?";
+            c.icountExit = c.icountEnter;
+            sink.exit(c);
+            emit(c);
+            // exit of one thread leaves the others running; exit_group (or exit of a single-threaded process) ends it
+            endProcess(asid, (int) args[0] & 0xff);
+            return;
+        }
+        Call old = pending.put(new Key(asid, sp), c);
+        if (old != null) droppedEntries++; // the earlier call never returned to this stack (a signal longjmp'd away)
+        if (pending.size() > MAX_PENDING) {
+            Iterator<Call> it = pending.values().iterator();
+            it.next();
+            it.remove();
+            droppedEntries++;
+        }
+        lastEntryOnVcpu.put(cpu.index(), c);
+    }
+
+    /** A return to user mode: the EXIT of the call pending at this (asid, sp), or an exec or a fork child. */
+    public void onReturnToUser(Cpu cpu) {
+        Arch arch = Arch.of(cpu.arch());
+        if (arch == null) return;
+        long asid = cpu.asid();
+        if (ended.contains(asid)) return; // the personality's return after exit_group: nothing returns
+        long sp = arch.unsigned(cpu.reg(arch.spReg));
+        long raw = cpu.reg(arch.resultReg);
+        Key key = new Key(asid, sp);
+        Call c = pending.get(key);
+        if (c != null) {
+            if (Semantics.isForkFamily(c.name) && arch.signed(raw) == 0) {
+                return; // a vfork/CLONE_VM child returning on its parent's stack: the parent's call stays pending
+            }
+            pending.remove(key);
+            if (lastEntryOnVcpu.get(cpu.index()) == c) lastEntryOnVcpu.remove(cpu.index());
+            complete(c, cpu, raw);
+            return;
+        }
+        boolean newSpace = seen.add(asid) && !pidOf.containsKey(asid);
+        Call last = lastEntryOnVcpu.get(cpu.index());
+        if (last != null && (last.name.equals("execve") || last.name.equals("execveat"))
+                && pending.get(new Key(last.asid, last.sp)) == last && (last.asid != asid || last.sp != sp)) {
+            execCompleted(last, cpu, asid);
+            return;
+        }
+        if (last != null && (last.name.equals("rt_sigreturn") || last.name.equals("sigreturn")) && last.asid == asid
+                && pending.get(new Key(last.asid, last.sp)) == last) {
+            // sigreturn resumes the interrupted context: its own stack, the interrupted call's result register
+            pending.remove(new Key(last.asid, last.sp));
+            lastEntryOnVcpu.remove(cpu.index());
+            complete(last, cpu, raw);
+            return;
+        }
+        if (newSpace && arch.signed(raw) == 0 && bindNewSpace(cpu, asid, sp)) return; // a fork child's first return
+        unmatchedReturns++;
+    }
+
+    private void complete(Call c, Cpu cpu, long raw) {
+        decoder(c.arch).exit(c, cpu.memory(), raw);
+        c.icountExit = cpu.icount();
+        Semantics.atExit(c);
+        if (c.ret >= 0) learnIds(c);
+        c.pid = pidOf.getOrDefault(c.asid, c.pid);
+        if (c.tid == 0) c.tid = c.pid;
+        sink.exit(c);
+        emit(c);
+    }
+
+    private void learnIds(Call c) {
+        switch (c.name) {
+            case "getpid" -> bindPid(c.asid, (int) c.ret);
+            case "set_tid_address", "gettid" -> {
+                if (!pidOf.containsKey(c.asid)) bindPid(c.asid, (int) c.ret); // the first thread's tid is the pid
+                c.tid = (int) c.ret;
+            }
+            case "fork", "vfork", "clone", "clone3" -> {
+                if (c.ret > 0) {
+                    boolean thread = Boolean.TRUE.equals(c.semantics.get(emulator.api.event.Keys.PROCESS_THREAD));
+                    long ctid = c.name.equals("clone") && (c.args[0] & CLONE_CHILD_SETTID) != 0
+                            ? (c.arch == Arch.X86_64 ? c.args[3] : c.args[4]) : 0;
+                    if (!thread && !pidOf.containsValue((int) c.ret)) expectChild(new Expected((int) c.ret, c.asid, c.sp, false, ctid));
+                }
+            }
+            default -> { }
+        }
+    }
+
+    /** A successful exec: the call completes with 0 and the pid moves to the new address space. */
+    private void execCompleted(Call exec, Cpu cpu, long newAsid) {
+        pending.remove(new Key(exec.asid, exec.sp));
+        lastEntryOnVcpu.remove(cpu.index());
+        exec.ret = 0;
+        exec.result = "0";
+        exec.returned = true;
+        exec.icountExit = cpu.icount();
+        Integer pid = pidOf.get(exec.asid);
+        exec.pid = pid == null ? exec.pid : pid;
+        sink.exit(exec);
+        emit(exec);
+        if (newAsid != exec.asid) {
+            if (pid != null) {
+                bindPid(newAsid, pid);
+            } else {
+                // still unknown: the process's held records wait in its new address space
+                List<Object> h = held.remove(exec.asid);
+                if (h != null) held.computeIfAbsent(newAsid, a -> new ArrayList<>()).addAll(0, h);
+            }
+            forgetSpace(exec.asid);
+        }
+    }
+
+    private void expectChild(Expected e) {
+        // the child may have shown up before its parent's fork returned: its held calls are waiting
+        for (Map.Entry<Long, List<Object>> h : held.entrySet()) {
+            if (!pidOf.containsKey(h.getKey()) && h.getKey() != e.parentAsid) {
+                bindPid(h.getKey(), e.pid);
+                return;
+            }
+        }
+        expectedChildren.add(e);
+        if (expectedChildren.size() > MAX_EXPECTED) expectedChildren.removeFirst();
+    }
+
+    /**
+     * A new address space: a fork child. Its pid is where glibc's fork asked the kernel to store it
+     * (clone's CLONE_CHILD_SETTID pointer, in the child's memory) when a parent's clone is pending or
+     * announced that pid; else the child a parent's fork announced (at this sp first, else the oldest).
+     */
+    private boolean bindNewSpace(Cpu cpu, long asid, long sp) {
+        Set<Integer> known = new HashSet<>(pidOf.values());
+        for (Call f : new ArrayList<>(pending.values())) {
+            if (!f.name.equals("clone") || f.asid == asid || (f.args[0] & CLONE_CHILD_SETTID) == 0) continue;
+            long ctid = f.arch == Arch.X86_64 ? f.args[3] : f.args[4];
+            long v = cpu.memory().readInt(ctid, 4).orElse(0);
+            boolean announced = expectedChildren.stream().anyMatch(e -> e.pid == (int) v);
+            if (v > 0 && (announced || !known.contains((int) v))) {
+                expectedChildren.removeIf(e -> e.pid == (int) v);
+                bindPid(asid, (int) v);
+                return true;
+            }
+        }
+        for (Expected e : expectedChildren) {
+            if (e.ctid == 0) continue;
+            long v = cpu.memory().readInt(e.ctid, 4).orElse(0);
+            if (v == e.pid) {
+                expectedChildren.remove(e);
+                bindPid(asid, e.pid);
+                return true;
+            }
+        }
+        return bindExpectedChild(asid, sp);
+    }
+
+    /** Binds a new address space to the child a parent's fork announced (the one forked at this sp first). */
+    private boolean bindExpectedChild(long asid, long sp) {
+        Expected match = null;
+        for (Expected e : expectedChildren) if (e.sp == sp) { match = e; break; }
+        if (match == null) match = expectedChildren.peekFirst();
+        if (match == null) return false;
+        expectedChildren.remove(match);
+        bindPid(asid, match.pid);
+        return true;
+    }
+
+    private void bindPid(long asid, int pid) {
+        pidOf.put(asid, pid);
+        List<Object> h = held.remove(asid);
+        if (h != null) for (Object o : h) release(o, pid);
+    }
+
+    private record Exited(long asid, int status) {}
+
+    /** Text records wait for their pid; events went out already. */
+    private void emit(Object record) {
+        long asid = record instanceof Call c ? c.asid : ((Exited) record).asid;
+        Integer pid = pidOf.get(asid);
+        if (pid != null) {
+            release(record, pid);
+            return;
+        }
+        List<Object> h = held.computeIfAbsent(asid, a -> new ArrayList<>());
+        h.add(record);
+        if (h.size() >= HOLD_LIMIT) flushUnknown(asid);
+    }
+
+    private void release(Object record, int pid) {
+        if (record instanceof Call c) {
+            c.pid = pid;
+            if (c.tid == 0) c.tid = pid;
+            sink.record(c);
+        } else if (record instanceof Exited e) {
+            sink.processExited(pid, e.asid, e.status);
+        }
+    }
+
+    /** Releases an address space's held records labelled with the asid: its pid was never learnt. */
+    private void flushUnknown(long asid) {
+        List<Object> h = held.remove(asid);
+        if (h != null) for (Object o : h) release(o, (int) asid);
+    }
+
+    private void endProcess(long asid, int status) {
+        emit(new Exited(asid, status));
+        flushUnknown(asid);
+        forgetSpace(asid);
+        ended.add(asid);
+    }
+
+    /** Drops every trace of an address space that is gone (exited, or replaced by an exec). */
+    private void forgetSpace(long asid) {
+        pending.keySet().removeIf(k -> k.asid == asid);
+        lastEntryOnVcpu.values().removeIf(c -> c.asid == asid);
+        flushUnknown(asid);
+        pidOf.remove(asid);
+        seen.remove(asid);
+    }
+
+    /** Releases everything held (the machine stopped). */
+    public void flush() {
+        for (Long asid : new ArrayList<>(held.keySet())) flushUnknown(asid);
+    }
+
+    private Decoder decoder(Arch arch) {
+        return decoders.computeIfAbsent(arch, a -> new Decoder(a, stringLimit));
+    }
+
+    public int pendingCount() { return pending.size(); }
+
+    public long unmatchedReturns() { return unmatchedReturns; }
+
+    public long droppedEntries() { return droppedEntries; }
+
+    /** The pid learnt for an address space, or null. */
+    public Integer pidOf(long asid) { return pidOf.get(asid); }
+}

@@ -1,0 +1,94 @@
+package plugin.syscalls.linux;
+
+import emulator.api.Cpu;
+import emulator.api.instrument.AddressSpaceFilter;
+import emulator.api.instrument.CpuEventListener;
+import emulator.api.instrument.TranslationHook;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventAdmin;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * The tracer as a DS component: present only while its configuration exists, registered as a
+ * {@link CpuEventListener} (the engine picks it up and starts delivering events at the next safe
+ * point, so it can come and go while the guest runs), and the {@code syscalls:} Gogo commands.
+ *
+ * <p>Events go through {@link EventAdmin#postEvent}: asynchronous, so the vCPU thread does not wait
+ * for handlers, and delivered in order per posting thread.
+ */
+@Component(configurationPid = "plugin.syscalls.linux", configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true,
+        service = {CpuEventListener.class, SyscallTracer.class},
+        property = {TranslationHook.PLUGIN_NAME + "=plugin.syscalls.linux", "osgi.command.scope=syscalls",
+                "osgi.command.function=stats", "osgi.command.function=tail"})
+@Designate(ocd = TracerConfig.class)
+public final class SyscallTracer implements CpuEventListener {
+    private volatile Tracer tracer;
+    private volatile EventAdmin eventAdmin;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void setEventAdmin(EventAdmin ea) { eventAdmin = ea; }
+
+    void unsetEventAdmin(EventAdmin ea) { if (eventAdmin == ea) eventAdmin = null; }
+
+    @Activate
+    void activate(TracerConfig config) throws IOException {
+        Set<String> formats = new HashSet<>();
+        for (String f : config.formats()) for (String p : f.split(",")) formats.add(p.strip());
+        tracer = new Tracer(new Tracer.Settings(Path.of(config.traceDir()), formats.contains("log"), formats.contains("jsonl"),
+                config.stringLimit(), config.include(), config.exclude(), spaces(config.asids())), (topic, props) -> {
+            EventAdmin ea = eventAdmin;
+            if (ea != null) ea.postEvent(new Event(topic, props));
+        });
+    }
+
+    @Deactivate
+    void deactivate() throws IOException {
+        Tracer t = tracer;
+        if (t != null) t.close();
+    }
+
+    static AddressSpaceFilter spaces(String[] asids) {
+        if (asids == null || asids.length == 0) return AddressSpaceFilter.ALL;
+        Set<Long> set = new HashSet<>();
+        for (String a : asids) {
+            for (String p : a.split(",")) {
+                String s = p.strip();
+                if (s.isEmpty()) continue;
+                try {
+                    set.add(s.startsWith("0x") ? Long.parseUnsignedLong(s.substring(2), 16) : Long.parseLong(s));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("plugin.syscalls.linux: asids: not a number: " + s);
+                }
+            }
+        }
+        return set.isEmpty() ? AddressSpaceFilter.ALL : AddressSpaceFilter.of(set);
+    }
+
+    @Override public void onSyscall(Cpu cpu) { tracer.onSyscall(cpu); }
+
+    @Override public void onPrivilegeChange(Cpu cpu, int from, int to) { tracer.onPrivilegeChange(cpu, from, to); }
+
+    @Override public AddressSpaceFilter addressSpaces() { return tracer.addressSpaces(); }
+
+    /** syscalls:stats — calls and guest instructions per name. */
+    public String stats() {
+        tracer.flush();
+        return tracer.stats();
+    }
+
+    /** syscalls:tail [N] — the last N lines traced (default 20). */
+    public String tail(int n) { return String.join("\n", tracer.tail(n)); }
+
+    public String tail() { return tail(20); }
+}

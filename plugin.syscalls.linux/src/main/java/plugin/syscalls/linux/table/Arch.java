@@ -1,0 +1,73 @@
+package plugin.syscalls.linux.table;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One Linux system-call ABI: where the number, arguments, result and stack pointer live, the word
+ * size, and the number → name table. These are the calling conventions of the kernel's entry code
+ * (arch/x86/entry, arch/arm/kernel/entry-common.S, arch/arm64/kernel/syscall.c), nothing more.
+ */
+public enum Arch {
+    I386("i386", 4, "eax", List.of("ebx", "ecx", "edx", "esi", "edi", "ebp"), "eax", "esp", SyscallNumbers.I386),
+    X86_64("x86_64", 8, "rax", List.of("rdi", "rsi", "rdx", "r10", "r8", "r9"), "rax", "rsp", SyscallNumbers.X86_64),
+    ARM("arm", 4, "r7", List.of("r0", "r1", "r2", "r3", "r4", "r5", "r6"), "r0", "sp", SyscallNumbers.ARM_EABI),
+    AARCH64("aarch64", 8, "x8", List.of("x0", "x1", "x2", "x3", "x4", "x5"), "x0", "sp", SyscallNumbers.AARCH64);
+
+    public final String cpuName;
+    public final int wordSize;
+    public final String numberReg;
+    public final List<String> argRegs;
+    public final String resultReg;
+    public final String spReg;
+    private final Map<Integer, String> names = new HashMap<>();
+    private final Map<String, Integer> numbers = new HashMap<>();
+
+    Arch(String cpuName, int wordSize, String numberReg, List<String> argRegs, String resultReg, String spReg, String[] table) {
+        this.cpuName = cpuName;
+        this.wordSize = wordSize;
+        this.numberReg = numberReg;
+        this.argRegs = argRegs;
+        this.resultReg = resultReg;
+        this.spReg = spReg;
+        for (String e : table) {
+            String[] f = e.split(" ");
+            int nr = Integer.parseInt(f[0]);
+            if (f.length == 2) names.putIfAbsent(nr, f[1]); // "nr name alias": the first name stays the one printed
+            numbers.putIfAbsent(f[1], nr);
+        }
+    }
+
+    /** The ABI of a {@link emulator.api.Cpu#arch()} name, or null when it is not one Linux has here. */
+    public static Arch of(String cpuArch) {
+        for (Arch a : values()) if (a.cpuName.equals(cpuArch)) return a;
+        return null;
+    }
+
+    /** The call's name; unknown numbers print as strace does: {@code syscall_0x1234}. */
+    public String name(long nr) {
+        String n = nr >= 0 && nr <= Integer.MAX_VALUE ? names.get((int) nr) : null;
+        return n != null ? n : "syscall_0x" + Long.toHexString(nr);
+    }
+
+    /** The number of a call by name, or -1. */
+    public int number(String name) {
+        Integer n = numbers.get(name);
+        return n == null ? -1 : n;
+    }
+
+    /** A value of a word-sized register as the signed C long it is. */
+    public long signed(long v) {
+        return wordSize == 4 ? (int) v : v;
+    }
+
+    /** A value of a word-sized register as the unsigned C long it is. */
+    public long unsigned(long v) {
+        return wordSize == 4 ? v & 0xFFFF_FFFFL : v;
+    }
+
+    public boolean isX86() {
+        return this == I386 || this == X86_64;
+    }
+}
