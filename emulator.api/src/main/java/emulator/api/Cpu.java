@@ -41,8 +41,10 @@ public interface Cpu {
     int privilege();
 
     /**
-     * Guest instructions this vCPU has completed: exact in CPU event listeners (system calls,
-     * exceptions); inside an instruction callback, the count at the start of the current block.
+     * Guest instructions completed, as a clock that never runs backwards along the process tree: a
+     * vCPU created by fork or clone starts from its creator's count at that moment. Exact in CPU event
+     * listeners (system calls, exceptions); inside an instruction callback, the count at the start of
+     * the current block.
      */
     long icount();
 

@@ -21,6 +21,12 @@ public final class Vcpu implements Cpu {
     public final long[] regs;
     public long pc;
     public long icount;
+    /**
+     * Added to {@link #icount} in {@link #icount()}: the creator's count when this vCPU was made by
+     * fork or clone, so that a process's clock starts where its parent's was. Not part of the
+     * machine's instruction totals.
+     */
+    public long icountBase;
     public int mode;
     public Object ext;
     public final Tlb tlb = new Tlb();
@@ -188,7 +194,7 @@ public final class Vcpu implements Cpu {
     @Override public List<String> registerNames() { return target.registers().names(); }
     @Override public long asid() { return space.asid(); }
     @Override public int privilege() { return privilege; }
-    @Override public long icount() { return icount; }
+    @Override public long icount() { return icountBase + icount; }
     @Override public GuestMemory memory() { return memoryView; }
 
     /** {@link GuestMemory} over this vCPU's current address space. */

@@ -199,6 +199,7 @@ public final class LinuxSystem {
         cv.mode = pc.mode;
         cv.ext = target.copyExtState(pc.ext);
         cv.privilege = 1; // the child starts inside the kernel, returning from clone
+        cv.icountBase = pc.icount(); // its clock continues the parent's (see Cpu.icount)
         cv.regs[Slots.RAX] = 0;
         if (newsp != 0) cv.regs[Slots.RSP] = newsp;
         GuestThread ct = new GuestThread(tid, cp, cv);
