@@ -45,16 +45,31 @@ import java.util.concurrent.atomic.AtomicReference;
  * says so too). The guest starts in "/" with exactly the given environment.
  *
  * <p>Exit codes follow a shell: the program's status; 128+N when signal N killed it; 127 when the
- * program does not exist (or needs a dynamic loader, which is not supported yet); 126 when it
+ * program or its interpreter (PT_INTERP, looked up in the root) does not exist; 126 when it
  * cannot be executed (not ELF, truncated, wrong architecture, a directory). Problems are reported
  * as one line on {@code err}.
  */
 public final class LinuxUserRunner {
-    private boolean terminal;
-    private MachineConfig config = MachineConfig.defaults("linux-user");
+    private boolean terminal, inTerminal, outTerminal, errTerminal;
+    private MachineConfig config = MachineConfig.defaults("linux-user").withMemoryLimit(RunOptions.DEFAULT_MEMORY_LIMIT);
 
     /** Whether standard input/output are the host terminal (isatty, TCGETS, /dev/tty). */
-    public LinuxUserRunner terminal(boolean t) { this.terminal = t; return this; }
+    public LinuxUserRunner terminal(boolean t) { return terminal(t, t, t); }
+
+    /** Per stream: whether the guest's stdin, stdout and stderr are the host terminal (see {@link #hostTerminals}). */
+    public LinuxUserRunner terminal(boolean in, boolean out, boolean err) {
+        this.inTerminal = in;
+        this.outTerminal = out;
+        this.errTerminal = err;
+        this.terminal = in || out || err;
+        return this;
+    }
+
+    /** Which of this JVM's descriptors 0, 1, 2 are a terminal (from /proc/self/fd: Java has no isatty). */
+    public static boolean[] hostTerminals() {
+        return new boolean[] {emulator.linuxuser.kernel.HostTerminal.isTerminal(0), emulator.linuxuser.kernel.HostTerminal.isTerminal(1),
+                emulator.linuxuser.kernel.HostTerminal.isTerminal(2)};
+    }
 
     public LinuxUserRunner config(MachineConfig c) { this.config = c; return this; }
 
@@ -143,10 +158,6 @@ public final class LinuxUserRunner {
                 return fail(errp, program, "cannot execute binary file: Exec format error (an "
                         + (x64 ? "x86_64" : "i386") + " program, --arch " + arch + ")", 126);
         }
-        if (elf.kind() == ElfFile.Kind.DYNAMIC)
-            return fail(errp, program, "dynamically linked programs are not supported yet (needs "
-                    + elf.interpreter() + ")", 127);
-
         // ---- the first process
         int[] ids = hostIds();
         LinuxSystem system = new LinuxSystem(x64, config, errp);
@@ -160,12 +171,14 @@ public final class LinuxUserRunner {
         } catch (ElfException e) {
             return fail(errp, program, e.getMessage(), 127);
         } catch (ErrnoException e) {
-            return fail(errp, program, e.errno().message(), 126);
+            // A missing interpreter is "not found", as a shell reports a program it cannot start (127).
+            String detail = e.detail() == null ? "" : " (" + e.detail() + ")";
+            return fail(errp, program, e.errno().message() + detail, e.errno() == Errno.ENOENT ? 127 : 126);
         }
         try {
-            proc.install(new OpenFile.InStream(in, terminal), false, 0);
-            proc.install(new OpenFile.OutStream(out, terminal, 2), false, 1);
-            proc.install(new OpenFile.OutStream(err, terminal, 3), false, 2);
+            proc.install(new OpenFile.InStream(in, inTerminal), false, 0);
+            proc.install(new OpenFile.OutStream(out, outTerminal, 2), false, 1);
+            proc.install(new OpenFile.OutStream(err, errTerminal, 3), false, 2);
         } catch (ErrnoException e) {
             throw new IllegalStateException(e);
         }

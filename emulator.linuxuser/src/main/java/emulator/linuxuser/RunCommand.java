@@ -2,6 +2,7 @@ package emulator.linuxuser;
 
 import emulator.api.launch.BatchCommand;
 import emulator.api.stack.StackManager;
+import emulator.core.exec.MachineConfig;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,6 +60,8 @@ public final class RunCommand implements BatchCommand {
               --plugins syscalls.linux,files,processes applies those plugins (bundle names without
               "plugin.") through the analysis stack service before the guest starts, each writing to
               --trace-dir; --stack FILE applies a stack file; both are removed when the guest ends.
+              --memory-limit SIZE caps each guest process's memory (default 2G; K/M/G suffixes):
+              beyond it mmap, brk and exec fail with ENOMEM, as on a machine out of memory.
               Exit status: the program's; 128+N if killed by signal N; 127 if PROGRAM is missing;
               126 if it cannot be executed; 2 on a usage error or without a stack service.""".formatted(RunOptions.USAGE, defaultRoot());
     }
@@ -81,13 +84,14 @@ public final class RunCommand implements BatchCommand {
             err.println("abiscope: run: root folder " + root + " does not exist");
             return 2;
         }
-        boolean terminal = System.console() != null && System.console().isTerminal();
-        return runWithStack(stacks, o, root, System.in, out, err, terminal);
+        // Per descriptor, from /proc/self/fd (System.console() only answers for stdin and stdout together).
+        boolean[] tty = LinuxUserRunner.hostTerminals();
+        return runWithStack(stacks, o, root, System.in, out, err, tty);
     }
 
     /** Applies the stack (if asked), runs the guest, removes the stack. Shared with vm:run. */
     static int runWithStack(StackManager sm, RunOptions o, Path root, InputStream in, PrintStream out, PrintStream err,
-                            boolean terminal) {
+                            boolean[] tty) {
         List<String> applied = new ArrayList<>();
         if (o.wantsStack()) {
             if (sm == null) {
@@ -108,7 +112,9 @@ public final class RunCommand implements BatchCommand {
             }
         }
         try {
-            return new LinuxUserRunner().terminal(terminal).run(root, o.arch(), o.argv(), o.env(), in, out, err);
+            return new LinuxUserRunner().terminal(tty[0], tty[1], tty[2])
+                    .config(MachineConfig.defaults("linux-user").withMemoryLimit(o.memoryLimit()))
+                    .run(root, o.arch(), o.argv(), o.env(), in, out, err);
         } finally {
             removeAll(sm, applied, err);
         }

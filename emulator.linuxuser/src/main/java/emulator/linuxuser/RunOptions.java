@@ -9,13 +9,31 @@ import java.util.Map;
 /**
  * The options of {@code run} and {@code vm:run}:
  * {@code [--arch i386|x86_64] [--root DIR] [--env K=V]... [--plugins LIST] [--stack FILE]
- * [--trace-dir DIR] [--] PROGRAM [ARGS...]}.
+ * [--trace-dir DIR] [--memory-limit SIZE] [--] PROGRAM [ARGS...]}.
  */
 record RunOptions(String arch, Path root, Map<String, String> env, List<String> plugins, Path stack, Path traceDir,
-                  List<String> argv) {
+                  long memoryLimit, List<String> argv) {
 
     static final String USAGE = "[--arch i386|x86_64] [--root DIR] [--env K=V]... [--plugins LIST] [--stack FILE] "
-            + "[--trace-dir DIR] [--] PROGRAM [ARG...]";
+            + "[--trace-dir DIR] [--memory-limit SIZE] [--] PROGRAM [ARG...]";
+
+    /**
+     * Guest memory per process (address space) when --memory-limit is not given: 2 GiB, but never
+     * more than half the JVM's heap — guest pages live on the heap, and a cap above it would let a
+     * guest end the run with OutOfMemoryError instead of meeting ENOMEM.
+     */
+    static final long DEFAULT_MEMORY_LIMIT = Math.min(2L << 30, Math.max(64L << 20, Runtime.getRuntime().maxMemory() / 2));
+
+    /** "64M", "2G", "65536", "512k" → bytes (K, M, G, T are powers of 1024); -1 when malformed. */
+    static long parseSize(String v) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,15})([kKmMgGtT]?)(i?[bB])?").matcher(v.strip());
+        if (!m.matches()) return -1;
+        long n = Long.parseLong(m.group(1));
+        int shift = switch (m.group(2).toUpperCase(java.util.Locale.ROOT)) {
+            case "K" -> 10; case "M" -> 20; case "G" -> 30; case "T" -> 40; default -> 0;
+        };
+        return n > (Long.MAX_VALUE >> shift) ? -1 : n << shift;
+    }
 
     /** A usage error: one line for the user. */
     static final class BadUsage extends Exception {
@@ -29,6 +47,7 @@ record RunOptions(String arch, Path root, Map<String, String> env, List<String> 
         Path root = null, stack = null, traceDir = null;
         Map<String, String> env = new LinkedHashMap<>();
         List<String> plugins = new ArrayList<>();
+        long memory = DEFAULT_MEMORY_LIMIT;
         int k = 0;
         for (; k < args.size(); k++) {
             String a = args.get(k);
@@ -49,6 +68,10 @@ record RunOptions(String arch, Path root, Map<String, String> env, List<String> 
                 }
                 case "--stack" -> stack = Path.of(v);
                 case "--trace-dir" -> traceDir = Path.of(v);
+                case "--memory-limit" -> {
+                    memory = parseSize(v);
+                    if (memory < (1L << 20)) throw new BadUsage("--memory-limit needs a size of at least 1M (e.g. 512M, 2G), not " + v);
+                }
                 default -> throw new BadUsage("unknown option " + a);
             }
             k++;
@@ -57,6 +80,6 @@ record RunOptions(String arch, Path root, Map<String, String> env, List<String> 
         if (arch != null && !List.of("i386", "x86_64", "i686", "amd64").contains(arch))
             throw new BadUsage("--arch must be i386 or x86_64");
         if (traceDir != null && plugins.isEmpty()) throw new BadUsage("--trace-dir needs --plugins (a --stack file sets its own)");
-        return new RunOptions(arch, root, env, List.copyOf(plugins), stack, traceDir, List.copyOf(args.subList(k, args.size())));
+        return new RunOptions(arch, root, env, List.copyOf(plugins), stack, traceDir, memory, List.copyOf(args.subList(k, args.size())));
     }
 }

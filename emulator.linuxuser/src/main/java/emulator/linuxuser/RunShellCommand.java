@@ -42,7 +42,7 @@ public final class RunShellCommand {
         int n = RUNS.incrementAndGet();
         StackManager sm = stacks;
         Thread t = Thread.ofPlatform().name("vm-run-" + n).daemon(true).start(() -> {
-            int rc = RunCommand.runWithStack(sm, o, root, java.io.InputStream.nullInputStream(), System.out, System.err, false);
+            int rc = RunCommand.runWithStack(sm, o, root, java.io.InputStream.nullInputStream(), System.out, System.err, new boolean[3]);
             System.out.println("vm:run #" + n + " (" + String.join(" ", o.argv()) + ") exited with status " + rc);
         });
         return "vm:run #" + n + " started: " + String.join(" ", o.argv()) + " (root " + root + "; thread " + t.getName() + ")";

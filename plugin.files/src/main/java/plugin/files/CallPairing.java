@@ -25,7 +25,9 @@ final class CallPairing {
                 yield new SyscallCall(props, false);
             }
             case Topics.SYSCALL_EXIT -> {
+                // an ENTER made before the OS plugin knew the pid is filed under its address space and stack
                 Map<String, Object> enter = pending.remove(key);
+                if (enter == null) enter = pending.remove(stackKey(props));
                 if (enter == null) yield new SyscallCall(props, true);
                 Map<String, Object> merged = new HashMap<>(enter);
                 merged.putAll(props);
@@ -42,6 +44,8 @@ final class CallPairing {
     private static String threadKey(Map<String, Object> p) {
         if (p.get(Keys.TID) != null) return "tid " + p.get(Keys.TID);
         if (p.get(Keys.PID) != null) return "pid " + p.get(Keys.PID);
-        return "asid " + p.get(Keys.ASID) + " sp " + p.get(Keys.SP);
+        return stackKey(p);
     }
+
+    private static String stackKey(Map<String, Object> p) { return "asid " + p.get(Keys.ASID) + " sp " + p.get(Keys.SP); }
 }

@@ -29,6 +29,8 @@ public final class FileTracker {
     private final Map<String, FileStats> stats = new LinkedHashMap<>();
     private final ArrayDeque<String> recent = new ArrayDeque<>();
     private long seq;
+    /** Objects with no name (pipes, sockets…) are numbered in order of creation, so that each has its own line. */
+    private long anonymousObjects;
 
     public FileTracker(FileOutput out) { this.out = out; }
 
@@ -54,6 +56,11 @@ public final class FileTracker {
                 p.image = image;   // null (unknown) rather than the old program's name
             }
             case "exit" -> onExit(c);
+            case "image" -> {
+                // the process said which image it runs (e.g. the first process, whose exec nobody saw)
+                String image = c.string(Keys.PROCESS_IMAGE);
+                if (c.completed() && !c.failed() && image != null) process(c).image = image;
+            }
             default -> { }
         }
     }
@@ -121,16 +128,34 @@ public final class FileTracker {
         rec.put("mode", access);
         String args = "name " + (name == null ? "?" : name) + ", mode " + (access == null ? "?" : access);
         if (c.failed()) {
-            emit(p, c, Topics.FILE_OPEN, rec, "open(" + args + ")" + failure(c), name, null);
+            emit(p, c, Topics.FILE_OPEN, rec, "open(" + args + ")" + failure(c), name, null, access);
             return;
         }
-        Long handle = handleOf(c);
         Boolean cloexec = c.bool(Keys.FILE_CLOEXEC);
-        rec.put("handle", handle);
-        rec.put("cloexec", cloexec);
-        if (handle != null) p.handles.put(handle, new OpenHandle(name, access, cloexec));
-        stats(name, p, handle).opens++;
-        emit(p, c, Topics.FILE_OPEN, rec, "open(" + args + ", handle " + hex(handle) + ")", name, handle);
+        if (Boolean.TRUE.equals(c.bool(Keys.FILE_ANONYMOUS)) && name != null) {
+            name = name.endsWith(">") ? name.substring(0, name.length() - 1) + " #" + ++anonymousObjects + ">" : name + " #" + ++anonymousObjects;
+        }
+        long[] handles = c.get(Keys.FILE_HANDLES) instanceof long[] hs ? hs : null;
+        String[] accesses = c.get(Keys.FILE_ACCESSES) instanceof String[] as ? as : null;
+        if (handles == null) {
+            Long handle = handleOf(c);
+            handles = handle == null ? new long[] {-1} : new long[] {handle};
+        }
+        // one line, record and event per handle: a pipe's two ends are two handles with their own access
+        for (int i = 0; i < handles.length; i++) {
+            Long handle = handles[i] < 0 ? null : handles[i];
+            String mode = accesses != null && i < accesses.length ? accesses[i] : access;
+            Map<String, Object> r = i == 0 ? rec : record(p, c, OPEN);
+            r.put("path", name);
+            r.put("mode", mode);
+            r.put("handle", handle);
+            r.put("cloexec", cloexec);
+            if (c.bool(Keys.FILE_ANONYMOUS) != null) r.put("anonymous", c.bool(Keys.FILE_ANONYMOUS));
+            if (handle != null) p.handles.put(handle, new OpenHandle(name, mode, cloexec));
+            if (i == 0) stats(name, p, handle).opens++;
+            String a = "name " + (name == null ? "?" : name) + ", mode " + (mode == null ? "?" : mode);
+            emit(p, c, Topics.FILE_OPEN, r, "open(" + a + ", handle " + hex(handle) + ")", name, handle, mode);
+        }
     }
 
     private void transfer(String op, ProcessFiles p, SyscallCall c) {
@@ -148,7 +173,7 @@ public final class FileTracker {
         }
         String line = op + "(handle " + hex(handle) + ", buffer " + hex(buffer) + ", length " + hex(length) + ")";
         emit(p, c, op.equals(READ) ? Topics.FILE_READ : Topics.FILE_WRITE, rec,
-                c.failed() ? line + failure(c) : line, path, handle);
+                c.failed() ? line + failure(c) : line, path, handle, accessOf(p, handle));
     }
 
     private void close(ProcessFiles p, SyscallCall c) {
@@ -160,7 +185,7 @@ public final class FileTracker {
         rec.put("handle", handle);
         rec.put("path", path);
         String line = "close(handle " + hex(handle) + ")";
-        emit(p, c, Topics.FILE_CLOSE, rec, c.failed() ? line + failure(c) : line, path, handle);
+        emit(p, c, Topics.FILE_CLOSE, rec, c.failed() ? line + failure(c) : line, path, handle, null);
     }
 
     private void dup(ProcessFiles p, SyscallCall c) {
@@ -201,6 +226,11 @@ public final class FileTracker {
         return h != null ? h : c.number(Keys.RET);
     }
 
+    private static String accessOf(ProcessFiles p, Long handle) {
+        OpenHandle h = handle == null ? null : p.handles.get(handle);
+        return h == null ? null : h.access();
+    }
+
     private static String pathOf(ProcessFiles p, Long handle) {
         if (handle == null) return null;
         OpenHandle h = p.handles.get(handle);
@@ -221,7 +251,8 @@ public final class FileTracker {
     }
 
     private FileStats stats(String path, ProcessFiles p, Long handle) {
-        String key = path != null ? path : "? (handle " + hex(handle) + " of pid " + p.id + ", opened before tracing)";
+        // "not seen opened": before tracing began, or inherited from whoever started the first process
+        String key = path != null ? path : "? (handle " + hex(handle) + " of pid " + p.id + ", not seen opened)";
         FileStats s = stats.computeIfAbsent(key, k -> new FileStats());
         s.processes.add(p.id + " " + p.imageName());
         return s;
@@ -240,7 +271,7 @@ public final class FileTracker {
     }
 
     private void emit(ProcessFiles p, SyscallCall c, String topic, Map<String, Object> rec, String line,
-                      String path, Long handle) {
+                      String path, Long handle, String access) {
         rec.put("result", c.number(Keys.RET));
         rec.put("ok", !c.failed());
         write(p, c, rec, line);
@@ -252,7 +283,8 @@ public final class FileTracker {
         putIfKnown(props, Keys.PROCESS_IMAGE, p.image);
         putIfKnown(props, Keys.FILE_HANDLE, handle);
         putIfKnown(props, Keys.FILE_PATH, path);
-        putIfKnown(props, Keys.FILE_ACCESS, c.string(Keys.FILE_ACCESS));
+        putIfKnown(props, Keys.FILE_ACCESS, access);
+        if (topic.equals(Topics.FILE_OPEN)) putIfKnown(props, Keys.FILE_ANONYMOUS, c.bool(Keys.FILE_ANONYMOUS));
         putIfKnown(props, Keys.FILE_BUFFER, c.number(Keys.FILE_BUFFER));
         putIfKnown(props, Keys.FILE_LENGTH, c.number(Keys.FILE_LENGTH));
         putIfKnown(props, Keys.RET, c.number(Keys.RET));
@@ -285,12 +317,12 @@ public final class FileTracker {
         return all.subList(Math.max(0, all.size() - n), all.size());
     }
 
-    /** Handles open now, per process, with paths ({@code ?} for one opened before tracing is never listed). */
+    /** Handles open now, per process, with paths (a handle not seen opened is not listed). */
     public List<String> openHandles(String pidOrNull) {
         List<String> lines = new ArrayList<>();
         for (ProcessFiles p : processes.values()) {
             if (pidOrNull != null && !p.id.equals(pidOrNull)) continue;
-            lines.add(p.id + " " + p.imageName() + (p.handles.inherited() ? "" : "  (handles opened before tracing are not known)"));
+            lines.add(p.id + " " + p.imageName() + (p.handles.inherited() ? "" : "  (handles not seen opened are not known)"));
             p.handles.view().forEach((h, oh) -> lines.add("  " + hex(h) + "  " + oh.path() + "  "
                     + (oh.access() == null ? "?" : oh.access()) + (Boolean.TRUE.equals(oh.cloexec()) ? "  cloexec" : "")));
         }

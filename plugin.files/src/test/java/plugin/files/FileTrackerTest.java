@@ -158,7 +158,7 @@ class FileTrackerTest {
         assertEquals("[42 ?] write(handle 0x1, buffer 0x1, length 0x5)", lines.getLast());
         assertNull(records.get(0).get("path"));
         assertNull(records.get(1).get("path"));
-        assertTrue(tracker.summary().get(2).startsWith("? (handle 0x1 of pid 42, opened before tracing)"), tracker.summary().toString());
+        assertTrue(tracker.summary().get(2).startsWith("? (handle 0x1 of pid 42, not seen opened)"), tracker.summary().toString());
         // An EXIT whose ENTER came before tracing began: what the EXIT says, nothing more.
         tracker.accept(Ev.exit(42).file("read").with(Keys.FILE_HANDLE, 7L).ret(1).event());
         assertEquals("[42 ?] read(handle 0x7, buffer ?, length ?)", lines.getLast());
@@ -195,7 +195,7 @@ class FileTrackerTest {
         tracker.accept(Ev.exit(31).proc("fork").ret(0).event());
         tracker.accept(Ev.enter(31).proc("exit").with(Keys.PROCESS_STATUS, 0).event());
         fork(30, 31);
-        assertEquals(List.of("30 ?  (handles opened before tracing are not known)", "  0x3  /in  READ"), tracker.openHandles(null));
+        assertEquals(List.of("30 ?  (handles not seen opened are not known)", "  0x3  /in  READ"), tracker.openHandles(null));
     }
 
     @Test
@@ -209,7 +209,7 @@ class FileTrackerTest {
         tracker.accept(Ev.enter(40).tid(41).proc("exit").with(Keys.PROCESS_STATUS, 0).event());
         read(40, 4);
         assertEquals("/u", lastPath());
-        assertEquals(List.of("40 ?  (handles opened before tracing are not known)", "  0x3  /t  READ", "  0x4  /u  READ"), tracker.openHandles("40"));
+        assertEquals(List.of("40 ?  (handles not seen opened are not known)", "  0x3  /t  READ", "  0x4  /u  READ"), tracker.openHandles("40"));
     }
 
     @Test
@@ -242,5 +242,39 @@ class FileTrackerTest {
              Ev.exit(1).with(Keys.PID, null).with(Keys.TID, null).with(Keys.ASID, 0xbbL).ret(1));
         assertNull(lastPath());
         assertEquals("[asid 0xbb ?] read(handle 0x3, buffer ?, length ?)", lines.getLast());
+    }
+
+    void pipe(int pid, long r, long w) {
+        call(Ev.enter(pid).file("open").with(Keys.FILE_PATH, "<pipe>").with(Keys.FILE_ANONYMOUS, true).with(Keys.FILE_ACCESS, "READ_WRITE")
+                        .with(Keys.FILE_CLOEXEC, false),
+             Ev.exit(pid).ret(0).with(Keys.FILE_HANDLE, r).with(Keys.FILE_HANDLES, new long[] {r, w})
+                        .with(Keys.FILE_ACCESSES, new String[] {"READ", "WRITE"}));
+    }
+
+    @Test
+    void pipeEndsAreNamedAndFollowedThroughDupForkAndExec() {
+        pipe(50, 3, 4);
+        assertEquals(List.of("[50 ?] open(name <pipe #1>, mode READ, handle 0x3)", "[50 ?] open(name <pipe #1>, mode WRITE, handle 0x4)"), lines);
+        assertEquals(List.of(Topics.FILE_OPEN, Topics.FILE_OPEN), topics);
+        assertEquals(true, published.get(0).get(Keys.FILE_ANONYMOUS));
+        fork(50, 51);
+        dup(51, 4, 1, false);    // dup2(4, 1): the write end over stdout, kept across exec
+        close(51, 4);
+        exec(51, "/bin/busybox", 0);
+        call(Ev.enter(51).file("write").with(Keys.FILE_HANDLE, 1L).with(Keys.FILE_BUFFER, 1L).with(Keys.FILE_LENGTH, 2L), Ev.exit(51).ret(2));
+        assertEquals("<pipe #1>", lastPath());
+        assertEquals("WRITE", published.getLast().get(Keys.FILE_ACCESS));
+        pipe(50, 5, 6);
+        read(50, 5);
+        assertEquals("<pipe #2>", lastPath(), "a second pipe is another object");
+        assertTrue(tracker.summary().stream().anyMatch(l -> l.startsWith("<pipe #1> ") && l.contains("51 busybox")), tracker.summary().toString());
+    }
+
+    @Test
+    void theImageAProcessNamesItselfIsUsedAndInheritedByForkedChildren() {
+        call(Ev.enter(60), Ev.exit(60).proc("image").with(Keys.PROCESS_IMAGE, "/bin/busybox").ret(12));
+        fork(60, 61);
+        read(61, 0);
+        assertEquals("[61 busybox] read(handle 0x0, buffer 0x15f88c, length 0x4)", lines.getLast());
     }
 }

@@ -54,14 +54,24 @@ class FilesAgainstStraceTest {
         Set<String> openedNames = new HashSet<>();
         for (StraceReplay.FileOp op : ops) if (op.op().equals("open") && op.handle() >= 0) openedNames.add(op.kernelPath());
         // The monitor names a file as it was opened; the kernel prints it with symbolic links resolved.
-        int named = 0, mustName = 0;
+        int named = 0, mustName = 0, anonymous = 0;
+        // An object with no name is named by the monitor "<pipe #k>": each such name must stand for one
+        // kernel object (pipe:[inode]) and each kernel object for one name.
+        Map<String, String> kernelOf = new java.util.HashMap<>(), nameOf = new java.util.HashMap<>();
         for (int i = 0; i < ops.size(); i++) {
             StraceReplay.FileOp op = ops.get(i);
             Map<String, Object> rec = records.get(i);
             assertEquals(op.op(), rec.get("op"), "record " + i);
             assertEquals(op.pid(), rec.get("pid"), "record " + i);
-            if (op.op().equals("open")) continue;
             Object path = real((String) rec.get("path"));
+            if (path instanceof String p && p.startsWith("<pipe #") && op.kernelPath() != null) {
+                assertTrue(op.kernelPath().startsWith("pipe:["), "an anonymous pipe must be a pipe: " + rec + " vs " + op.kernelPath());
+                assertEquals(kernelOf.computeIfAbsent(p, k -> op.kernelPath()), op.kernelPath(), "one name, one pipe: " + rec);
+                assertEquals(nameOf.computeIfAbsent(op.kernelPath(), k -> p), p, "one pipe, one name: " + rec);
+                anonymous++;
+                path = op.kernelPath();
+            }
+            if (op.op().equals("open")) continue;
             String where = "record " + i + " " + rec + " vs kernel " + op.kernelPath();
             if (path != null) {
                 assertEquals(op.kernelPath(), path, "a named handle must be the kernel's file: " + where);
@@ -73,6 +83,7 @@ class FilesAgainstStraceTest {
             }
         }
         assertTrue(mustName >= 15, "the suite must exercise the handle table (" + mustName + " checks)");
+        assertTrue(anonymous >= 8, "the pipelines' pipes must be followed through dup2, fork and exec (" + anonymous + " checks)");
         assertEquals(mustName, named);
         // The paper's form, with a handle that came from outside (the shell's stdout) left unnamed.
         assertTrue(lines.stream().anyMatch(l -> l.matches("\\[\\d+ exe\\] open\\(name " + dir + "/a, mode READ, handle 0x3\\)")), lines.toString());
@@ -107,7 +118,9 @@ class FilesAgainstStraceTest {
             List<StraceReplay.FileOp> ops = replay.fileOps.subList(replay.fileOps.size() - records.size(), replay.fileOps.size());
             for (int i = 0; i < records.size(); i++) {
                 Object path = real((String) records.get(i).get("path"));
-                if (path != null && !ops.get(i).op().equals("open")) {
+                if (path instanceof String p && p.startsWith("<pipe #")) {
+                    assertTrue(String.valueOf(ops.get(i).kernelPath()).startsWith("pipe:["), "started at event " + start + ": " + records.get(i));
+                } else if (path != null && !ops.get(i).op().equals("open")) {
                     assertEquals(ops.get(i).kernelPath(), path, "started at event " + start + ": " + records.get(i));
                 }
             }

@@ -20,14 +20,19 @@ final class StraceReplay {
     /** One file operation as fed, with the kernel's own name for its handle (null if none). */
     record FileOp(String op, int pid, long handle, String kernelPath) {}
 
-    static final String TRACE = "openat,open,creat,read,write,close,dup,dup2,dup3,fcntl,clone,clone3,fork,vfork,execve,exit_group,exit";
+    static final String TRACE = "openat,open,creat,pipe,pipe2,read,write,close,dup,dup2,dup3,fcntl,clone,clone3,fork,vfork,execve,exit_group,exit";
 
     final List<Event> events = new ArrayList<>();
     final List<FileOp> fileOps = new ArrayList<>();
     private final Set<Integer> seen = new HashSet<>();
     private final Map<Integer, Integer> execs = new HashMap<>();
+    /** Each child's parent, from the fork results: the tracer names it on the child's own return. */
+    private final Map<Integer, Integer> parentOf = new HashMap<>();
 
     StraceReplay(StraceLog log) {
+        for (Object e : log.entries) {
+            if (e instanceof StraceLog.Call c && c.name().matches("clone3?|v?fork") && c.ret() != null && c.ret() > 0) parentOf.put(c.ret().intValue(), c.pid());
+        }
         for (Object e : log.entries) if (e instanceof StraceLog.Call c) call(c);
     }
 
@@ -38,6 +43,7 @@ final class StraceReplay {
             Map<String, Object> child = base(c.pid(), icount - 1);
             child.put(Keys.PROCESS_OP, "fork");
             child.put(Keys.RET, 0L);
+            if (parentOf.containsKey(c.pid())) child.put(Keys.PPID, parentOf.get(c.pid()));
             events.add(new Event(Topics.SYSCALL_EXIT, child));
         }
         Map<String, Object> enter = base(c.pid(), icount), exit = base(c.pid(), icount + 1);
@@ -51,8 +57,27 @@ final class StraceReplay {
                 enter.put(Keys.FILE_PATH, StraceLog.unquote(a.get(p)));
                 enter.put(Keys.FILE_ACCESS, flags.contains("O_RDWR") ? "READ_WRITE" : flags.contains("O_WRONLY") ? "WRITE" : "READ");
                 enter.put(Keys.FILE_CLOEXEC, flags.contains("O_CLOEXEC"));
-                if (c.ret() >= 0) exit.put(Keys.FILE_HANDLE, c.ret());
-                fileOps.add(new FileOp("open", c.pid(), c.ret(), c.retAnnotation()));
+                if (c.ret() != null && c.ret() >= 0) exit.put(Keys.FILE_HANDLE, c.ret());
+                if (c.ret() != null) fileOps.add(new FileOp("open", c.pid(), c.ret(), c.retAnnotation()));
+            }
+            case "pipe", "pipe2" -> {
+                // the syscall plugin's anonymous open: both ends, READ and WRITE; strace -y shows pipe:[inode]
+                enter.put(Keys.FILE_OP, "open");
+                enter.put(Keys.FILE_PATH, "<pipe>");
+                enter.put(Keys.FILE_ANONYMOUS, true);
+                enter.put(Keys.FILE_ACCESS, "READ_WRITE");
+                enter.put(Keys.FILE_CLOEXEC, c.name().equals("pipe2") && a.get(1).contains("O_CLOEXEC"));
+                if (c.ret() != null && c.ret() == 0) {
+                    List<String> ends = StraceLog.splitArgs(a.get(0).substring(1, a.get(0).length() - 1));
+                    long[] handles = {StraceLog.fd(ends.get(0)), StraceLog.fd(ends.get(1))};
+                    exit.put(Keys.FILE_HANDLE, handles[0]);
+                    exit.put(Keys.FILE_HANDLES, handles);
+                    exit.put(Keys.FILE_ACCESSES, new String[] {"READ", "WRITE"});
+                    fileOps.add(new FileOp("open", c.pid(), handles[0], StraceLog.fdPath(ends.get(0))));
+                    fileOps.add(new FileOp("open", c.pid(), handles[1], StraceLog.fdPath(ends.get(1))));
+                } else {
+                    fileOps.add(new FileOp("open", c.pid(), -1, null));
+                }
             }
             case "read", "write" -> {
                 enter.put(Keys.FILE_OP, c.name());
@@ -79,13 +104,13 @@ final class StraceReplay {
             case "clone", "clone3", "fork", "vfork" -> {
                 enter.put(Keys.PROCESS_OP, "fork");
                 enter.put(Keys.PROCESS_THREAD, a.stream().anyMatch(s -> s.contains("CLONE_THREAD")));
-                if (c.ret() > 0) exit.put(Keys.PROCESS_CHILD, c.ret().intValue());
+                if (c.ret() != null && c.ret() > 0) exit.put(Keys.PROCESS_CHILD, c.ret().intValue());
             }
             case "execve" -> {
                 enter.put(Keys.PROCESS_OP, "exec");
                 enter.put(Keys.PROCESS_IMAGE, StraceLog.unquote(a.get(0)));
                 enter.put(Keys.PROCESS_ARGV, StraceLog.stringArray(a.get(1)).toArray(String[]::new));
-                if (c.ret() == 0) {
+                if (c.ret() != null && c.ret() == 0) {
                     // A successful exec returns in a new address space.
                     execs.merge(c.pid(), 1, Integer::sum);
                     exit.put(Keys.ASID, asid(c.pid()));
@@ -109,7 +134,7 @@ final class StraceReplay {
         enter.put(Keys.FILE_OP, "dup");
         enter.put(Keys.FILE_OLD_HANDLE, StraceLog.fd(old));
         enter.put(Keys.FILE_CLOEXEC, cloexec);
-        if (c.ret() >= 0) exit.put(Keys.FILE_HANDLE, c.ret());
+        if (c.ret() != null && c.ret() >= 0) exit.put(Keys.FILE_HANDLE, c.ret());
         fileOps.add(new FileOp("dup", c.pid(), StraceLog.fd(old), StraceLog.fdPath(old)));
     }
 

@@ -59,6 +59,15 @@ public final class ProcessTree {
             }
             case "exec" -> { if (c.completed()) exec(pid, c); }
             case "exit" -> exit(pid, c);
+            case "image" -> {
+                // the process said which image it runs: the first process, whose exec nobody saw, learns it so
+                ProcessNode n = known(pid, c);
+                String image = c.string(Keys.PROCESS_IMAGE);
+                if (c.completed() && !c.failed() && image != null && n.image == null) {
+                    n.image = image;
+                    out.jsonRecord(record("image", n, c));
+                }
+            }
             default -> known(pid, c);
         }
     }
@@ -100,6 +109,7 @@ public final class ProcessTree {
             n.thread = thread;
             n.ppid = thread ? Integer.valueOf(pid) : c.integer(Keys.PPID);
             n.childSideSeen = true;
+            inheritImage(n);
             if (!thread) bindAsid(id, c);
             announce(n, c);
         } else {
@@ -122,7 +132,7 @@ public final class ProcessTree {
         n.createSeen = true;
         n.thread = thread;
         n.ppid = pid;
-        if (n.execs.isEmpty()) { n.image = parent.image; n.argv = parent.argv; }
+        inheritImage(n);
         n.createdIcount = n.createdIcount < 0 ? c.icount() : Math.min(n.createdIcount, c.icount());
         if (sameChild) {
             out.jsonRecord(record("parent", n, c));
@@ -133,6 +143,15 @@ public final class ProcessTree {
             if (!asidsWithoutPid.isEmpty()) bind(child, asidsWithoutPid.poll(), c);
             else childrenWithoutAsid.add(child);
         }
+    }
+
+    /** A forked child runs its parent's image, with its parent's argv, until it execs. */
+    private void inheritImage(ProcessNode n) {
+        if (!n.execs.isEmpty() || n.ppid == null) return;
+        ProcessNode parent = byId.get(n.ppid);
+        if (parent == null || parent == n) return;
+        if (n.image == null) n.image = parent.image;
+        if (n.argv.isEmpty()) n.argv = parent.argv;
     }
 
     private void exec(int pid, SyscallCall c) {
@@ -219,7 +238,12 @@ public final class ProcessTree {
         rec.put("argv", n.argv.toArray(String[]::new));
         if (n.exited) rec.put("status", n.status);
         if (op.equals("create")) rec.put("found", !n.createSeen && !n.childSideSeen && !n.startSeen);
-        if (op.equals("exec")) { rec.put("result", c.number(Keys.RET)); rec.put("ok", !c.failed()); }
+        if (op.equals("exec")) {
+            rec.put("result", c.number(Keys.RET));
+            rec.put("ok", !c.failed());
+            // the path as the caller named it, where the OS plugin resolved it (e.g. /proc/self/exe)
+            if (c.string(Keys.PROCESS_IMAGE_NAMED) != null) rec.put("imageNamed", c.string(Keys.PROCESS_IMAGE_NAMED));
+        }
         return rec;
     }
 

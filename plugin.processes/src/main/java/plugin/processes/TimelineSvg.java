@@ -102,7 +102,7 @@ final class TimelineSvg {
         s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"1.5\"/>", lx + 360, y - 10, lx + 360, y + 2, LINK));
         text(s, lx + 368, y, 11, "normal", "start", "parent → child (fork/clone)");
         s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"18\" height=\"10\" fill=\"%s\" fill-opacity=\"0.5\" stroke=\"#333\" stroke-dasharray=\"3,2\"/>", lx + 560, y - 9, PROCESS));
-        text(s, lx + 584, y, 11, "normal", "start", "already running when tracing began");
+        text(s, lx + 584, y, 11, "normal", "start", "creation not seen (started by the loader, or before tracing)");
         s.append('\n');
     }
 

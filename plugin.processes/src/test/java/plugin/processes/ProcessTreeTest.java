@@ -170,4 +170,22 @@ class ProcessTreeTest {
     }
 
     private static int axisLines(String svg) { return (int) svg.lines().filter(l -> l.contains("stroke=\"#ddd\"") || l.contains("stroke=\"#333\"/>")).count(); }
+
+    @Test
+    void theFirstProcessLearnsItsImageFromWhatItSaysAndItsChildrenInheritIt() {
+        send(Ev.enter(800).file("read"));    // met in mid-run: image unknown
+        assertNull(node(800).image);
+        send(Ev.enter(800));
+        send(Ev.exit(800).proc("image").with(Keys.PROCESS_IMAGE, "/bin/busybox").ret(12));
+        assertEquals("/bin/busybox", node(800).image);
+        // the child's own return comes first and names its parent: it runs the parent's image
+        send(Ev.exit(801).proc("fork").ret(0).with(Keys.PPID, 800));
+        assertEquals("/bin/busybox", node(801).image);
+        forkReturnsInParent(800, 801, false);
+        send(Ev.enter(801).proc("exec").with(Keys.PROCESS_IMAGE, "/bin/busybox").with(Keys.PROCESS_ARGV, new String[] {"cat"})
+                .with(Keys.PROCESS_IMAGE_NAMED, "/proc/self/exe"));
+        send(Ev.exit(801).proc("exec").ret(0));
+        assertEquals(List.of("800 busybox", "  801 busybox [cat]"), tree.tree());
+        assertEquals("/proc/self/exe", records.stream().filter(r -> "exec".equals(r.get("op"))).findFirst().orElseThrow().get("imageNamed"));
+    }
 }

@@ -66,4 +66,33 @@ public final class Keys {
     public static final String PROCESS_ARGV = "process.argv";
     /** Exit status (Integer). */
     public static final String PROCESS_STATUS = "process.status";
+
+    /**
+     * Whether the handle names no file in the file system (Boolean): a pipe, socket, eventfd, epoll
+     * instance and the like. Its {@link #FILE_PATH} is then the kind in angle brackets
+     * ({@code <pipe>}, {@code <socket>}): an ABI-only tracer cannot know the kernel's object id.
+     */
+    public static final String FILE_ANONYMOUS = "file.anonymous";
+    /**
+     * Every handle one call created, when it creates more than one (long[]): pipe and socketpair
+     * give two. {@link #FILE_HANDLE} is the first of them.
+     */
+    public static final String FILE_HANDLES = "file.handles";
+    /** The access mode of each of {@link #FILE_HANDLES}, in the same order (String[]): a pipe's READ and WRITE ends. */
+    public static final String FILE_ACCESSES = "file.accesses";
+    /**
+     * {@link #FILE_OP} value: a handle's close-on-exec flag was set or cleared ({@link #FILE_HANDLE},
+     * {@link #FILE_CLOEXEC}); Linux fcntl F_SETFD, ioctl FIOCLEX/FIONCLEX.
+     */
+    public static final String FILE_OP_CLOEXEC = "cloexec";
+    /**
+     * {@link #PROCESS_OP} value: the process said which image it runs (Linux: a readlink of
+     * {@code /proc/self/exe}); {@link #PROCESS_IMAGE} holds it. No state change: the image it had.
+     */
+    public static final String PROCESS_OP_IMAGE = "image";
+    /**
+     * For exec: the image path as the caller named it, when the OS plugin resolved it to another
+     * {@link #PROCESS_IMAGE} (Linux: {@code /proc/self/exe} is the caller's own image) (String).
+     */
+    public static final String PROCESS_IMAGE_NAMED = "process.image.named";
 }

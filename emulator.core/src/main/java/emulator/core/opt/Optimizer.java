@@ -21,6 +21,42 @@ public final class Optimizer {
         foldConstants(b);
         deadStateStores(b);
         deadCode(b);
+        mergeCounts(b);
+    }
+
+    /**
+     * Inline counters: the per-instruction adds of a straight-line stretch become one add, placed
+     * before the next op that could observe the counter or leave the stretch (a memory access that
+     * may fault, a helper, a callback, a branch, a label, an exit, a trap). Counts stay exact
+     * wherever anything can look at them.
+     */
+    static void mergeCounts(IrBlock b) {
+        java.util.List<Inst> out = new java.util.ArrayList<>(b.ops.size());
+        java.util.LinkedHashMap<Object, Long> pending = new java.util.LinkedHashMap<>();
+        for (Inst i : b.ops) {
+            if (i.op == Op.COUNT) {
+                pending.merge(i.aux, i.imm, Long::sum);
+                continue;
+            }
+            boolean quiet = switch (i.op) {
+                case CONST, MOV, GETR, SETR, ADD, SUB, MUL, AND, OR, XOR, SHL, SHR, SAR, ROL, ROR, MULHU, MULHS,
+                     NEG, NOT, CLZ, CTZ, POPCNT, BSWAP, EXTU, EXTS, SETC, SELECT, INSN -> true;
+                default -> false;
+            };
+            if (!quiet && !pending.isEmpty()) {
+                for (var e : pending.entrySet()) {
+                    Inst c = new Inst(Op.COUNT, Type.I64);
+                    c.aux = e.getKey();
+                    c.imm = e.getValue();
+                    out.add(c);
+                }
+                pending.clear();
+            }
+            out.add(i);
+        }
+        if (!pending.isEmpty()) throw new IllegalStateException("counter adds after the block's last exit");
+        b.ops.clear();
+        b.ops.addAll(out);
     }
 
     /** Folds pure ops whose operands are constants (temps defined once, by a CONST). */

@@ -7,6 +7,7 @@ package emulator.linuxuser.abi;
 public class ErrnoException extends Exception {
     private static final long serialVersionUID = 1L;
     private final Errno errno;
+    private final String detail;
 
     public ErrnoException(Errno errno) {
         this(errno, null);
@@ -17,7 +18,11 @@ public class ErrnoException extends Exception {
         super(detail == null ? errno.name() + ": " + errno.message()
                 : errno.name() + ": " + errno.message() + " (" + detail + ")", null, false, false);
         this.errno = errno;
+        this.detail = detail;
     }
+
+    /** The extra context given when thrown, or null. */
+    public String detail() { return detail; }
 
     public Errno errno() { return errno; }
 }

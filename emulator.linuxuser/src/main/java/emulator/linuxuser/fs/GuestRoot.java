@@ -315,6 +315,36 @@ public final class GuestRoot {
                 ct.getEpochSecond(), ct.getNano());
     }
 
+    /**
+     * The host file's extended attributes in the "user." namespace (the only one Java exposes), by
+     * full name ("user.x" → value); empty for virtual files, symlinks and file systems without them.
+     * Other namespaces (security., system., trusted.) are never shown to the guest.
+     */
+    public Map<String, byte[]> userXattrs(Resolved r) throws ErrnoException {
+        if (r.kind() == Resolved.Kind.MISSING) throw new ErrnoException(Errno.ENOENT, r.guestPath());
+        Map<String, byte[]> out = new java.util.TreeMap<>();
+        if (r.isVirtual() || r.type() == FileType.SYMLINK) return out;
+        lock.readLock().lock();
+        try {
+            var view = Files.getFileAttributeView(verified(r), java.nio.file.attribute.UserDefinedFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            if (view == null) return out;
+            for (String n : view.list()) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(view.size(n));
+                view.read(n, b);
+                out.put("user." + n, java.util.Arrays.copyOf(b.array(), b.position()));
+            }
+            return out;
+        } catch (UnsupportedOperationException e) {
+            return out;
+        } catch (IOException e) {
+            if (e instanceof FileSystemException f && f.getReason() != null && f.getReason().contains("not supported")) return out;
+            throw errno(e, r.guestPath());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** readlink(2) of an unfollowed symlink (resolve with NOFOLLOW). */
     public String readlink(Resolved r) throws ErrnoException {
         if (r.kind() == Resolved.Kind.MISSING) throw new ErrnoException(Errno.ENOENT, r.guestPath());

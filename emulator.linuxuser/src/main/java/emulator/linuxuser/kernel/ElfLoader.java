@@ -9,13 +9,19 @@ import emulator.linuxuser.elf.ElfFile;
 import emulator.linuxuser.elf.InitialStack;
 import emulator.linuxuser.elf.LoadPlan;
 
+import emulator.linuxuser.fs.FileType;
+import emulator.linuxuser.fs.GuestRoot;
+import emulator.linuxuser.fs.Resolved;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.security.SecureRandom;
 import java.util.List;
 
 /**
  * exec for the user-mode personality: maps an ELF image's {@link LoadPlan} into a fresh address
  * space, maps the stack (8 MiB, fixed size) and writes the {@link InitialStack} with the kernel's
- * auxv. Static and static-PIE programs only for now.
+ * auxv. Static, static-PIE and dynamically linked programs (PT_INTERP, from the guest root).
  */
 public final class ElfLoader {
     private ElfLoader() {}
@@ -45,25 +51,39 @@ public final class ElfLoader {
         return load(elf, space, proc, arch, argv, envp, execfn, null);
     }
 
-    /** As above; {@code root} is where a PT_INTERP interpreter is looked up (null: dynamic programs are refused). */
+    /**
+     * As above; {@code root} is where a PT_INTERP interpreter is looked up (null: dynamic programs
+     * are refused). A dynamic program is mapped at its own bias (ET_DYN: the kernel's ELF_ET_DYN_BASE)
+     * and its interpreter below {@code arch.mmapBase()}, top-down as the kernel's mmap places it;
+     * the process starts at the interpreter's entry with AT_BASE its bias, and AT_PHDR/AT_ENTRY
+     * describing the program (load_elf_binary's rules).
+     *
+     * @throws ErrnoException ENOENT (with the interpreter's path as detail) when the interpreter is
+     *         missing from the root, ELIBBAD when it is not a loadable ELF of the same machine
+     */
     public static Image load(ElfFile elf, AddressSpace space, LinuxProcess proc, ArchParams arch,
                              List<String> argv, List<String> envp, String execfn,
-                             emulator.linuxuser.fs.GuestRoot root) throws ElfException, ErrnoException {
-        if (elf.kind() == ElfFile.Kind.DYNAMIC || elf.interpreter() != null)
-            throw new ElfException("dynamically linked programs are not supported yet (interpreter " + elf.interpreter() + ")");
+                             GuestRoot root) throws ElfException, ErrnoException {
         if (elf.kind() == ElfFile.Kind.NOT_EXECUTABLE) throw new ElfException("not an executable (ELF type " + elf.type() + ")");
-        LoadPlan plan = LoadPlan.of(elf, LoadPlan.defaultBias(elf));
-        byte[] buf = new byte[1 << 16];
-        for (LoadPlan.Mapping m : plan.mappings()) {
-            int prot = m.prot() == 0 ? 0 : m.prot() | Prot.READ;
-            if (!space.map(m.start(), m.length(), prot)) throw new ErrnoException(Errno.ENOMEM);
-            long done = 0;
-            while (done < m.fileLength()) {
-                int n = (int) Math.min(buf.length, m.fileLength() - done);
-                elf.copy(m.fileOffset() + done, buf, 0, n);
-                space.poke(m.start() + done, buf, 0, n);
-                done += n;
+        ElfFile interp = null;
+        if (elf.kind() == ElfFile.Kind.DYNAMIC) {
+            if (root == null) throw new ElfException("dynamically linked program without a guest root (interpreter " + elf.interpreter() + ")");
+            interp = interpreter(root, elf);
+        }
+        LoadPlan plan = LoadPlan.of(elf, elf.type() == ElfFile.ET_DYN ? LoadPlan.alignBias(elf, LoadPlan.defaultBias(elf), 4096) : 0);
+        mapPlan(plan, space);
+        LoadPlan interpPlan = null;
+        if (interp != null) {
+            long span = spanOf(interp);
+            long align = -LoadPlan.alignBias(interp, -1L, 4096); // the largest PT_LOAD alignment
+            long bias = 0;
+            if (interp.type() == ElfFile.ET_DYN) {
+                long hole = space.findFree(span + align, 0x10000, arch.mmapBase()); // top-down, as mmap(NULL, span)
+                if (hole < 0) throw new ErrnoException(Errno.ENOMEM);
+                bias = ((hole + align) & -align) - lowestVaddr(interp);
             }
+            interpPlan = LoadPlan.of(interp, bias);
+            mapPlan(interpPlan, space);
         }
         long top = arch.stackTop();
         int stackProt = Prot.RW | (elf.executableStack() ? Prot.EXEC : 0);
@@ -72,7 +92,7 @@ public final class ElfLoader {
         new SecureRandom().nextBytes(rnd);
         InitialStack st = InitialStack.builder(elf.wordSize()).argv(argv).envp(envp).execfn(execfn)
                 .platform(arch.platform()).random(rnd).maxArgBytes(STACK_SIZE / 4)
-                .kernelAuxv(plan, 0, arch.hwcap(), arch.hwcap2(), proc.uid, proc.uid, proc.gid, proc.gid, false)
+                .kernelAuxv(plan, interpPlan == null ? 0 : interpPlan.bias(), arch.hwcap(), arch.hwcap2(), proc.uid, proc.uid, proc.gid, proc.gid, false)
                 .build(top);
         byte[] img = st.image();
         space.poke(st.sp(), img, 0, img.length);
@@ -86,7 +106,59 @@ public final class ElfLoader {
         proc.envp = List.copyOf(envp);
         proc.exe = execfn;
         proc.initialSp = st.sp();
-        proc.entry = plan.entry();
-        return new Image(plan, st, plan.entry(), top);
+        proc.entry = interpPlan == null ? plan.entry() : interpPlan.entry();
+        return new Image(plan, st, proc.entry, top);
+    }
+
+    /** Maps and fills every PT_LOAD of {@code plan} (later segments win shared pages, as MAP_FIXED). */
+    private static void mapPlan(LoadPlan plan, AddressSpace space) throws ErrnoException {
+        byte[] buf = new byte[1 << 16];
+        ElfFile elf = plan.elf();
+        for (LoadPlan.Mapping m : plan.mappings()) {
+            int prot = m.prot() == 0 ? 0 : m.prot() | Prot.READ;
+            if (!space.map(m.start(), m.length(), prot)) throw new ErrnoException(Errno.ENOMEM);
+            long done = 0;
+            while (done < m.fileLength()) {
+                int n = (int) Math.min(buf.length, m.fileLength() - done);
+                elf.copy(m.fileOffset() + done, buf, 0, n);
+                space.poke(m.start() + done, buf, 0, n);
+                done += n;
+            }
+        }
+    }
+
+    /** The interpreter named by PT_INTERP, read from the guest root and checked like the kernel does. */
+    private static ElfFile interpreter(GuestRoot root, ElfFile prog) throws ErrnoException {
+        String path = prog.interpreter();
+        Resolved r;
+        try {
+            r = root.resolveExisting("/", path, GuestRoot.FOLLOW);
+        } catch (ErrnoException e) {
+            throw new ErrnoException(e.errno(), "interpreter " + path + " not found in the root");
+        }
+        if (r.isVirtual() || r.type() != FileType.REGULAR) throw new ErrnoException(Errno.EACCES, "interpreter " + path);
+        ElfFile interp;
+        try (FileChannel ch = root.open(r, true, false, false, false, false, false, 0)) {
+            interp = ElfFile.parse(ch);
+        } catch (ElfException e) {
+            throw new ErrnoException(Errno.ELIBBAD, "interpreter " + path + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw GuestRoot.errno(e, path);
+        }
+        if (interp.machine() != prog.machine() || interp.is64() != prog.is64() || interp.kind() == ElfFile.Kind.DYNAMIC
+                || interp.kind() == ElfFile.Kind.NOT_EXECUTABLE)
+            throw new ErrnoException(Errno.ELIBBAD, "interpreter " + path + " is not a " + (prog.is64() ? "64" : "32") + "-bit loader of the same machine");
+        return interp;
+    }
+
+    private static long lowestVaddr(ElfFile e) {
+        return e.loadSegments().getFirst().vaddr() & -4096L;
+    }
+
+    /** Bytes from the first PT_LOAD's page to the end of the last one: what the interpreter needs contiguously. */
+    private static long spanOf(ElfFile e) {
+        long hi = 0;
+        for (ElfFile.ProgramHeader ph : e.loadSegments()) hi = Math.max(hi, ph.vaddr() + ph.memsz());
+        return ((hi + 4095) & -4096L) - lowestVaddr(e);
     }
 }

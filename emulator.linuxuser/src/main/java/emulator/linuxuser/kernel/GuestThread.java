@@ -30,6 +30,10 @@ public final class GuestThread {
     long savedMask;
     boolean restoreSavedMask;
     private boolean waiting;
+    /** Signals this thread waits for in rt_sigtimedwait (0: not waiting); they wake it though blocked. */
+    volatile long sigwaitSet;
+    /** Monitor of rt_sigtimedwait: a signal in {@link #sigwaitSet} is queued, then this is notified. */
+    final Object sigwaitLock = new Object();
 
     GuestThread(int tid, LinuxProcess proc, Vcpu cpu) {
         this.tid = tid;

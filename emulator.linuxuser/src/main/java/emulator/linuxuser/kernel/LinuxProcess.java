@@ -51,6 +51,8 @@ public final class LinuxProcess implements ProcessView {
     /** Released by exec or exit: a vfork parent waits for it. */
     final java.util.concurrent.CountDownLatch vforkDone = new java.util.concurrent.CountDownLatch(1);
     public long utimeStartNanos = System.nanoTime();
+    /** CPU time and peak memory, for getrusage and times (see {@link Accounting}). */
+    final Accounting.Usage usage = new Accounting.Usage();
     public GuestRoot root;
     public AddressSpace space;
     public String exe;

@@ -265,6 +265,10 @@ public final class LinuxSyscalls {
             return 0; // advice only: MADV_DONTNEED on private anonymous memory is not emulated (contents kept)
         }, "madvise");
 
+        // posix_fadvise: advice about the page cache, which the personality does not have; the checks are Linux's.
+        reg((c, a) -> fadvise(i32(a[0]), w4() ? i32(a[4]) : i32(a[3])), "fadvise64");      // i386: fd, off lo, off hi, len, advice
+        reg((c, a) -> fadvise(i32(a[0]), i32(a[5])), "fadvise64_64");                    // i386: fd, off lo/hi, len lo/hi, advice
+
         // ---- process, identity, limits
         reg((c, a) -> proc.uid, "getuid", "geteuid", "getuid32", "geteuid32");
         reg((c, a) -> proc.gid, "getgid", "getegid", "getgid32", "getegid32");
@@ -691,24 +695,19 @@ public final class LinuxSyscalls {
                 f.flags = on ? f.flags | O_NONBLOCK : f.flags & ~O_NONBLOCK;
                 return 0;
             }
-            case 0x541B: {                                     // FIONREAD
-                int n = 0;
-                if (f instanceof OpenFile.PipeEnd) n = (int) f.stat().size();
-                else if (f.channel() != null) {
-                    try { n = (int) Math.max(0, Math.min(Integer.MAX_VALUE, f.channel().size() - f.channel().position())); }
-                    catch (IOException e) { throw GuestRoot.errno(e, f.link); }
-                } else if (!f.isTerminal() && !(f instanceof OpenFile.Virtual)) throw new ErrnoException(Errno.ENOTTY);
-                mem.writeU32(arg, n);
+            case 0x541B: {                                     // FIONREAD: bytes a read would get without waiting
+                mem.writeU32(arg, (int) Math.min(Integer.MAX_VALUE, f.readableNow()));
                 return 0;
             }
             default:
         }
         if (!f.isTerminal()) throw new ErrnoException(Errno.ENOTTY);
         switch ((int) req) {
-            case 0x5401: mem.write(arg, termios()); return 0;                        // TCGETS
+            case 0x5401: mem.write(arg, termios()); return 0;                        // TCGETS: the host terminal's settings
             case 0x5402, 0x5403, 0x5404: termios = mem.read(arg, 36); return 0;       // TCSETS*: recorded, the host stream is not changed
-            case 0x5413: {                                                            // TIOCGWINSZ
-                int rows = envInt("LINES", 24), cols = envInt("COLUMNS", 80);
+            case 0x5413: {                                                            // TIOCGWINSZ: the host terminal's size
+                int[] hs = HostTerminal.size();
+                int rows = hs != null ? hs[0] : envInt("LINES", 24), cols = hs != null ? hs[1] : envInt("COLUMNS", 80);
                 mem.write(arg, GuestMem.buffer(8).putShort((short) rows).putShort((short) cols).putShort((short) 0).putShort((short) 0));
                 return 0;
             }
@@ -718,7 +717,9 @@ public final class LinuxSyscalls {
         }
     }
 
+    /** The settings last set by TCSETS*, else the host terminal's (stty -g), else Linux's defaults for a pty. */
     private byte[] termios() {
+        if (termios == null) termios = HostTerminal.termios();
         if (termios == null) {
             ByteBuffer b = GuestMem.buffer(36);
             b.putInt(0x500).putInt(0x5).putInt(0xBF).putInt(0x8A3B).put((byte) 0);
@@ -867,6 +868,13 @@ public final class LinuxSyscalls {
         return at;
     }
 
+    private long fadvise(int fd, int advice) throws ErrnoException {
+        OpenFile f = proc.file(fd);
+        if (f instanceof OpenFile.PipeEnd) throw new ErrnoException(Errno.ESPIPE);
+        if (advice < 0 || advice > 5) throw new ErrnoException(Errno.EINVAL);
+        return 0;
+    }
+
     // ================================================================== process
 
     private byte[] threadName;
@@ -908,6 +916,9 @@ public final class LinuxSyscalls {
     private long sendfile(int outFd, int inFd, long offAddr, long count, int offSize) throws ErrnoException {
         OpenFile in = proc.file(inFd), out = proc.file(outFd);
         if (!in.readable() || !out.writable()) throw new ErrnoException(Errno.EBADF);
+        // Linux's sendfile needs a source it can page through: from a pipe it answers EINVAL (callers
+        // such as busybox cat then fall back to read/write, as they do natively).
+        if (in instanceof OpenFile.PipeEnd) throw new ErrnoException(Errno.EINVAL);
         if (in.channel() == null && offAddr != 0) throw new ErrnoException(Errno.ESPIPE);
         long pos = offAddr == 0 ? -1 : (offSize == 8 ? mem.readU64(offAddr) : mem.readU32(offAddr));
         long done = 0;

@@ -90,6 +90,8 @@ public final class LinuxSystem {
         kernel.registerArch(s);
         ProcessCalls.register(this, s);
         FileCalls.register(s);
+        XattrCalls.register(s);
+        SocketCalls.register(s, err);
         signals.register(s);
         s.onBrokenPipe = () -> {
             GuestThread t = GuestThread.current();
@@ -133,6 +135,7 @@ public final class LinuxSystem {
                         if (crash == null) { crash = e; crashPc = t.cpu.pc; }
                         terminate(t.proc, X86LinuxKernel.SIGSEGV, false);
                     } finally {
+                        Accounting.threadEnded(t);
                         threadEnded(t);
                         t.unbind();
                         if (liveThreads.decrementAndGet() == 0) synchronized (allDone) { allDone.notifyAll(); }

@@ -57,6 +57,16 @@ public abstract class OpenFile {
     /** The node this description was opened on (host files and folders), for fchown/futimens/fstatfs; null otherwise. */
     public Resolved node() { return null; }
 
+    /**
+     * FIONREAD: bytes readable without waiting (files: size − position; pipes: what is buffered;
+     * host streams: what the host says is available). ENOTTY where Linux has no answer either.
+     */
+    public long readableNow() throws ErrnoException {
+        FileChannel ch = channel();
+        if (ch == null) throw new ErrnoException(Errno.ENOTTY);
+        try { return Math.max(0, ch.size() - ch.position()); } catch (IOException e) { throw GuestRoot.errno(e, link); }
+    }
+
     /** poll(2) readiness: POLLIN 1, POLLOUT 4, POLLERR 8, POLLHUP 0x10. Files and devices are always ready. */
     public int pollMask() { return 1 | 4; }
     /** getdents position (an index into {@link #list()}). */
@@ -197,6 +207,11 @@ public abstract class OpenFile {
             this.handle = handle;
         }
 
+        /** /proc files are regular files of size 0 (FIONREAD 0); devices such as /dev/null have no FIONREAD. */
+        @Override public long readableNow() throws ErrnoException {
+            if (stat().type() != FileType.REGULAR) throw new ErrnoException(Errno.ENOTTY);
+            return 0;
+        }
         @Override public int read(ByteBuffer dst) throws ErrnoException {
             int n = handle.read(pos, dst);
             pos += n;
@@ -254,6 +269,9 @@ public abstract class OpenFile {
         }
         @Override public StatInfo stat() { return streamStat(terminal, 1); }
         @Override public boolean isTerminal() { return terminal; }
+        @Override public long readableNow() {
+            try { return in.available(); } catch (IOException e) { return 0; }
+        }
     }
 
     /** Standard output or error to a host stream. */
@@ -281,6 +299,8 @@ public abstract class OpenFile {
 
         @Override public StatInfo stat() { return streamStat(terminal, 2); }
         @Override public boolean isTerminal() { return terminal; }
+        /** The write end of a host pipe or terminal: what is unread on the other side is not known here. */
+        @Override public long readableNow() { return 0; }
     }
 
     /** What fstat says about a host stream: a pty (136:0) when it is the terminal, otherwise a pipe. */
@@ -317,6 +337,7 @@ public abstract class OpenFile {
             return pipe.write(src, (flags & O_NONBLOCK) != 0);
         }
 
+        @Override public long readableNow() { return pipe.available(); }
         @Override public StatInfo stat() {
             long now = System.currentTimeMillis() / 1000;
             return new StatInfo(StatInfo.encodeDev(0, 14), pipe.id, FileType.FIFO.modeBits() | 0600, 1, 0, 0, 0,

@@ -54,8 +54,8 @@ final class ProcessCalls {
         s.register("setpgid", (c, a) -> pc.setpgid(c, (int) a[0], (int) a[1]));
         s.register("setsid", (c, a) -> pc.setsid(c));
         s.register("set_tid_address", (c, a) -> { t(c).clearChildTid = a[0]; return t(c).tid; });
-        s.register("getrusage", (c, a) -> pc.getrusage((int) a[0], a[1]));
-        s.register("times", (c, a) -> pc.times(a[0]));
+        s.register("getrusage", (c, a) -> pc.getrusage(c, (int) a[0], a[1]));
+        s.register("times", (c, a) -> pc.times(c, a[0]));
     }
 
     private static GuestThread t(Vcpu c) { return (GuestThread) c.kernelData; }
@@ -129,6 +129,7 @@ final class ProcessCalls {
     private LinuxProcess waitChild(GuestThread t, int idtype, int id, int options, boolean nowait) throws ErrnoException {
         LinuxProcess self = t.proc;
         synchronized (system.lock) {
+            ErrnoException interrupted = null;
             while (true) {
                 boolean any = false;
                 for (LinuxProcess c : self.children) {
@@ -136,6 +137,7 @@ final class ProcessCalls {
                     any = true;
                     if (c.zombie) {
                         if (!nowait) {
+                            Accounting.reaped(self, c);
                             c.reaped = true;
                             self.children.remove(c);
                             system.processes.remove(c.pid);
@@ -145,7 +147,15 @@ final class ProcessCalls {
                 }
                 if (!any) throw new ErrnoException(Errno.ECHILD);
                 if ((options & WNOHANG) != 0) return null;
-                GuestThread.await(system.lock, 0);
+                // A child's exit wakes us and posts SIGCHLD, which may arrive as an interrupt first:
+                // like Linux, report a ready zombie before the signal (the loop above looked again).
+                if (interrupted != null) throw interrupted;
+                try {
+                    GuestThread.await(system.lock, 0);
+                } catch (ErrnoException e) {
+                    if (e.errno() != Errno.EINTR) throw e;
+                    interrupted = e;
+                }
             }
         }
     }
@@ -158,7 +168,7 @@ final class ProcessCalls {
         LinuxProcess ch = waitChild(t(c), idtype, id, options, false);
         if (ch == null) return 0;
         if (status != 0) mem.writeU32(status, ch.waitStatus());
-        if (rusage != 0) writeRusage(rusage);
+        if (rusage != 0) writeChildRusage(rusage, ch);
         return ch.pid;
     }
 
@@ -179,7 +189,10 @@ final class ProcessCalls {
                         ch.pid, ch.uid, killed ? ws & 0x7F : ws >> 8, 0), mem.wordSize()));
             }
         }
-        if (rusage != 0) writeRusage(rusage);
+        if (rusage != 0) {
+            if (ch == null) mem.write(rusage, Accounting.rusage(0, 0, 0, mem.wordSize()));
+            else writeChildRusage(rusage, ch);
+        }
         return 0;
     }
 
@@ -212,26 +225,33 @@ final class ProcessCalls {
 
     // ================================================================== accounting
 
-    /** Resource usage: all zero (the emulator does not account CPU time per guest process). */
-    private void writeRusage(long addr) throws ErrnoException {
-        mem.write(addr, new byte[mem.wordSize() == 8 ? 144 : 72]);
+    /** wait4/waitid's rusage: the reaped child's own totals and its reaped children's. */
+    private void writeChildRusage(long addr, LinuxProcess ch) throws ErrnoException {
+        long[] c = Accounting.self(ch);
+        mem.write(addr, Accounting.rusage(c[0] + ch.usage.childUserNs, c[1] + ch.usage.childSysNs,
+                Math.max(ch.usage.maxRss, ch.usage.childMaxRss), mem.wordSize()));
     }
 
-    private long getrusage(int who, long addr) throws ErrnoException {
-        if (who != 0 && who != -1 && who != 1) throw new ErrnoException(Errno.EINVAL); // SELF, CHILDREN, THREAD
-        writeRusage(addr);
+    private long getrusage(Vcpu c, int who, long addr) throws ErrnoException {
+        LinuxProcess p = t(c).proc;
+        Accounting.noteRss(p);
+        byte[] r = switch (who) {
+            case 0 -> { long[] s = Accounting.self(p); yield Accounting.rusage(s[0], s[1], p.usage.maxRss, mem.wordSize()); } // SELF
+            case 1 -> { long[] s = Accounting.threadTimes(Thread.currentThread()); yield Accounting.rusage(s[0], s[1], p.usage.maxRss, mem.wordSize()); } // THREAD
+            case -1 -> Accounting.rusage(p.usage.childUserNs, p.usage.childSysNs, p.usage.childMaxRss, mem.wordSize()); // CHILDREN
+            default -> throw new ErrnoException(Errno.EINVAL);
+        };
+        mem.write(addr, r);
         return 0;
     }
 
-    /** times: the process's elapsed time stands in for its user time (ticks of 100 Hz); the result is the clock. */
-    private long times(long addr) throws ErrnoException {
-        long ticks = (System.nanoTime() - sys.process().utimeStartNanos) / 10_000_000L;
+    /** times: struct tms in clock ticks (100 Hz); the result is the elapsed-time clock in ticks. */
+    private long times(Vcpu c, long addr) throws ErrnoException {
+        LinuxProcess p = t(c).proc;
         if (addr != 0) {
+            long[] s = Accounting.self(p);
             ByteBuffer b = GuestMem.buffer(4 * mem.wordSize());
-            mem.putWord(b, ticks);
-            mem.putWord(b, 0);
-            mem.putWord(b, 0);
-            mem.putWord(b, 0);
+            for (long ns : new long[] {s[0], s[1], p.usage.childUserNs, p.usage.childSysNs}) mem.putWord(b, ns / 10_000_000L);
             mem.write(addr, b);
         }
         return mem.word(System.nanoTime() / 10_000_000L);

@@ -73,6 +73,15 @@ public final class Signals {
         int sig = info.signo();
         if (sig <= 0 || sig > 64 || p.hasExited()) return;
         if (sig == SIGKILL) { system.terminate(p, SIGKILL, false); return; }
+        for (GuestThread w : p.threads) {
+            if ((w.sigwaitSet & bit(sig)) == 0) continue;
+            synchronized (p) { // a thread in sigtimedwait takes it: queued (never acted on), the waiter woken
+                if ((p.sharedPending() & bit(sig)) == 0 || sig >= 32) p.pendingInfo[sig] = info;
+                p.addShared(sig);
+            }
+            notifyWaiter(w);
+            return;
+        }
         boolean blockedEverywhere = true;
         for (GuestThread t : p.threads) if ((t.sigmask & bit(sig)) == 0) blockedEverywhere = false;
         if (ignored(p, sig) && !blockedEverywhere) return;
@@ -95,6 +104,14 @@ public final class Signals {
         LinuxProcess p = t.proc;
         if (sig <= 0 || sig > 64 || p.hasExited()) return;
         if (sig == SIGKILL) { system.terminate(p, SIGKILL, false); return; }
+        if ((t.sigwaitSet & bit(sig)) != 0) {
+            synchronized (p) {
+                p.pendingInfo[sig] = info;
+                synchronized (t) { t.pending |= bit(sig); }
+            }
+            notifyWaiter(t);
+            return;
+        }
         boolean blocked = (t.sigmask & bit(sig)) != 0;
         if (ignored(p, sig) && !blocked) return;
         synchronized (p) {
@@ -247,6 +264,15 @@ public final class Signals {
             return waitForSignal();
         });
         s.register("pause", (c, a) -> waitForSignal());
+        boolean wide = mem.wordSize() == 8;
+        s.register("rt_sigtimedwait", (c, a) -> {
+            if (a[3] != setSize) throw new ErrnoException(Errno.EINVAL);
+            return sigtimedwait(thread(c), mem.readU64(a[0]), a[1], a[2] == 0 ? -1 : timeout(mem, a[2], wide), mem);
+        });
+        s.register("rt_sigtimedwait_time64", (c, a) -> {
+            if (a[3] != setSize) throw new ErrnoException(Errno.EINVAL);
+            return sigtimedwait(thread(c), mem.readU64(a[0]), a[1], a[2] == 0 ? -1 : timeout(mem, a[2], true), mem);
+        });
         s.register("rt_sigreturn", (c, a) -> { system.frames.sigreturn(c, thread(c), true); return 0; });
         s.register("sigreturn", (c, a) -> { system.frames.sigreturn(c, thread(c), false); return 0; });
         s.register("kill", (c, a) -> kill(thread(c), (int) a[0], (int) a[1]));
@@ -255,6 +281,46 @@ public final class Signals {
     }
 
     static GuestThread thread(Vcpu c) { return (GuestThread) c.kernelData; }
+
+    private static void notifyWaiter(GuestThread w) {
+        synchronized (w.sigwaitLock) { w.sigwaitLock.notifyAll(); }
+    }
+
+    /**
+     * rt_sigtimedwait: takes a pending signal of {@code set} (thread-directed first, then the
+     * process's), writing its siginfo; waits for one up to {@code timeoutNs} (-1: no limit).
+     * EAGAIN when the time runs out, EINTR when another signal (not in the set, not blocked) arrives.
+     */
+    private long sigtimedwait(GuestThread t, long set, long infoAddr, long timeoutNs, GuestMem mem) throws ErrnoException {
+        set &= ~UNBLOCKABLE;
+        long deadline = timeoutNs < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutNs;
+        synchronized (t.sigwaitLock) {
+            t.sigwaitSet = set;
+            try {
+                while (true) {
+                    long ready = (t.pending | t.proc.sharedPending()) & set;
+                    if (ready != 0) {
+                        int sig = Long.numberOfTrailingZeros(ready) + 1;
+                        Info info = take(t, sig);
+                        if (infoAddr != 0) mem.write(infoAddr, siginfo(info, mem.wordSize()));
+                        return sig;
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) throw new ErrnoException(Errno.EAGAIN);
+                    GuestThread.await(t.sigwaitLock, deadline == Long.MAX_VALUE ? 0 : Math.max(1, left / 1_000_000));
+                }
+            } finally {
+                t.sigwaitSet = 0;
+            }
+        }
+    }
+
+    private static long timeout(GuestMem mem, long addr, boolean wide) throws ErrnoException {
+        long sec = wide ? mem.readU64(addr) : (int) mem.readU32(addr);
+        long ns = wide ? mem.readU64(addr + 8) : (int) mem.readU32(addr + 4);
+        if (sec < 0 || ns < 0 || ns >= 1_000_000_000L) throw new ErrnoException(Errno.EINVAL);
+        return sec > Long.MAX_VALUE / 2_000_000_000L ? Long.MAX_VALUE / 2 : sec * 1_000_000_000L + ns;
+    }
 
     /** Blocks until a signal arrives: always "interrupted" (the restart logic decides what the guest sees). */
     private long waitForSignal() throws ErrnoException {

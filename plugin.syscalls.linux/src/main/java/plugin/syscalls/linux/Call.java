@@ -27,6 +27,11 @@ public final class Call {
     public boolean returned;
     /** Decoder state kept from entry to exit (e.g. the input of an in/out structure). */
     public Object entryState;
+    /**
+     * The child's side of a fork: the return of 0 in the new process. Published as an EXIT event
+     * (with the parent's id) so that monitors can bind the child; strace prints no line for it.
+     */
+    public boolean childSide;
 
     public Call(Arch arch, long asid, long sp, long pc, int vcpu, long nr, long[] args, long icountEnter) {
         this.arch = arch;

@@ -1,6 +1,7 @@
 package plugin.syscalls.linux;
 
 import emulator.api.Cpu;
+import emulator.api.event.Keys;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,7 +46,7 @@ public final class CallTracker {
 
     private record Key(long asid, long sp) {}
 
-    private record Expected(int pid, long parentAsid, long sp, boolean thread, long ctid) {}
+    private record Expected(int pid, long parentAsid, long sp, boolean thread, long ctid, Call fork) {}
 
     static final long CLONE_CHILD_SETTID = 0x1000000;
 
@@ -60,6 +61,8 @@ public final class CallTracker {
     private final Set<Long> seen = new HashSet<>();
     private final Set<Long> ended = new HashSet<>();
     private final Set<String> unsupportedArchs = new HashSet<>();
+    /** The image each address space runs, where the ABI told it: an exec, a readlink of /proc/self/exe, a fork's parent. */
+    private final Map<Long, String> imageOf = new HashMap<>();
     private long unmatchedReturns, droppedEntries;
 
     public CallTracker(Sink sink, int stringLimit) {
@@ -87,6 +90,7 @@ public final class CallTracker {
         Decoder d = decoder(arch);
         d.enter(c, cpu.memory());
         Semantics.atEntry(c, cpu.memory(), d);
+        if ("exec".equals(c.semantics.get(Keys.PROCESS_OP))) resolveOwnExe(c);
         sink.enter(c);
         if (c.name.equals("exit") || c.name.equals("exit_group")) {
             c.result = "?";
@@ -142,14 +146,53 @@ public final class CallTracker {
             complete(last, cpu, raw);
             return;
         }
+        if (last != null && last.asid == asid && pending.get(new Key(last.asid, last.sp)) == last && divertedToHandler(last, cpu, sp)) {
+            return;
+        }
         if (newSpace && arch.signed(raw) == 0 && bindNewSpace(cpu, asid, sp)) return; // a fork child's first return
         unmatchedReturns++;
     }
 
-    private void complete(Call c, Cpu cpu, long raw) {
-        decoder(c.arch).exit(c, cpu.memory(), raw);
+    /**
+     * A return to user mode in the address space of this vCPU's pending call, on another stack: the
+     * kernel diverted the call's return into a signal handler. The frame it pushed holds the call's
+     * result and the stack it would have returned to; when that stack is the call's, the call
+     * completes now, before the handler runs (as strace shows it). Anything else stays unmatched.
+     */
+    private boolean divertedToHandler(Call c, Cpu cpu, long sp) {
+        SignalFrame.Interrupted ctx = SignalFrame.at(c.arch, cpu.memory(), sp);
+        if (ctx == null || c.arch.unsigned(ctx.sp()) != c.sp) return false;
+        pending.remove(new Key(c.asid, c.sp));
+        lastEntryOnVcpu.remove(cpu.index());
+        complete(c, cpu, ctx.result(), restarts(c, ctx.pc(), ctx.result()));
+        return true;
+    }
+
+    /** x86's syscall, sysenter and int 0x80 are two bytes: a restarted call resumes two bytes back. */
+    static final int SYSCALL_INSN_LENGTH = 2;
+    static final long ERESTARTSYS = 512;
+
+    /**
+     * Whether the kernel will make the call again: it resumes at the syscall instruction itself with
+     * the call's number back in the number register (x86 Linux's restart after a signal).
+     */
+    private static boolean restarts(Call c, long resumePc, long resultReg) {
+        return c.arch.isX86() && c.arch.unsigned(resumePc) == c.arch.unsigned(c.pc - SYSCALL_INSN_LENGTH)
+                && c.arch.unsigned(resultReg) == c.nr;
+    }
+
+    private void complete(Call c, Cpu cpu, long raw) { complete(c, cpu, raw, restarts(c, cpu.pc(), raw)); }
+
+    /**
+     * @param restart the call will be made again: strace prints the kernel's internal restart code,
+     *                and which of the four it was is not in the ABI; ERESTARTSYS is the common one
+     */
+    private void complete(Call c, Cpu cpu, long raw, boolean restart) {
+        decoder(c.arch).exit(c, cpu.memory(), restart ? -ERESTARTSYS : raw);
+        if (restart) c.result = "? " + c.result.substring(c.result.indexOf(' ') + 1);
         c.icountExit = cpu.icount();
-        Semantics.atExit(c);
+        Semantics.atExit(c, cpu.memory());
+        if (Keys.PROCESS_OP_IMAGE.equals(c.semantics.get(Keys.PROCESS_OP))) imageOf.put(c.asid, (String) c.semantics.get(Keys.PROCESS_IMAGE));
         if (c.ret >= 0) learnIds(c);
         c.pid = pidOf.getOrDefault(c.asid, c.pid);
         if (c.tid == 0) c.tid = c.pid;
@@ -166,10 +209,10 @@ public final class CallTracker {
             }
             case "fork", "vfork", "clone", "clone3" -> {
                 if (c.ret > 0) {
-                    boolean thread = Boolean.TRUE.equals(c.semantics.get(emulator.api.event.Keys.PROCESS_THREAD));
+                    boolean thread = Boolean.TRUE.equals(c.semantics.get(Keys.PROCESS_THREAD));
                     long ctid = c.name.equals("clone") && (c.args[0] & CLONE_CHILD_SETTID) != 0
                             ? (c.arch == Arch.X86_64 ? c.args[3] : c.args[4]) : 0;
-                    if (!thread && !pidOf.containsValue((int) c.ret)) expectChild(new Expected((int) c.ret, c.asid, c.sp, false, ctid));
+                    if (!thread && !pidOf.containsValue((int) c.ret)) expectChild(new Expected((int) c.ret, c.asid, c.sp, false, ctid, c));
                 }
             }
             default -> { }
@@ -188,6 +231,8 @@ public final class CallTracker {
         exec.pid = pid == null ? exec.pid : pid;
         sink.exit(exec);
         emit(exec);
+        Object image = exec.semantics.get(Keys.PROCESS_IMAGE);
+        if (image instanceof String path) imageOf.put(newAsid, path); else imageOf.remove(newAsid);
         if (newAsid != exec.asid) {
             if (pid != null) {
                 bindPid(newAsid, pid);
@@ -205,6 +250,7 @@ public final class CallTracker {
         for (Map.Entry<Long, List<Object>> h : held.entrySet()) {
             if (!pidOf.containsKey(h.getKey()) && h.getKey() != e.parentAsid) {
                 bindPid(h.getKey(), e.pid);
+                childSide(e.fork, h.getKey(), 0, e.fork.pc, e.fork.vcpu, e.fork.icountExit);
                 return;
             }
         }
@@ -227,6 +273,7 @@ public final class CallTracker {
             if (v > 0 && (announced || !known.contains((int) v))) {
                 expectedChildren.removeIf(e -> e.pid == (int) v);
                 bindPid(asid, (int) v);
+                childSide(f, asid, sp, cpu.pc(), cpu.index(), cpu.icount());
                 return true;
             }
         }
@@ -236,21 +283,67 @@ public final class CallTracker {
             if (v == e.pid) {
                 expectedChildren.remove(e);
                 bindPid(asid, e.pid);
+                childSide(e.fork, asid, sp, cpu.pc(), cpu.index(), cpu.icount());
                 return true;
             }
         }
-        return bindExpectedChild(asid, sp);
+        return bindExpectedChild(cpu, asid, sp);
     }
 
     /** Binds a new address space to the child a parent's fork announced (the one forked at this sp first). */
-    private boolean bindExpectedChild(long asid, long sp) {
+    private boolean bindExpectedChild(Cpu cpu, long asid, long sp) {
         Expected match = null;
         for (Expected e : expectedChildren) if (e.sp == sp) { match = e; break; }
         if (match == null) match = expectedChildren.peekFirst();
         if (match == null) return false;
         expectedChildren.remove(match);
         bindPid(asid, match.pid);
+        childSide(match.fork, asid, sp, cpu.pc(), cpu.index(), cpu.icount());
         return true;
+    }
+
+    /**
+     * The child's return of 0 from {@code fork}, as an EXIT event only (strace prints no line for it):
+     * it names the child's pid and its parent's, so monitors bind the new address space. The child
+     * runs its parent's image until it execs.
+     */
+    private void childSide(Call fork, long childAsid, long sp, long pc, int vcpu, long icount) {
+        String image = imageOf.get(fork.asid);
+        if (image != null) imageOf.put(childAsid, image);
+        Call k = new Call(fork.arch, childAsid, sp < 0 ? fork.sp : sp, pc, vcpu, fork.nr, fork.args, icount);
+        System.arraycopy(fork.argText, 0, k.argText, 0, k.argText.length);
+        k.childSide = true;
+        k.ret = 0;
+        k.result = "0";
+        k.returned = true;
+        k.icountExit = icount;
+        k.pid = pidOf.getOrDefault(childAsid, 0);
+        k.tid = k.pid;
+        k.semantics.put(Keys.PROCESS_OP, "fork");
+        k.semantics.put(Keys.PROCESS_THREAD, false);
+        Integer ppid = pidOf.get(fork.asid);
+        if (ppid == null && fork.pid > 0) ppid = fork.pid;
+        if (ppid != null) k.semantics.put(Keys.PPID, ppid);
+        sink.exit(k);
+    }
+
+    /**
+     * An exec of {@code /proc/self/exe} (busybox re-runs itself so) or {@code /proc/N/exe} loads the
+     * image that process runs: name that image, and keep the path as the caller wrote it.
+     */
+    private void resolveOwnExe(Call c) {
+        Object named = c.semantics.get(Keys.PROCESS_IMAGE);
+        if (!(named instanceof String path)) return;
+        String image = null;
+        if (Semantics.isOwnExe(path, pidOf.getOrDefault(c.asid, 0))) {
+            image = imageOf.get(c.asid);
+        } else {
+            int pid = Semantics.procExePid(path);
+            if (pid > 0) for (Map.Entry<Long, Integer> e : pidOf.entrySet()) if (e.getValue() == pid) image = imageOf.get(e.getKey());
+        }
+        if (image == null || image.equals(path)) return;
+        c.semantics.put(Keys.PROCESS_IMAGE, image);
+        c.semantics.put(Keys.PROCESS_IMAGE_NAMED, path);
     }
 
     private void bindPid(long asid, int pid) {
@@ -304,6 +397,7 @@ public final class CallTracker {
         flushUnknown(asid);
         pidOf.remove(asid);
         seen.remove(asid);
+        imageOf.remove(asid);
     }
 
     /** Releases everything held (the machine stopped). */

@@ -69,7 +69,7 @@ public final class Tracer implements CpuEventListener, CallTracker.Sink, AutoClo
 
     @Override
     public void exit(Call c) {
-        stats.add(c);
+        if (!c.childSide) stats.add(c); // a fork child's return is no call of its own
         if (filter.accepts(c.name)) publish(Topics.SYSCALL_EXIT, c, true);
     }
 

@@ -1,8 +1,10 @@
 package plugin.syscalls.linux;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import emulator.api.event.Keys;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,9 +14,10 @@ import org.junit.jupiter.api.Test;
 class CallTrackerTest {
     final List<String> records = new ArrayList<>();
     final List<String> events = new ArrayList<>();
+    final List<Call> exits = new ArrayList<>();
     final CallTracker t = new CallTracker(new CallTracker.Sink() {
         public void enter(Call c) { events.add("ENTER " + c.name); }
-        public void exit(Call c) { events.add("EXIT " + c.name + " " + c.result); }
+        public void exit(Call c) { events.add("EXIT " + c.name + " " + c.result); exits.add(c); }
         public void record(Call c) { records.add(TraceFiles.straceLine(c).replaceAll(" +", " ")); }
         public void processExited(int pid, long asid, int status) { records.add(pid + " +++ exited with " + status + " +++"); }
     }, 32);
@@ -87,6 +90,99 @@ class CallTrackerTest {
         ret(0x7000, 11); // the parent's clone returns the child's pid
         assertTrue(records.contains("11 getpid() = 11"), records.toString());
         assertTrue(records.contains("10 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x10400) = 11"), records.toString());
-        assertEquals(List.of("ENTER getpid", "EXIT getpid 10", "ENTER clone", "ENTER getpid", "EXIT getpid 11", "EXIT clone 11"), events);
+        // the child's own return from clone comes first (it ran first), as an EXIT with its parent's id
+        assertEquals(List.of("ENTER getpid", "EXIT getpid 10", "ENTER clone", "EXIT clone 0", "ENTER getpid", "EXIT getpid 11", "EXIT clone 11"), events);
+        Call childSide = exits.get(1);
+        assertTrue(childSide.childSide);
+        assertEquals(10, childSide.semantics.get(Keys.PPID));
+        assertEquals(11, childSide.pid);
+        assertTrue(records.stream().noneMatch(r -> r.contains("clone") && r.endsWith("= 0")), "strace prints no line for the child's side: " + records);
+    }
+
+    static final long SP = FakeCpu.BASE + 0x8000, FRAME = FakeCpu.BASE + 0x6000, SYSCALL_END = 0x401002;
+
+    /** What x86-64 Linux pushes when a handler interrupts: rt_sigframe with the interrupted rsp, rip and rax. */
+    void pushFrame(long interruptedSp, long interruptedPc, long rax) {
+        long sc = FRAME + 48;
+        cpu.pokeInt(sc + 13 * 8, rax, 8);
+        cpu.pokeInt(sc + 15 * 8, interruptedSp, 8);
+        cpu.pokeInt(sc + 16 * 8, interruptedPc, 8);
+    }
+
+    @Test
+    void aCallWhoseReturnIsDivertedIntoASignalHandlerCompletesBeforeTheHandler() {
+        enter(39, SP);
+        ret(SP, 77);
+        cpu.pc = SYSCALL_END;
+        enter(61, SP, -1, 0, 0, 0); // wait4(-1, NULL, 0, NULL)
+        pushFrame(SP, SYSCALL_END, 78);
+        cpu.pc = 0x402000; // the handler
+        ret(FRAME, 17); // rdi = signal number: not the call's result
+        assertEquals("77 wait4(-1, NULL, 0, NULL) = 78", records.get(1));
+        cpu.pc = 0x403002;
+        enter(15, FRAME + 8); // rt_sigreturn from the handler's restorer
+        cpu.pc = SYSCALL_END;
+        ret(SP, 78); // back in the interrupted context: rax restored
+        assertEquals(List.of("77 getpid() = 77", "77 wait4(-1, NULL, 0, NULL) = 78", "77 rt_sigreturn({mask=[]}) = 78"), records);
+        assertEquals(0, t.pendingCount());
+    }
+
+    @Test
+    void aCallTheKernelRestartsAfterAHandlerShowsTheRestartCode() {
+        enter(39, SP);
+        ret(SP, 77);
+        cpu.pc = SYSCALL_END;
+        enter(61, SP, -1, 0, 0, 0);
+        pushFrame(SP, SYSCALL_END - 2, 61); // resumes at the syscall instruction with the number back in rax
+        cpu.pc = 0x402000;
+        ret(FRAME, 17);
+        assertEquals("77 wait4(-1, NULL, 0, NULL) = ? ERESTARTSYS (To be restarted if SA_RESTART is set)", records.get(1));
+    }
+
+    @Test
+    void pipeEndsAreAnnouncedAsAnonymousHandles() {
+        enter(39, SP);
+        ret(SP, 5);
+        long fds = FakeCpu.BASE + 0x500;
+        cpu.pokeInt(fds, 3, 4);
+        cpu.pokeInt(fds + 4, 4, 4);
+        enter(293, SP, fds, 0x80000); // pipe2(fds, O_CLOEXEC)
+        ret(SP, 0);
+        Call pipe = exits.get(1);
+        assertEquals("open", pipe.semantics.get(Keys.FILE_OP));
+        assertEquals("<pipe>", pipe.semantics.get(Keys.FILE_PATH));
+        assertEquals(true, pipe.semantics.get(Keys.FILE_ANONYMOUS));
+        assertArrayEquals(new long[] {3, 4}, (long[]) pipe.semantics.get(Keys.FILE_HANDLES));
+        assertArrayEquals(new String[] {"READ", "WRITE"}, (String[]) pipe.semantics.get(Keys.FILE_ACCESSES));
+        assertEquals(true, pipe.semantics.get(Keys.FILE_CLOEXEC));
+        enter(33, SP, 4, 1); // dup2(4, 1): the copy does not close on exec
+        ret(SP, 1);
+        assertEquals(false, exits.get(2).semantics.get(Keys.FILE_CLOEXEC));
+        enter(72, SP, 3, 2, 1); // fcntl(3, F_SETFD, FD_CLOEXEC)
+        ret(SP, 0);
+        assertEquals(Keys.FILE_OP_CLOEXEC, exits.get(3).semantics.get(Keys.FILE_OP));
+        assertEquals(3L, exits.get(3).semantics.get(Keys.FILE_HANDLE));
+        assertEquals(true, exits.get(3).semantics.get(Keys.FILE_CLOEXEC));
+    }
+
+    @Test
+    void theImageIsLearntFromProcSelfExeAndAnExecOfItResolvesToIt() {
+        enter(39, SP);
+        ret(SP, 20);
+        long link = FakeCpu.BASE + 0x600, buf = FakeCpu.BASE + 0x700, argv = FakeCpu.BASE + 0x800;
+        cpu.poke(link, "/proc/self/exe\0".getBytes(StandardCharsets.ISO_8859_1));
+        cpu.poke(buf, "/bin/busybox".getBytes(StandardCharsets.ISO_8859_1));
+        enter(89, SP, link, buf, 4096); // readlink
+        ret(SP, 12);
+        assertEquals(Keys.PROCESS_OP_IMAGE, exits.get(1).semantics.get(Keys.PROCESS_OP));
+        assertEquals("/bin/busybox", exits.get(1).semantics.get(Keys.PROCESS_IMAGE));
+        cpu.pokeInt(argv, link, 8);
+        enter(59, SP, link, argv, 0); // execve("/proc/self/exe", ...)
+        cpu.asid = 2;
+        ret(SP - 0x100, 0);
+        Call exec = exits.get(2);
+        assertEquals("/bin/busybox", exec.semantics.get(Keys.PROCESS_IMAGE));
+        assertEquals("/proc/self/exe", exec.semantics.get(Keys.PROCESS_IMAGE_NAMED));
+        assertTrue(records.contains("20 execve(\"/proc/self/exe\", [\"/proc/self/exe\"], NULL) = 0"), "the log shows the call as made: " + records);
     }
 }

@@ -1,0 +1,38 @@
+package bench;
+
+/**
+ * One way of running a workload.
+ *
+ * @param name     the column/row name in the results
+ * @param kind     how it is run
+ * @param worker   for {@link Kind#WORKER}: the {@link GuestRun} configuration
+ * @param shrink   the input is divided by this (the interpreter is too slow for the full size)
+ */
+record Config(String name, Kind kind, String worker, int shrink) {
+    enum Kind {
+        /** busybox on the host CPU. */
+        NATIVE,
+        /** Debian's qemu-user. */
+        QEMU,
+        /** A fresh JVM running {@link GuestRun}: whole-command and in-process steady-state times. */
+        WORKER,
+        /** {@code ./abiscope run} in the OSGi runtime, without plugins. */
+        OSGI,
+        /** {@code ./abiscope run --plugins …} in the OSGi runtime. */
+        OSGI_TRACING
+    }
+
+    static final Config NATIVE = new Config("native", Kind.NATIVE, null, 1);
+    static final Config QEMU = new Config("qemu", Kind.QEMU, null, 1);
+    static final Config PLAIN = new Config("abiscope", Kind.WORKER, "plain", 1);
+    static final Config COUNTER = new Config("abiscope+counter", Kind.WORKER, "counter", 1);
+    static final Config CALLBACK = new Config("abiscope+callback", Kind.WORKER, "callback", 1);
+    static final Config INTERPRETER = new Config("interpreter", Kind.WORKER, "interpreted", 16);
+    static final Config OSGI = new Config("osgi", Kind.OSGI, null, 1);
+    static final Config OSGI_TRACING = new Config("osgi+tracing", Kind.OSGI_TRACING, null, 1);
+
+    static final java.util.List<Config> ALL = java.util.List.of(NATIVE, QEMU, PLAIN, COUNTER, CALLBACK, INTERPRETER,
+            OSGI, OSGI_TRACING);
+
+    boolean isWorker() { return kind == Kind.WORKER; }
+}

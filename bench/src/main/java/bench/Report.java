@@ -1,0 +1,231 @@
+package bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Medians per cell (workload × arch × configuration), ratios, and the Markdown tables. */
+final class Report {
+    private final Map<String, Object> doc;
+    private final List<Map<String, Object>> runs;
+    private final Map<String, Object> micro;
+    private final boolean quick;
+    private final Map<String, Map<String, Object>> cells = new LinkedHashMap<>();
+
+    Report(Map<String, Object> doc, List<Map<String, Object>> runs, Map<String, Object> micro, boolean quick) {
+        this.doc = doc;
+        this.runs = runs;
+        this.micro = micro;
+        this.quick = quick;
+        for (Map<String, Object> r : runs) cells.computeIfAbsent(key(r), k -> aggregate(r)).size();
+        derive();
+    }
+
+    static String key(Map<String, Object> r) { return r.get("workload") + "|" + r.get("arch") + "|" + r.get("config"); }
+
+    List<Map<String, Object>> cells() { return new ArrayList<>(cells.values()); }
+
+    private Map<String, Object> cell(String w, String arch, String config) { return cells.get(w + "|" + arch + "|" + config); }
+
+    private Map<String, Object> aggregate(Map<String, Object> first) {
+        String k = key(first);
+        List<Map<String, Object>> mine = runs.stream().filter(r -> key(r).equals(k)).toList();
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("workload", first.get("workload"));
+        c.put("arch", first.get("arch"));
+        c.put("config", first.get("config"));
+        c.put("inputBytes", first.get("inputBytes"));
+        c.put("runs", mine.size());
+        for (Map<String, Object> r : mine) {
+            if (!Boolean.TRUE.equals(r.get("ok"))) {
+                c.put("ok", false);
+                c.put("reason", r.get("reason"));
+                return c; // never report the speed of a wrong or missing result
+            }
+        }
+        c.put("ok", true);
+        c.put("wholeS", median(mine, "wholeNs") / 1e9);
+        List<Number> warm = new ArrayList<>();
+        for (Map<String, Object> r : mine) if (r.get("warmNs") instanceof List<?> l) for (Object o : l) warm.add((Number) o);
+        if (!warm.isEmpty()) {
+            double cold = median(mine, "coldNs") / 1e9, steady = Stats.median(warm) / 1e9;
+            c.put("coldS", cold);
+            c.put("steadyS", steady);
+            c.put("warmupShare", (cold - steady) / cold);
+            c.put("jvmStartS", median(mine, "jvmStartMs") / 1e3);
+            long icount = ((Number) mine.getFirst().get("icount")).longValue();
+            c.put("icount", icount);
+            c.put("guestInsnPerS", icount / steady);
+            c.put("heapPeakMiB", max(mine, "heapPeakBytes") / 1048576.0);
+        }
+        if (mine.getFirst().get("traceBytes") != null) c.put("traceBytes", mine.getFirst().get("traceBytes"));
+        Double rss = max(mine, "rssKb");
+        if (rss != null) c.put("rssPeakMiB", rss / 1024.0);
+        return c;
+    }
+
+    /** Ratios against QEMU and native, and the instrumentation costs, from other cells. */
+    private void derive() {
+        for (Map<String, Object> c : cells.values()) {
+            if (!Boolean.TRUE.equals(c.get("ok"))) continue;
+            String w = (String) c.get("workload"), a = (String) c.get("arch"), cfg = (String) c.get("config");
+            Map<String, Object> q = cell(w, a, "qemu"), n = cell(w, a, "native"), plain = cell(w, a, "abiscope");
+            boolean sameInput = q != null && c.get("inputBytes").equals(q.get("inputBytes"));
+            double own = c.containsKey("steadyS") ? (double) c.get("steadyS") : (double) c.get("wholeS");
+            if (sameInput && ok(q)) {
+                c.put("vsQemu", own / (double) q.get("wholeS"));
+                c.put("wholeVsQemu", (double) c.get("wholeS") / (double) q.get("wholeS"));
+            }
+            if (sameInput && ok(n)) {
+                c.put("vsNative", own / (double) n.get("wholeS"));
+                c.put("wholeVsNative", (double) c.get("wholeS") / (double) n.get("wholeS"));
+            }
+            if ((cfg.equals("abiscope+counter") || cfg.equals("abiscope+callback")) && ok(plain))
+                c.put("costNsPerInsn", ((double) c.get("steadyS") - (double) plain.get("steadyS")) * 1e9 / (long) c.get("icount"));
+            if (cfg.equals("interpreter") && ok(plain))
+                c.put("slowerThanTiered", (double) plain.get("guestInsnPerS") / (double) c.get("guestInsnPerS"));
+            if (cfg.equals("osgi+tracing") && ok(cell(w, a, "osgi")))
+                c.put("tracingOverhead", (double) c.get("wholeS") / (double) cell(w, a, "osgi").get("wholeS") - 1);
+        }
+    }
+
+    private static boolean ok(Map<String, Object> c) { return c != null && Boolean.TRUE.equals(c.get("ok")); }
+
+    private static double median(List<Map<String, Object>> rs, String k) {
+        List<Number> l = new ArrayList<>();
+        for (Map<String, Object> r : rs) if (r.get(k) instanceof Number x) l.add(x);
+        return Stats.median(l);
+    }
+
+    private static Double max(List<Map<String, Object>> rs, String k) {
+        Double m = null;
+        for (Map<String, Object> r : rs) if (r.get(k) instanceof Number x) m = m == null ? x.doubleValue() : Math.max(m, x.doubleValue());
+        return m;
+    }
+
+    // ---- Markdown
+
+    String markdown() {
+        StringBuilder sb = new StringBuilder();
+        @SuppressWarnings("unchecked") Map<String, Object> host = (Map<String, Object>) doc.get("host");
+        sb.append("- Command: `").append(doc.get("command")).append("` — ").append(doc.get("date")).append('\n');
+        sb.append("- Host: ").append(host.get("cpu")).append(", ").append(host.get("cores")).append(" cores, ")
+                .append(host.get("java")).append(", ").append(host.get("qemu")).append(". **").append(host.get("shared"))
+                .append("** (load average at the end: ").append(host.get("loadAverageAtEnd"))
+                .append("); configurations are interleaved per round to spread the drift.\n");
+        sb.append("- Median of ").append(doc.get("rounds")).append(" round(s). Input: seeded text generated at run time, ")
+                .append(doc.get("inputBytes")).append(" bytes; the interpreter gets 1/").append(doc.get("interpreterInputDivisor"))
+                .append(" of it.");
+        if (quick) sb.append(" --quick: tiny inputs, one round, the instrumented configurations on gzip only: numbers are not meaningful.");
+        sb.append("\n- Tracing plugins: ").append(doc.get("tracingPlugins"));
+        if (!String.valueOf(doc.get("tracingNote")).isEmpty()) sb.append(" (").append(doc.get("tracingNote")).append(')');
+        sb.append("\n\n");
+
+        sb.append("| workload | arch | native s | qemu s | abiscope s steady | abiscope s whole | steady ÷ qemu | steady ÷ native "
+                + "| G insn/s | warm-up share | counter ns/insn | callback ns/insn | tracing overhead | interpreter M insn/s | heap MiB | RSS MiB |\n");
+        sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Workload w : Workload.ALL) {
+            for (String a : Suite.ARCHES) {
+                Map<String, Object> p = cell(w.name(), a, "abiscope");
+                if (p == null) continue;
+                sb.append("| ").append(w.name()).append(" | ").append(a)
+                        .append(" | ").append(v(cell(w.name(), a, "native"), "wholeS", "%.3f"))
+                        .append(" | ").append(v(cell(w.name(), a, "qemu"), "wholeS", "%.3f"))
+                        .append(" | ").append(v(p, "steadyS", "%.3f"))
+                        .append(" | ").append(v(p, "wholeS", "%.3f"))
+                        .append(" | ").append(v(p, "vsQemu", "%.2f"))
+                        .append(" | ").append(v(p, "vsNative", "%.1f"))
+                        .append(" | ").append(scaled(p, "guestInsnPerS", 1e-9, "%.2f"))
+                        .append(" | ").append(percent(p, "warmupShare"))
+                        .append(" | ").append(v(cell(w.name(), a, "abiscope+counter"), "costNsPerInsn", "%.2f"))
+                        .append(" | ").append(v(cell(w.name(), a, "abiscope+callback"), "costNsPerInsn", "%.2f"))
+                        .append(" | ").append(percent(cell(w.name(), a, "osgi+tracing"), "tracingOverhead"))
+                        .append(" | ").append(scaled(cell(w.name(), a, "interpreter"), "guestInsnPerS", 1e-6, "%.0f"))
+                        .append(" | ").append(v(p, "heapPeakMiB", "%.0f"))
+                        .append(" | ").append(v(p, "rssPeakMiB", "%.0f")).append(" |\n");
+            }
+        }
+        sb.append("""
+
+                *steady*: in-process time of a second run in the same JVM (`GuestRun`, tiered backend, no plugins); \
+                *whole*: JVM start → end of the first run (includes JVM start and JIT warm-up); native and qemu are \
+                whole commands. *warm-up share*: (first run − steady run) / first run. G insn/s: abiscope's own \
+                guest instruction count / steady time. counter / callback: extra steady time per guest instruction with \
+                an inline counter / a callback before every instruction. tracing overhead: `./abiscope run --plugins …` \
+                over `./abiscope run` (OSGi, whole commands). heap: peak used heap sampled every 5 ms (garbage included); \
+                RSS: peak resident set of the process (`/usr/bin/time`), the JVM included. FAILED: the output differed \
+                from native or the run broke — no speed is reported for it.
+
+                """);
+
+        sb.append("<details><summary>every cell</summary>\n\n");
+        sb.append("| workload | arch | configuration | whole s | steady s | cold s | ÷ qemu | ÷ native | G insn/s | warm-up | JVM start s | heap MiB | RSS MiB | status |\n");
+        sb.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        for (Map<String, Object> c : cells.values()) {
+            sb.append("| ").append(c.get("workload")).append(" | ").append(c.get("arch")).append(" | ").append(c.get("config"))
+                    .append(" | ").append(v(c, "wholeS", "%.3f"))
+                    .append(" | ").append(v(c, "steadyS", "%.3f"))
+                    .append(" | ").append(v(c, "coldS", "%.3f"))
+                    .append(" | ").append(v(c, "vsQemu", "%.2f"))
+                    .append(" | ").append(v(c, "vsNative", "%.1f"))
+                    .append(" | ").append(scaled(c, "guestInsnPerS", 1e-9, "%.3f"))
+                    .append(" | ").append(percent(c, "warmupShare"))
+                    .append(" | ").append(v(c, "jvmStartS", "%.2f"))
+                    .append(" | ").append(v(c, "heapPeakMiB", "%.0f"))
+                    .append(" | ").append(v(c, "rssPeakMiB", "%.0f"))
+                    .append(" | ").append(ok(c) ? "ok" : "**FAILED**: " + String.valueOf(c.get("reason")).replace("|", "\\|"))
+                    .append(" |\n");
+        }
+        sb.append("\n</details>\n\n");
+
+        sb.append("Engine micro-benchmarks (raw x86-64 guest loop):\n\n");
+        if (!Boolean.TRUE.equals(micro.get("ok"))) {
+            sb.append("**FAILED**: ").append(micro.get("reason")).append("\n");
+        } else {
+            @SuppressWarnings("unchecked") Map<String, Object> ic = (Map<String, Object>) micro.get("insnCost");
+            @SuppressWarnings("unchecked") Map<String, Object> hp = (Map<String, Object>) micro.get("hotPlug");
+            @SuppressWarnings("unchecked") Map<String, Object> fs = (Map<String, Object>) micro.get("flushStall");
+            sb.append("| measure | value |\n|---|---:|\n");
+            sb.append(row("loop, tiered backend", v(ic, "tieredNsPerInsn", "%.3f") + " ns/insn"));
+            sb.append(row("loop, interpreter", v(ic, "interpretedNsPerInsn", "%.3f") + " ns/insn"));
+            sb.append(row("inline counter per instruction", v(ic, "inlineCounterNsPerInsn", "%.3f") + " ns/insn"));
+            sb.append(row("callback before every instruction", v(ic, "callbackNsPerInsn", "%.3f") + " ns/insn"));
+            sb.append(row("hot plug: install → first callback (median / max)",
+                    v(hp, "installToFirstCallbackUsMedian", "%.0f") + " / " + v(hp, "installToFirstCallbackUsMax", "%.0f") + " µs"));
+            sb.append(row("hot plug: install call returns", v(hp, "installCallReturnsUsMedian", "%.0f") + " µs"));
+            sb.append(row("guest stall per cache flush (flush every " + fs.get("flushEveryMs") + " ms)",
+                    v(fs, "stallPerFlushUsMedian", "%.0f") + " µs"));
+        }
+        List<Map<String, Object>> st = runs.stream().filter(r -> "osgi-startup".equals(r.get("config")) && ok(r)).toList();
+        List<Double> jvm = new ArrayList<>();
+        for (Map<String, Object> c : cells.values()) if (c.get("jvmStartS") instanceof Double d) jvm.add(d);
+        sb.append("\nStartup: JVM start → first guest instruction's run in `GuestRun` ")
+                .append(fmt("%.2f", Stats.median(jvm))).append(" s (median over cells); `./abiscope run busybox true` (OSGi runtime, whole command) ")
+                .append(fmt("%.2f", median(st, "wholeNs") / 1e9)).append(" s.\n");
+        return sb.toString();
+    }
+
+    private static String row(String k, String v) { return "| " + k + " | " + v + " |\n"; }
+
+    private static String v(Map<String, Object> c, String k, String f) {
+        if (c == null) return "–";
+        if (!ok(c) && c.containsKey("ok")) return "FAILED";
+        return c.get(k) instanceof Number n ? fmt(f, n.doubleValue()) : "–";
+    }
+
+    private static String scaled(Map<String, Object> c, String k, double s, String f) {
+        if (c == null) return "–";
+        if (!ok(c)) return "FAILED";
+        return c.get(k) instanceof Number n ? fmt(f, n.doubleValue() * s) : "–";
+    }
+
+    private static String percent(Map<String, Object> c, String k) {
+        if (c == null) return "–";
+        if (!ok(c)) return "FAILED";
+        return c.get(k) instanceof Number n ? fmt("%.0f %%", n.doubleValue() * 100) : "–";
+    }
+
+    private static String fmt(String f, double d) { return Double.isNaN(d) ? "–" : String.format(Locale.ROOT, f, d); }
+}
