@@ -3,7 +3,7 @@
  * and aarch64 from the kernel UAPI headers installed on this machine, as one Java source file.
  *
  *   java emulator.linuxuser/scripts/SyscallTableGenerator.java \
- *        [--package emulator.linuxuser.abi] [--class SyscallTables] [--out emulator.linuxuser/src/main/java]
+ *        [--package emulator.api.linux] [--class SyscallNumbers] [--out emulator.api/src/main/java]
  *
  * --out is a source root: the file goes to OUT/<package path>/<class>.java ("-" prints it).
  * Another bundle (the syscall tracer) can emit its own copy with --package/--class.
@@ -51,7 +51,7 @@ public class SyscallTableGenerator {
     static final Pattern DEFINE = Pattern.compile("^#define\\s+(\\w+)\\s+(.*)$");
 
     public static void main(String[] args) throws Exception {
-        String pkg = "emulator.linuxuser.abi", cls = "SyscallTables", out = "emulator.linuxuser/src/main/java";
+        String pkg = "emulator.api.linux", cls = "SyscallNumbers", out = "emulator.api/src/main/java";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--package" -> pkg = args[++i];

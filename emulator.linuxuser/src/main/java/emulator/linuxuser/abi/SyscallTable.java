@@ -6,9 +6,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import emulator.api.linux.SyscallNumbers;
 
 /**
- * Linux system-call number ↔ name for one ABI, backed by the generated {@link SyscallTables}
+ * Linux system-call number ↔ name for one ABI, backed by the generated {@link SyscallNumbers} of emulator.api
  * (regenerate with {@code scripts/SyscallTableGenerator.java}; {@code SyscallTablesTest} checks it
  * against the installed kernel headers).
  */
@@ -34,10 +35,10 @@ public final class SyscallTable {
 
     public static synchronized SyscallTable of(Abi abi) {
         return TABLES.computeIfAbsent(abi, a -> new SyscallTable(a, switch (a) {
-            case I386 -> SyscallTables.I386;
-            case X86_64 -> SyscallTables.X86_64;
-            case ARM_EABI -> SyscallTables.ARM_EABI;
-            case AARCH64 -> SyscallTables.AARCH64;
+            case I386 -> SyscallNumbers.I386;
+            case X86_64 -> SyscallNumbers.X86_64;
+            case ARM_EABI -> SyscallNumbers.ARM_EABI;
+            case AARCH64 -> SyscallNumbers.AARCH64;
         }));
     }
 

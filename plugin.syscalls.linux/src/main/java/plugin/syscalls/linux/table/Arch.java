@@ -1,5 +1,7 @@
 package plugin.syscalls.linux.table;
 
+import emulator.api.linux.SyscallNumbers;
+
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

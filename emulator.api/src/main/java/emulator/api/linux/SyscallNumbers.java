@@ -2,7 +2,7 @@
 // Sources: linux-libc-dev 6.1.187-1
 // Sources: linux-libc-dev-armhf-cross 6.1.4-1cross1
 // Sources: linux-libc-dev-arm64-cross 6.1.4-1cross1
-package plugin.syscalls.linux.table;
+package emulator.api.linux;
 
 /**
  * Linux system-call numbers per ABI, as "number name" entries sorted by number; an entry
