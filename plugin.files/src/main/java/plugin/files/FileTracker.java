@@ -1,5 +1,8 @@
 package plugin.files;
 
+import emulator.api.event.SyscallCall;
+import emulator.api.event.SyscallCallPairing;
+
 import emulator.api.event.Keys;
 import emulator.api.event.Topics;
 import java.util.ArrayDeque;
@@ -22,7 +25,7 @@ public final class FileTracker {
     static final int RECENT_LINES = 10_000;
 
     private final FileOutput out;
-    private final CallPairing pairing = new CallPairing();
+    private final SyscallCallPairing pairing = new SyscallCallPairing();
     private final Map<String, ProcessFiles> processes = new LinkedHashMap<>();
     /** Children that exited before their parent's fork returned: the late fork must not bring them back. */
     private final Set<String> exitedBeforeFork = new HashSet<>();
@@ -35,7 +38,7 @@ public final class FileTracker {
     public FileTracker(FileOutput out) { this.out = out; }
 
     public void accept(Event event) {
-        SyscallCall call = pairing.accept(event);
+        SyscallCall call = pairing.accept(event.getTopic(), properties(event));
         if (call == null) return;
         String processOp = call.string(Keys.PROCESS_OP);
         if (processOp != null) onProcess(processOp, call);
@@ -336,5 +339,11 @@ public final class FileTracker {
         stats.forEach((path, s) -> lines.add(String.format("%-40s %6d %12d %12d  %s", path, s.opens, s.bytesRead,
                 s.bytesWritten, String.join(", ", s.processes))));
         return lines;
+    }
+
+    private static java.util.Map<String, Object> properties(org.osgi.service.event.Event event) {
+        java.util.Map<String, Object> props = new java.util.HashMap<>();
+        for (String name : event.getPropertyNames()) props.put(name, event.getProperty(name));
+        return props;
     }
 }

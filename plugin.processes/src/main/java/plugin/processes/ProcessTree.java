@@ -1,5 +1,8 @@
 package plugin.processes;
 
+import emulator.api.event.SyscallCall;
+import emulator.api.event.SyscallCallPairing;
+
 import emulator.api.event.Keys;
 import emulator.api.event.Topics;
 import java.util.ArrayDeque;
@@ -18,7 +21,7 @@ import org.osgi.service.event.Event;
  */
 public final class ProcessTree {
     private final ProcessOutput out;
-    private final CallPairing pairing = new CallPairing();
+    private final SyscallCallPairing pairing = new SyscallCallPairing();
     /** Every process and thread ever seen, in order of first sight. */
     private final List<ProcessNode> all = new ArrayList<>();
     /** The live (or last) node for each id; a reused pid gets a new node. */
@@ -36,7 +39,7 @@ public final class ProcessTree {
     public ProcessTree(ProcessOutput out) { this.out = out; }
 
     public void accept(Event event) {
-        SyscallCall c = pairing.accept(event);
+        SyscallCall c = pairing.accept(event.getTopic(), properties(event));
         if (c == null) return;
         maxIcount = Math.max(maxIcount, c.icount());
         String op = c.string(Keys.PROCESS_OP);
@@ -309,5 +312,11 @@ public final class ProcessTree {
             else if (after == null) after = p;
         }
         return before != null ? before : after;
+    }
+
+    private static java.util.Map<String, Object> properties(org.osgi.service.event.Event event) {
+        java.util.Map<String, Object> props = new java.util.HashMap<>();
+        for (String name : event.getPropertyNames()) props.put(name, event.getProperty(name));
+        return props;
     }
 }

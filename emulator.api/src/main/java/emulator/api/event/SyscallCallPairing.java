@@ -1,25 +1,25 @@
-package plugin.processes;
+package emulator.api.event;
 
-import emulator.api.event.Keys;
-import emulator.api.event.Topics;
 import java.util.HashMap;
 import java.util.Map;
-import org.osgi.service.event.Event;
 
 /**
- * Pairs each syscall EXIT with the ENTER of the same thread, so an operation can be logged once it
- * completed with everything both sides said about it. An EXIT with no ENTER (tracing began while the
- * call was under way) stands alone: the log then shows what the EXIT carries and nothing invented.
+ * Pairs each syscall EXIT with the ENTER of the same thread, so a plugin that consumes syscall events
+ * can act once a call completed, with everything both sides said about it. An EXIT with no ENTER
+ * (tracing began while the call was under way) stands alone: what the EXIT carries, nothing invented.
+ * Not thread-safe: feed it from one EventHandler (EventAdmin delivers one topic in order).
  */
-final class CallPairing {
+public final class SyscallCallPairing {
     private final Map<String, Map<String, Object>> pending = new HashMap<>();
 
-    /** @return the ENTER alone ({@code completed == false}) or the whole call at EXIT; null for other topics */
-    SyscallCall accept(Event event) {
-        Map<String, Object> props = new HashMap<>();
-        for (String name : event.getPropertyNames()) props.put(name, event.getProperty(name));
+    /**
+     * @param topic the event's topic
+     * @param props the event's properties
+     * @return the ENTER alone ({@code completed == false}) or the whole call at EXIT; null for other topics
+     */
+    public SyscallCall accept(String topic, Map<String, Object> props) {
         String key = threadKey(props);
-        return switch (event.getTopic()) {
+        return switch (topic) {
             case Topics.SYSCALL_ENTER -> {
                 pending.put(key, props);
                 yield new SyscallCall(props, false);
