@@ -116,6 +116,7 @@ public final class FileTracker {
         switch (op) {
             case OPEN -> open(p, c);
             case READ, WRITE -> transfer(op, p, c);
+            case Keys.FILE_OP_COPY -> copy(p, c);
             case CLOSE -> close(p, c);
             case DUP -> dup(p, c);
             case SET_CLOEXEC -> setCloexec(p, c);
@@ -177,6 +178,35 @@ public final class FileTracker {
         String line = op + "(handle " + hex(handle) + ", buffer " + hex(buffer) + ", length " + hex(length) + ")";
         emit(p, c, op.equals(READ) ? Topics.FILE_READ : Topics.FILE_WRITE, rec,
                 c.failed() ? line + failure(c) : line, path, handle, accessOf(p, handle));
+    }
+
+    /** A kernel-side copy (sendfile, splice): a read of the source and a write of the destination, no user buffer. */
+    private void copy(ProcessFiles p, SyscallCall c) {
+        Long from = c.number(Keys.FILE_SOURCE_HANDLE), to = c.number(Keys.FILE_HANDLE);
+        Long length = c.number(Keys.FILE_LENGTH), ret = c.number(Keys.RET);
+        String fromPath = pathOf(p, from), toPath = pathOf(p, to);
+        if (!c.failed() && ret != null && ret > 0) {
+            FileStats in = stats(fromPath, p, from);
+            in.reads++;
+            in.bytesRead += ret;
+            FileStats out = stats(toPath, p, to);
+            out.writes++;
+            out.bytesWritten += ret;
+        }
+        Map<String, Object> rec = record(p, c, READ);
+        rec.put("handle", from);
+        rec.put("path", fromPath);
+        rec.put("length", length);
+        rec.put("copyTo", to);
+        String line = "read(handle " + hex(from) + ", to handle " + hex(to) + ", length " + hex(length) + ")";
+        emit(p, c, Topics.FILE_READ, rec, c.failed() ? line + failure(c) : line, fromPath, from, accessOf(p, from));
+        Map<String, Object> wrec = record(p, c, WRITE);
+        wrec.put("handle", to);
+        wrec.put("path", toPath);
+        wrec.put("length", length);
+        wrec.put("copyFrom", from);
+        String wline = "write(handle " + hex(to) + ", from handle " + hex(from) + ", length " + hex(length) + ")";
+        emit(p, c, Topics.FILE_WRITE, wrec, c.failed() ? wline + failure(c) : wline, toPath, to, accessOf(p, to));
     }
 
     private void close(ProcessFiles p, SyscallCall c) {

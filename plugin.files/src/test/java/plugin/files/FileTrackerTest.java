@@ -235,6 +235,21 @@ class FileTrackerTest {
     }
 
     @Test
+    void kernelCopiesCountAsAReadOfTheSourceAndAWriteOfTheDestination() {
+        exec(70, "/bin/cat", 0);
+        open(70, "/in", 3, false);
+        call(Ev.enter(70).file("open").with(Keys.FILE_PATH, "/out").with(Keys.FILE_ACCESS, "WRITE").with(Keys.FILE_CLOEXEC, false),
+             Ev.exit(70).ret(4));
+        call(Ev.enter(70).file(Keys.FILE_OP_COPY).with(Keys.FILE_SOURCE_HANDLE, 3L).with(Keys.FILE_HANDLE, 4L).with(Keys.FILE_LENGTH, 0x1000L),
+             Ev.exit(70).ret(26));
+        assertEquals(List.of("[70 cat] read(handle 0x3, to handle 0x4, length 0x1000)",
+                "[70 cat] write(handle 0x4, from handle 0x3, length 0x1000)"), lines.subList(lines.size() - 2, lines.size()));
+        List<String> s = tracker.summary();
+        assertTrue(s.stream().anyMatch(l -> l.matches("/in\\s+1\\s+26\\s+0\\s+70 cat")), s.toString());
+        assertTrue(s.stream().anyMatch(l -> l.matches("/out\\s+1\\s+0\\s+26\\s+70 cat")), s.toString());
+    }
+
+    @Test
     void eventsWithoutPidAreKeptApartByAddressSpace() {
         call(Ev.enter(1).with(Keys.PID, null).with(Keys.TID, null).with(Keys.ASID, 0xaaL).file("open").with(Keys.FILE_PATH, "/p"),
              Ev.exit(1).with(Keys.PID, null).with(Keys.TID, null).with(Keys.ASID, 0xaaL).ret(3));

@@ -95,4 +95,12 @@ public final class Keys {
      * {@link #PROCESS_IMAGE} (Linux: {@code /proc/self/exe} is the caller's own image) (String).
      */
     public static final String PROCESS_IMAGE_NAMED = "process.image.named";
+    /**
+     * {@link #FILE_OP} value: the kernel copied data from one handle to another without a user buffer
+     * (Linux sendfile, splice, copy_file_range): read from {@link #FILE_SOURCE_HANDLE}, written to
+     * {@link #FILE_HANDLE}; the return value is the byte count.
+     */
+    public static final String FILE_OP_COPY = "copy";
+    /** For {@link #FILE_OP_COPY}: the handle read from (Long). */
+    public static final String FILE_SOURCE_HANDLE = "file.sourceHandle";
 }

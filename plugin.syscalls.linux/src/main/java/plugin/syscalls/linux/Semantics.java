@@ -31,6 +31,9 @@ final class Semantics {
             case "read", "pread64", "readv", "preadv", "preadv2" -> io(c, mem, "read");
             case "write", "pwrite64", "writev", "pwritev", "pwritev2" -> io(c, mem, "write");
             case "close" -> { s.put(Keys.FILE_OP, "close"); s.put(Keys.FILE_HANDLE, (long) (int) a[0]); }
+            // kernel-side copies: (out, in) for sendfile; (in, off, out, off, len) for splice and copy_file_range
+            case "sendfile", "sendfile64" -> copy(c, a[1], a[0], a[3]);
+            case "splice", "copy_file_range" -> copy(c, a[0], a[2], a[4]);
             case "dup", "dup2", "dup3" -> {
                 s.put(Keys.FILE_OP, "dup");
                 s.put(Keys.FILE_OLD_HANDLE, (long) (int) a[0]);
@@ -95,6 +98,14 @@ final class Semantics {
     }
 
     static final long F_DUPFD = 0, F_SETFD = 2, F_DUPFD_CLOEXEC = 1030, FD_CLOEXEC = 1, FIONCLEX = 0x5450, FIOCLEX = 0x5451;
+
+    private static void copy(Call c, long from, long to, long length) {
+        var s = c.semantics;
+        s.put(Keys.FILE_OP, Keys.FILE_OP_COPY);
+        s.put(Keys.FILE_SOURCE_HANDLE, (long) (int) from);
+        s.put(Keys.FILE_HANDLE, (long) (int) to);
+        s.put(Keys.FILE_LENGTH, c.arch.unsigned(length));
+    }
 
     private static void cloexec(Call c, boolean on) {
         c.semantics.put(Keys.FILE_OP, Keys.FILE_OP_CLOEXEC);
