@@ -25,6 +25,11 @@ public final class X87 {
 
     public int statusWord() { return (fsw & ~0x3800) | ((top & 7) << 11); }
 
+    /** FNINIT (and the end of FNSAVE): default control, status and tags; the data registers keep their contents. */
+    public void init() {
+        fcw = 0x37F; fsw = 0; ftw = 0xFFFF; top = 0;
+    }
+
     public void reset() {
         fcw = 0x37F; fsw = 0; ftw = 0xFFFF; top = 0;
         java.util.Arrays.fill(mant, 0);

@@ -36,8 +36,7 @@ class DynamicProgramsTest {
      * "arch" → why that architecture cannot pass yet; its lines are run and reported, not asserted,
      * as long as the emulator's stderr shows that reason.
      */
-    static final Map<String, String> KNOWN_FAILING = Map.of(
-            "amd64", "CPU ISA level is lower than required");
+    static final Map<String, String> KNOWN_FAILING = Map.of();
 
     /** The root for {@code arch}, built (or reused from the cache) by the script; skipped if apt cannot provide it. */
     static Path root(String arch) throws Exception {

@@ -213,7 +213,7 @@ public final class Fpu {
             case STCW -> st(a1, f.fcw, 2);
             case STSW_M -> st(a1, f.statusWord(), 2);
             case STSW_AX -> r = f.statusWord();
-            case INIT -> { f.reset(); return 0; }
+            case INIT -> { f.init(); return 0; }
             case CLEX -> { f.fsw &= 0x7F00; return 0; }
             case FREE -> { f.ftw |= 3 << (2 * phys(a2)); if (a3 != 0) pop(); }
             case INCSTP -> { cc(C1, 0); f.top = (f.top + 1) & 7; }
@@ -228,7 +228,7 @@ public final class Fpu {
                     st(a1 + n + 10L * i + 8, f.sexp[p], 2);
                 }
                 storeEnv(a1, a2);
-                f.reset();
+                f.init();
                 return 0;
             }
             case RSTOR -> {

@@ -10,19 +10,21 @@ import emulator.x86.decode.X86Op;
 
 /**
  * The x86 front end: turns one decoded instruction into IR. System-level forms are here; the
- * instruction families live in {@link IntOps} (general purpose), {@link X87Ops} and {@link SseOps}.
+ * instruction families live in {@link IntOps} (general purpose), {@link X87Ops}, {@link SseOps} and {@link MmxOps}.
  */
 public final class Frontend {
     private final E e;
     private final IntOps ints;
     private final X87Ops x87;
     private final SseOps sse;
+    private final MmxOps mmx;
 
     public Frontend(IrBuilder ir, boolean x64) {
         this.e = new E(ir, x64);
         this.ints = new IntOps(e);
         this.x87 = new X87Ops(e);
         this.sse = new SseOps(e);
+        this.mmx = new MmxOps(e);
     }
 
     /** Emits {@code in}'s semantics; returns null, or why it cannot (the caller raises #UD). */
@@ -60,6 +62,7 @@ public final class Frontend {
             if (ints.translate(in)) return null;
             if (x87.translate(in)) return null;
             if (sse.translate(in)) return null;
+            if (mmx.translate(in)) return null;
             return "not implemented";
         } catch (E.Unsupported u) {
             return u.getMessage();
@@ -68,7 +71,7 @@ public final class Frontend {
 
     /** Features whose instructions run here; keep in step with {@link Cpuid}. */
     private static final java.util.Set<Feature> SUPPORTED = java.util.EnumSet.of(Feature.BASE, Feature.X87,
-            Feature.CMOV, Feature.CX8, Feature.CX16, Feature.SSE, Feature.SSE2, Feature.POPCNT, Feature.LZCNT,
+            Feature.MMX, Feature.CMOV, Feature.CX8, Feature.CX16, Feature.SSE, Feature.SSE2, Feature.POPCNT, Feature.LZCNT,
             // TZCNT (F3 0F BC) runs as TZCNT: without BMI1 a CPU runs it as BSF, which agrees for non-zero input
             Feature.BMI1, Feature.MOVBE, Feature.FXSR, Feature.CLFSH, Feature.SEP, Feature.SYSCALL, Feature.LAHF64,
             // ENDBR32/64 are hint NOPs on a CPU without CET (CET itself is not advertised)

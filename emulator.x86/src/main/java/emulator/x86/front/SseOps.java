@@ -16,7 +16,7 @@ import emulator.x86.sse.SseExec;
  * SSE and SSE2 instructions. Moves, logic and 64-bit lane arithmetic are written in IR on the two
  * quadword slots of each xmm register; the rest runs out of line in {@link SseExec} (integer lanes)
  * and {@link emulator.x86.sse.SseFloat} (exact IEEE arithmetic under MXCSR with its exception
- * flags). MMX forms, RCP/RSQRT and SSE3+ are not handled here (the caller raises #UD).
+ * flags). MMX forms are in {@link MmxOps}; RCP/RSQRT and SSE3+ are not handled (the caller raises #UD).
  */
 final class SseOps {
     private final E e;
@@ -115,6 +115,17 @@ final class SseOps {
                 e.fault(13, "ldmxcsr with reserved bits set");
                 e.ir.label(ok);
                 e.ir.setReg(Slots.MXCSR, v);
+            }
+            case MASKMOVDQU -> {
+                // the selected bytes of xmm1 to [rdi] (DS, or the segment override), one quadword at a time
+                Val a = e.withSegment(e.ir.to64(e.gpr(Slots.RDI, in.addrSize())), in.segment());
+                int d = xr(0), m = xr(1);
+                e.ir.call(emulator.x86.sse.MmxExec.MASKMOV, e.ir.getReg(Slots.xmmLo(d), Type.I64),
+                        e.ir.getReg(Slots.xmmLo(m), Type.I64), a, e.ir.c64(0));
+                Val hiAddr = e.ir.add(a, e.ir.c64(8));
+                if (!e.x64) hiAddr = e.ir.extu(Type.I64, hiAddr, 32);
+                e.ir.call(emulator.x86.sse.MmxExec.MASKMOV, e.ir.getReg(Slots.xmmHi(d), Type.I64),
+                        e.ir.getReg(Slots.xmmHi(m), Type.I64), hiAddr, e.ir.c64(0));
             }
             case STMXCSR -> e.store(e.ea((Operand.Mem) op(0)), e.ir.to32(e.ir.getReg(Slots.MXCSR, Type.I64)), 4);
             default -> { return false; }

@@ -201,7 +201,9 @@ public final class SseFloat {
                 boolean sn = na != nb;
                 long sign = sn ? f.signBit() : 0;
                 if (ia && ib) return invalid(f);
-                denormalCheck(a, f); denormalCheck(b, f);
+                // divide-by-zero outranks the denormal-operand exception: denormal / 0 reports only ZE
+                boolean byZero = !ia && isZero(in(b, f), f) && !isZero(in(a, f), f);
+                if (!byZero) { denormalCheck(a, f); denormalCheck(b, f); }
                 if (ia) return sign | f.inf();
                 if (ib) return sign;
                 a = in(a, f); b = in(b, f);

@@ -95,7 +95,7 @@ class SseDiffTest {
                 "movhps xmm1, [rdi+8]", "movhps [rdi], xmm1", "movlpd xmm1, [rdi]", "movlpd [rdi+1], xmm1",
                 "movhpd xmm1, [rdi]", "movhpd [rdi], xmm1", "movhlps xmm1, xmm2", "movlhps xmm1, xmm2",
                 "pmovmskb eax, xmm1", "movmskps eax, xmm1", "movmskpd eax, xmm1", "pextrw eax, xmm1, 5",
-                "pinsrw xmm1, eax, 3", "pinsrw xmm1, [rdi], 6", "stmxcsr [rdi]"})
+                "pinsrw xmm1, eax, 3", "pinsrw xmm1, [rdi], 6", "stmxcsr [rdi]", "maskmovdqu xmm1, xmm2"})
             f.add(new Form(s, s.contains("mskp") ? Data.F32 : Data.INT, false));
         for (String s : new String[] {"movq xmm1, rax", "movq rax, xmm1", "movq xmm1, [rdi]", "movnti [rdi], rax"})
             f.add(new Form(s, Data.INT, true));
