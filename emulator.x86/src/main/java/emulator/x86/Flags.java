@@ -99,6 +99,99 @@ public final class Flags {
         return cf | pf << 2 | af << 4 | zf << 6 | sf << 7 | of << 11;
     }
 
+    // ---- single flags and conditions: what generated code calls when the flag producer is not in the
+    // block. Each computes only what it needs (compute() does all six flags and is too big for the JIT
+    // to inline); each must agree with compute() bit for bit.
+
+    /** CF (0/1) of the lazy state. */
+    public static long carry(long ccop, long dst, long src, long src2) {
+        int op = (int) ccop;
+        int k = kind(op);
+        if (k == CC_EFLAGS) return dst & CF;
+        long mask = mask(op);
+        switch (k) {
+            case ADD, ADC -> {
+                long d = dst & mask, s = src & mask, c = k == ADC ? src2 & 1 : 0;
+                long a = (d - s - c) & mask;
+                return (c == 0 ? Long.compareUnsigned(d, a) < 0 : Long.compareUnsigned(d, a) <= 0) ? 1 : 0;
+            }
+            case SUB, SBB -> {
+                long d = dst & mask, s = src & mask, c = k == SBB ? src2 & 1 : 0;
+                long a = (d + s + c) & mask;
+                return (c == 0 ? Long.compareUnsigned(a, s) < 0 : Long.compareUnsigned(a, s) <= 0) ? 1 : 0;
+            }
+            case INC, DEC -> { return src2 & 1; }
+            case SHL -> { return (src & sign(op)) != 0 ? 1 : 0; }
+            case SHR, SAR -> { return src & 1; }
+            case MUL -> { return (src & mask) != 0 ? 1 : 0; }
+            default -> { return 0; } // LOGIC
+        }
+    }
+
+    /** ZF (0/1) of the lazy state. */
+    public static long zero(long ccop, long dst) {
+        int op = (int) ccop;
+        if (kind(op) == CC_EFLAGS) return (dst >>> 6) & 1;
+        return (dst & mask(op)) == 0 ? 1 : 0;
+    }
+
+    /** SF (0/1) of the lazy state. */
+    public static long sign(long ccop, long dst) {
+        int op = (int) ccop;
+        if (kind(op) == CC_EFLAGS) return (dst >>> 7) & 1;
+        return (dst & sign(op)) != 0 ? 1 : 0;
+    }
+
+    /** OF (0/1) of the lazy state. */
+    public static long overflow(long ccop, long dst, long src, long src2) {
+        int op = (int) ccop;
+        int k = kind(op);
+        if (k == CC_EFLAGS) return (dst >>> 11) & 1;
+        long mask = mask(op), sign = sign(op);
+        long d = dst & mask, s = src & mask;
+        switch (k) {
+            case ADD, ADC -> {
+                long a = (d - s - (k == ADC ? src2 & 1 : 0)) & mask;
+                return ((a ^ d) & (s ^ d) & sign) != 0 ? 1 : 0;
+            }
+            case SUB, SBB -> {
+                long a = (d + s + (k == SBB ? src2 & 1 : 0)) & mask;
+                return ((a ^ s) & (a ^ d) & sign) != 0 ? 1 : 0;
+            }
+            case INC -> { return d == sign ? 1 : 0; }
+            case DEC -> { return d == sign - 1 ? 1 : 0; }
+            case SHL -> { return ((d & sign) != 0 ? 1 : 0) ^ ((s & sign) != 0 ? 1 : 0); }
+            case SHR -> { return (src2 & sign) != 0 ? 1 : 0; }
+            case MUL -> { return s != 0 ? 1 : 0; }
+            default -> { return 0; } // LOGIC, SAR
+        }
+    }
+
+    /**
+     * Condition {@code cc} (even codes only: 0 O, 2 B, 4 E, 6 BE, 8 S, 10 P, 12 L, 14 LE) as 0/1, from
+     * the lazy state; a constant {@code cc} lets the JIT keep only its own case.
+     */
+    public static long cond(int cc, long ccop, long dst, long src, long src2) {
+        return switch (cc) {
+            case 0 -> overflow(ccop, dst, src, src2);
+            case 2 -> carry(ccop, dst, src, src2);
+            case 4 -> zero(ccop, dst);
+            case 6 -> carry(ccop, dst, src, src2) | zero(ccop, dst);
+            case 8 -> sign(ccop, dst);
+            case 10 -> (compute(ccop, dst, src, src2) >>> 2) & 1;
+            case 12 -> sign(ccop, dst) ^ overflow(ccop, dst, src, src2);
+            case 14 -> zero(ccop, dst) | (sign(ccop, dst) ^ overflow(ccop, dst, src, src2));
+            default -> throw new IllegalArgumentException("odd or bad condition code " + cc);
+        };
+    }
+
+    private static long mask(int op) {
+        int bits = 8 * size(op);
+        return bits == 64 ? -1L : (1L << bits) - 1;
+    }
+
+    private static long sign(int op) { return 1L << (8 * size(op) - 1); }
+
     /** Full rflags value as software sees it (pushf): arithmetic flags plus the FLAGS slot's others. */
     public static long rflags(long[] r) {
         return (r[Slots.FLAGS] & ~ARITH) | compute(r[Slots.CC_OP], r[Slots.CC_DST], r[Slots.CC_SRC], r[Slots.CC_SRC2]) | 2;

@@ -41,6 +41,7 @@ public final class BytecodeCompiler implements Opcodes {
     private static final String MEMOPS = "emulator/core/mem/MemOps";
     private static final String OPS = "emulator/core/backend/Ops";
     private static final String GEX = "emulator/core/exec/GuestException";
+    private static final String LINK = "emulator/core/exec/ExitLink";
     private static final AtomicLong SEQ = new AtomicLong();
 
     public CompiledBlock compile(IrBlock b) {
@@ -73,6 +74,8 @@ public final class BytecodeCompiler implements Opcodes {
         int[] slotLocal, tempLocal;
         BitSet usedSlots = new BitSet(), writtenSlots = new BitSet();
         Label[] labels;
+        /** Exits to a constant pc: (link constant, label of its chaining stub), emitted after the fault handler. */
+        final List<Object[]> chainStubs = new ArrayList<>();
 
         Gen(IrBlock b, String name) { this.b = b; this.name = name; }
 
@@ -195,6 +198,31 @@ public final class BytecodeCompiler implements Opcodes {
             mv.visitLabel(skip);
             mv.visitVarInsn(ALOAD, exLocal);
             mv.visitInsn(ATHROW);
+            chainStubs();
+        }
+
+        /**
+         * Outside the try range (a fault in a chained block has been handled by that block's own
+         * handler and must pass this block's untouched): state is written back and icount counted, so
+         * either call the successor's code and return what it returns, or return the pc to the loop.
+         */
+        void chainStubs() {
+            for (Object[] s : chainStubs) {
+                mv.visitLabel((Label) s[1]);
+                getConst((Integer) s[0]);
+                mv.visitVarInsn(ALOAD, 1);
+                mv.visitMethodInsn(INVOKEVIRTUAL, LINK, "next", "(L" + VCPU + ";)Lemulator/core/exec/CompiledBlock;", false);
+                mv.visitInsn(DUP);
+                Label ret = new Label();
+                mv.visitJumpInsn(IFNULL, ret);
+                mv.visitVarInsn(ALOAD, 1);
+                mv.visitMethodInsn(INVOKEINTERFACE, "emulator/core/exec/CompiledBlock", "exec", "(L" + VCPU + ";)J", true);
+                mv.visitInsn(LRETURN);
+                mv.visitLabel(ret);
+                mv.visitInsn(POP);
+                mv.visitLdcInsn((Long) s[2]);
+                mv.visitInsn(LRETURN);
+            }
         }
 
         void loadSlots() {
@@ -291,6 +319,12 @@ public final class BytecodeCompiler implements Opcodes {
                         mv.visitVarInsn(ALOAD, 1);
                         mv.visitLdcInsn(((ExitReason) i.aux).ordinal() + 1);
                         mv.visitFieldInsn(PUTFIELD, VCPU, "exitReason", "I");
+                    }
+                    if (i.op == Op.EXIT && i.aux == null && emulator.core.exec.ExitLink.ENABLED) {
+                        Label stub = new Label();
+                        chainStubs.add(new Object[] {constant(new emulator.core.exec.ExitLink(i.imm), "L" + LINK + ";"), stub, i.imm});
+                        mv.visitJumpInsn(GOTO, stub);
+                        return;
                     }
                     if (i.op == Op.EXIT) mv.visitLdcInsn(i.imm); else load(i.a);
                     mv.visitInsn(LRETURN);

@@ -32,6 +32,9 @@ public final class TranslatedBlock {
 
     public boolean isValid() { return valid; }
 
+    /** The block's code once it has it (after tier-up), else null. */
+    CompiledBlock code() { return code; }
+
     long exec(Vcpu cpu) {
         CompiledBlock c = code;
         if (c == null) {

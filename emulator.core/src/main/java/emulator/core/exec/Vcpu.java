@@ -36,6 +36,8 @@ public final class Vcpu implements Cpu {
     /** Asks the loop to come to a safe point at the next block boundary. */
     public volatile boolean exitRequest;
     public int privilege;
+    /** Blocks run by chaining since the loop last ran one (see {@link ExitLink}). */
+    int chained;
     /**
      * True while a callback registered with {@link emulator.api.instrument.RegAccess#READ} runs: its
      * {@link #setReg} calls are then ignored, so the guest never sees them (backends set and clear it).
@@ -105,6 +107,7 @@ public final class Vcpu implements Cpu {
                 if (prev != null) prev.link(b);
             }
             try {
+                chained = 0;
                 pc = b.exec(this);
             } catch (GuestException e) {
                 prev = null;

@@ -26,7 +26,7 @@ public final class E {
 
     /** What the last flag-setting instruction of this block recorded, while still known statically. */
     private int ccKind = -1, ccSize;
-    private Val ccDst, ccSrc, ccA;
+    private Val ccDst, ccSrc, ccSrc2, ccA;
 
     public E(IrBuilder ir, boolean x64) {
         this.ir = ir;
@@ -187,7 +187,7 @@ public final class E {
         ir.setReg(Slots.CC_DST, ir.to64(dst));
         ir.setReg(Slots.CC_SRC, src == null ? ir.c64(0) : ir.to64(src));
         if (src2 != null) ir.setReg(Slots.CC_SRC2, ir.to64(src2));
-        ccKind = kind; ccSize = size; ccDst = dst; ccSrc = src; ccA = a;
+        ccKind = kind; ccSize = size; ccDst = dst; ccSrc = src; ccSrc2 = src2; ccA = a;
     }
 
     /** Materialised arithmetic flags (CF PF AF ZF SF OF) as I64. */
@@ -209,16 +209,40 @@ public final class E {
     public static final Helper FLAGS_HELPER = Helper.pure("x86.eflags", 4,
             (cpu, op, dst, src, src2) -> Flags.compute(op, dst, src, src2));
 
-    /** CF as I32 0/1. */
-    public Val carry() {
-        if (ccKind == Flags.SUB && ccA != null) return ir.setc(Cond.LTU, ccA, ccSrc);
-        if (ccKind == Flags.LOGIC) return ir.c32(0);
-        return flagBit(Flags.CF);
+    /** CF alone (Flags.carry): what ADC, SBB, INC, DEC and JB call when the flags come from another block. */
+    public static final Helper CARRY_HELPER = Helper.pure("x86.cf", 4,
+            (cpu, op, dst, src, src2) -> Flags.carry(op, dst, src, src2));
+
+    /** One helper per even condition code (Flags.cond with a constant code, so each stays small). */
+    private static final Helper[] COND_HELPERS = new Helper[8];
+    static {
+        for (int k = 0; k < 8; k++) {
+            int cc = 2 * k;
+            COND_HELPERS[k] = Helper.pure("x86.cc" + cc, 4, (cpu, op, dst, src, src2) -> Flags.cond(cc, op, dst, src, src2));
+        }
     }
 
-    private Val flagBit(long bit) {
-        Val f = eflags();
-        return ir.to32(ir.and(ir.shr(f, ir.c64(Long.numberOfTrailingZeros(bit))), ir.c64(1)));
+    /** The lazy flag state's four slots as the arguments of a flags helper. */
+    private Val lazyCall(Helper h) {
+        return ir.to32(ir.call(h, ir.getReg(Slots.CC_OP, Type.I64), ir.getReg(Slots.CC_DST, Type.I64),
+                ir.getReg(Slots.CC_SRC, Type.I64), ir.getReg(Slots.CC_SRC2, Type.I64)));
+    }
+
+    /** CF as I32 0/1. */
+    public Val carry() {
+        Val known = knownCarry();
+        return known != null ? known : lazyCall(CARRY_HELPER);
+    }
+
+    /** CF from the block's own last flag producer, or null when it is not known statically. */
+    private Val knownCarry() {
+        return switch (ccKind) {
+            case Flags.SUB -> ccA != null ? ir.setc(Cond.LTU, ccA, ccSrc) : null;
+            case Flags.ADD -> ir.setc(Cond.LTU, ccDst, ccSrc); // a carry out leaves a sum below an addend
+            case Flags.INC, Flags.DEC -> ccSrc2; // they keep CF: the I32 0/1 recorded as SRC2
+            case Flags.LOGIC -> ir.c32(0);
+            default -> null;
+        };
     }
 
     /**
@@ -235,24 +259,7 @@ public final class E {
             Val fast = fastCond(cc);
             if (fast != null) return fast;
         }
-        Val f = eflags();
-        long m = switch (cc) {
-            case 0 -> Flags.OF;
-            case 2 -> Flags.CF;
-            case 4 -> Flags.ZF;
-            case 6 -> Flags.CF | Flags.ZF;
-            case 8 -> Flags.SF;
-            case 10 -> Flags.PF;
-            default -> 0;
-        };
-        if (m != 0) return ir.setc(Cond.NE, ir.and(f, ir.c64(m)), ir.c64(0));
-        // L: SF != OF; LE: ZF or SF != OF
-        Val sf = ir.and(ir.shr(f, ir.c64(7)), ir.c64(1));
-        Val of = ir.and(ir.shr(f, ir.c64(11)), ir.c64(1));
-        Val lt = ir.setc(Cond.NE, sf, of);
-        if (cc == 12) return lt;
-        Val zf = ir.setc(Cond.NE, ir.and(f, ir.c64(Flags.ZF)), ir.c64(0));
-        return ir.or(lt, zf);
+        return lazyCall(COND_HELPERS[cc >> 1]);
     }
 
     private Val signed(Val v, int size) { return size >= 4 ? v : ir.exts(Type.I32, v, 8 * size); }
@@ -284,7 +291,10 @@ public final class E {
                 };
             }
             case Flags.ADD, Flags.INC, Flags.DEC, Flags.ADC, Flags.SBB, Flags.SHL, Flags.SHR, Flags.SAR -> {
+                Val cf = cc == 2 || cc == 6 ? knownCarry() : null;
                 return switch (cc) {
+                    case 2 -> cf;
+                    case 6 -> cf == null ? null : ir.or(cf, ir.setc(Cond.EQ, ccDst, zero));
                     case 4 -> ir.setc(Cond.EQ, ccDst, zero);
                     case 8 -> ir.setc(Cond.LT, signed(ccDst, size), signed(zero, size));
                     default -> null;

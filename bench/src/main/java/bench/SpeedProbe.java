@@ -1,0 +1,61 @@
+package bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A quick, repeatable engine-speed probe for working on the engine (not part of bench/run): runs one
+ * busybox applet under abiscope several times in this JVM and prints each run's guest MIPS, then the
+ * median of the warm runs (all but the first). The output's SHA-256 is compared with a native run of
+ * the same busybox, so a speed-up that breaks the result shows as WRONG, never as a number.
+ *
+ * <p>Usage: {@code SpeedProbe ARCH APPLET MIB REPS [WORKDIR]}, e.g. {@code SpeedProbe amd64 gzip 4 5}.
+ */
+public final class SpeedProbe {
+    public static void main(String[] args) throws Exception {
+        String arch = args[0], applet = args[1];
+        long bytes = (long) (Double.parseDouble(args[2]) * (1 << 20));
+        int reps = Integer.parseInt(args[3]);
+        Path work = Files.createDirectories(Path.of(args.length > 4 ? args[4] : "/tmp/abiscope-speedprobe"));
+        Path input = Workload.input(work, bytes);
+        Path root = Files.createDirectories(work.resolve("root"));
+        Path busybox = Path.of(System.getProperty("user.home"), ".cache/abiscope/guests", arch, "busybox/busybox");
+        List<String> argv = new ArrayList<>(List.of(busybox.toString(), applet));
+        if (applet.equals("gzip") || applet.equals("bzip2")) argv.add("-c");
+        String expected = nativeDigest(argv, input);
+        GuestRun.HeapSampler heap = new GuestRun.HeapSampler();
+        heap.start();
+        // The machine is shared: wall time includes waiting for a core. Process CPU time (all threads:
+        // the guest's, the JIT's, the GC's) is the work done, and shows less of the other users' load.
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        List<Double> mips = new ArrayList<>(), cpuMips = new ArrayList<>();
+        for (int rep = 0; rep < reps; rep++) {
+            long cpu0 = os.getProcessCpuTime();
+            Map<String, Object> r = GuestRun.runOnce("plain", arch, input, root, argv, heap);
+            long cpuNs = os.getProcessCpuTime() - cpu0;
+            long ns = (Long) r.get("ns"), ic = (Long) r.get("icount");
+            double m = ic * 1e3 / ns, cm = ic * 1e3 / cpuNs;
+            boolean ok = expected.equals(r.get("sha256"));
+            System.out.printf("%s %s run %d: %.3f s, %d insns, %.1f MIPS wall, %.1f MIPS per CPU second %s%n", arch, applet,
+                    rep, ns / 1e9, ic, m, cm, ok ? "ok" : "WRONG OUTPUT sha256=" + r.get("sha256") + " expected " + expected);
+            if (!ok) System.exit(3);
+            if (rep > 0) { mips.add(m); cpuMips.add(cm); }
+        }
+        heap.interrupt();
+        mips.sort(null);
+        cpuMips.sort(null);
+        if (!mips.isEmpty()) System.out.printf("%s %s warm runs: median %.1f MIPS wall (best %.1f), median %.1f MIPS per CPU second%n",
+                arch, applet, mips.get(mips.size() / 2), mips.get(mips.size() - 1), cpuMips.get(cpuMips.size() / 2));
+    }
+
+    private static String nativeDigest(List<String> argv, Path input) throws Exception {
+        Process p = new ProcessBuilder(argv).redirectInput(input.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        GuestRun.DigestStream d = new GuestRun.DigestStream();
+        p.getInputStream().transferTo(d);
+        if (p.waitFor() != 0) throw new IllegalStateException("native run failed: " + argv);
+        return d.hex();
+    }
+}

@@ -1,0 +1,44 @@
+package emulator.core.exec;
+
+/**
+ * Block chaining: one per exit of a compiled block to a constant guest pc. Generated code asks it for
+ * the successor's code and calls that directly, so a hot path runs from block to block without
+ * returning to the execution loop (and each exit's call has its own, usually monomorphic, call site
+ * that the JIT and the branch predictor learn). It remembers the successor; the successor's
+ * {@code valid} flag, the CPU mode and every per-block check of {@link Vcpu}'s loop (a safe point
+ * asked for, breakpoints, the instruction limit) are tested before each chained call, and at most
+ * {@link #MAX_CHAIN} blocks run before control goes back to the loop.
+ */
+public final class ExitLink {
+    /** Blocks chained in a row before the loop runs again (bounds the JVM stack depth too). */
+    public static final int MAX_CHAIN = 32;
+    /**
+     * Off unless {@code -Dabiscope.chain=true}: measured on busybox gzip/md5sum/sha256sum it moved the
+     * dispatch cost into the blocks (JIT-inlined successors) without a clear net gain on runs of a few
+     * seconds, where the extra C2 work of the bigger compilations counts; kept for longer-running
+     * guests and as the base of superblock work.
+     */
+    public static final boolean ENABLED = Boolean.getBoolean("abiscope.chain");
+
+    private final long pc;
+    private TranslatedBlock target;
+
+    public ExitLink(long pc) { this.pc = pc; }
+
+    /** The code to run next at this exit's pc, or null to return to the loop. */
+    public CompiledBlock next(Vcpu cpu) {
+        if (cpu.exitRequest || cpu.chained >= MAX_CHAIN) return null;
+        Machine m = cpu.machine;
+        if (m.anyBreakpoints || cpu.icount >= m.insnLimit) return null;
+        TranslatedBlock t = target;
+        if (t == null || !t.valid || t.mode != cpu.mode) {
+            CodeCache cache = cpu.cache;
+            t = cache == null ? null : cache.get(pc, cpu.mode);
+            if (t == null || !t.valid) return null;
+            target = t;
+        }
+        CompiledBlock c = t.code();
+        if (c != null) cpu.chained++;
+        return c;
+    }
+}
