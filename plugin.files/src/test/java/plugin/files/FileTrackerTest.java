@@ -1,5 +1,7 @@
 package plugin.files;
 
+import testing.strace.SyscallEvents;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -23,36 +25,36 @@ class FileTrackerTest {
         @Override public void publish(String topic, Map<String, Object> properties) { topics.add(topic); published.add(properties); }
     });
 
-    void call(Ev enter, Ev exit) {
+    void call(SyscallEvents enter, SyscallEvents exit) {
         tracker.accept(enter.event());
         tracker.accept(exit.event());
     }
 
     void open(int pid, String path, long handle, Boolean cloexec) {
-        call(Ev.enter(pid).file("open").with(Keys.FILE_PATH, path).with(Keys.FILE_ACCESS, "READ").with(Keys.FILE_CLOEXEC, cloexec),
-             Ev.exit(pid).file("open").ret(handle).with(Keys.FILE_HANDLE, handle));
+        call(SyscallEvents.enter(pid).file("open").with(Keys.FILE_PATH, path).with(Keys.FILE_ACCESS, "READ").with(Keys.FILE_CLOEXEC, cloexec),
+             SyscallEvents.exit(pid).file("open").ret(handle).with(Keys.FILE_HANDLE, handle));
     }
 
     void read(int pid, long handle) {
-        call(Ev.enter(pid).file("read").with(Keys.FILE_HANDLE, handle).with(Keys.FILE_BUFFER, 0x15f88cL).with(Keys.FILE_LENGTH, 4L),
-             Ev.exit(pid).ret(4));
+        call(SyscallEvents.enter(pid).file("read").with(Keys.FILE_HANDLE, handle).with(Keys.FILE_BUFFER, 0x15f88cL).with(Keys.FILE_LENGTH, 4L),
+             SyscallEvents.exit(pid).ret(4));
     }
 
     void close(int pid, long handle) {
-        call(Ev.enter(pid).file("close").with(Keys.FILE_HANDLE, handle), Ev.exit(pid).file("close").with(Keys.FILE_HANDLE, handle).ret(0));
+        call(SyscallEvents.enter(pid).file("close").with(Keys.FILE_HANDLE, handle), SyscallEvents.exit(pid).file("close").with(Keys.FILE_HANDLE, handle).ret(0));
     }
 
     void dup(int pid, long old, long handle, Boolean cloexec) {
-        call(Ev.enter(pid).file("dup").with(Keys.FILE_OLD_HANDLE, old),
-             Ev.exit(pid).file("dup").with(Keys.FILE_OLD_HANDLE, old).with(Keys.FILE_HANDLE, handle).with(Keys.FILE_CLOEXEC, cloexec).ret(handle));
+        call(SyscallEvents.enter(pid).file("dup").with(Keys.FILE_OLD_HANDLE, old),
+             SyscallEvents.exit(pid).file("dup").with(Keys.FILE_OLD_HANDLE, old).with(Keys.FILE_HANDLE, handle).with(Keys.FILE_CLOEXEC, cloexec).ret(handle));
     }
 
     void fork(int parent, int child) {
-        call(Ev.enter(parent).proc("fork"), Ev.exit(parent).proc("fork").ret(child).with(Keys.PROCESS_CHILD, child).with(Keys.PROCESS_THREAD, false));
+        call(SyscallEvents.enter(parent).proc("fork"), SyscallEvents.exit(parent).proc("fork").ret(child).with(Keys.PROCESS_CHILD, child).with(Keys.PROCESS_THREAD, false));
     }
 
     void exec(int pid, String image, long ret) {
-        call(Ev.enter(pid).proc("exec").with(Keys.PROCESS_IMAGE, image), Ev.exit(pid).proc("exec").ret(ret));
+        call(SyscallEvents.enter(pid).proc("exec").with(Keys.PROCESS_IMAGE, image), SyscallEvents.exit(pid).proc("exec").ret(ret));
     }
 
     Object lastPath() { return records.getLast().get("path"); }
@@ -62,7 +64,7 @@ class FileTrackerTest {
         exec(7, "/bin/cat", 0);
         open(7, "/etc/passwd", 3, false);
         read(7, 3);
-        call(Ev.enter(7).file("write").with(Keys.FILE_HANDLE, 1L).with(Keys.FILE_BUFFER, 0x8001f00L).with(Keys.FILE_LENGTH, 2L), Ev.exit(7).ret(2));
+        call(SyscallEvents.enter(7).file("write").with(Keys.FILE_HANDLE, 1L).with(Keys.FILE_BUFFER, 0x8001f00L).with(Keys.FILE_LENGTH, 2L), SyscallEvents.exit(7).ret(2));
         close(7, 3);
         assertEquals(List.of(
                 "[7 cat] open(name /etc/passwd, mode READ, handle 0x3)",
@@ -82,7 +84,7 @@ class FileTrackerTest {
 
     @Test
     void failedOpenAddsNoHandle() {
-        call(Ev.enter(3).file("open").with(Keys.FILE_PATH, "/nope").with(Keys.FILE_ACCESS, "READ"), Ev.exit(3).ret(-2));
+        call(SyscallEvents.enter(3).file("open").with(Keys.FILE_PATH, "/nope").with(Keys.FILE_ACCESS, "READ"), SyscallEvents.exit(3).ret(-2));
         assertEquals("[3 ?] open(name /nope, mode READ) -> error -2", lines.getLast());
         assertEquals(false, records.getLast().get("ok"));
         read(3, 3);
@@ -139,7 +141,7 @@ class FileTrackerTest {
     @Test
     void setCloexecAndDupCloexec() {
         open(21, "/x", 3, false);
-        call(Ev.enter(21).file("cloexec").with(Keys.FILE_HANDLE, 3L).with(Keys.FILE_CLOEXEC, true), Ev.exit(21).ret(0));
+        call(SyscallEvents.enter(21).file("cloexec").with(Keys.FILE_HANDLE, 3L).with(Keys.FILE_CLOEXEC, true), SyscallEvents.exit(21).ret(0));
         dup(21, 3, 10, false);
         dup(21, 3, 11, true);
         exec(21, "/bin/x", 0);
@@ -154,13 +156,13 @@ class FileTrackerTest {
     @Test
     void lateStartLogsHandleWithUnknownPathAndNoStdNames() {
         read(42, 0);
-        call(Ev.enter(42).file("write").with(Keys.FILE_HANDLE, 1L).with(Keys.FILE_BUFFER, 1L).with(Keys.FILE_LENGTH, 5L), Ev.exit(42).ret(5));
+        call(SyscallEvents.enter(42).file("write").with(Keys.FILE_HANDLE, 1L).with(Keys.FILE_BUFFER, 1L).with(Keys.FILE_LENGTH, 5L), SyscallEvents.exit(42).ret(5));
         assertEquals("[42 ?] write(handle 0x1, buffer 0x1, length 0x5)", lines.getLast());
         assertNull(records.get(0).get("path"));
         assertNull(records.get(1).get("path"));
         assertTrue(tracker.summary().get(2).startsWith("? (handle 0x1 of pid 42, not seen opened)"), tracker.summary().toString());
         // An EXIT whose ENTER came before tracing began: what the EXIT says, nothing more.
-        tracker.accept(Ev.exit(42).file("read").with(Keys.FILE_HANDLE, 7L).ret(1).event());
+        tracker.accept(SyscallEvents.exit(42).file("read").with(Keys.FILE_HANDLE, 7L).ret(1).event());
         assertEquals("[42 ?] read(handle 0x7, buffer ?, length ?)", lines.getLast());
     }
 
@@ -169,7 +171,7 @@ class FileTrackerTest {
         open(30, "/in", 3, false);
         open(30, "/out", 4, false);
         // The child's side first: it returns 0 from fork, reads 3, closes 4 ...
-        tracker.accept(Ev.exit(31).proc("fork").ret(0).event());
+        tracker.accept(SyscallEvents.exit(31).proc("fork").ret(0).event());
         read(31, 3);
         assertNull(lastPath(), "not known yet: never guessed");
         close(31, 4);
@@ -184,7 +186,7 @@ class FileTrackerTest {
     @Test
     void childReturnCarryingItsParentInheritsAtOnce() {
         open(30, "/in", 3, false);
-        tracker.accept(Ev.exit(31).proc("fork").ret(0).with(Keys.PPID, 30).event());
+        tracker.accept(SyscallEvents.exit(31).proc("fork").ret(0).with(Keys.PPID, 30).event());
         read(31, 3);
         assertEquals("/in", lastPath());
     }
@@ -192,8 +194,8 @@ class FileTrackerTest {
     @Test
     void childExitingBeforeItsParentsForkReturnsIsNotBroughtBack() {
         open(30, "/in", 3, false);
-        tracker.accept(Ev.exit(31).proc("fork").ret(0).event());
-        tracker.accept(Ev.enter(31).proc("exit").with(Keys.PROCESS_STATUS, 0).event());
+        tracker.accept(SyscallEvents.exit(31).proc("fork").ret(0).event());
+        tracker.accept(SyscallEvents.enter(31).proc("exit").with(Keys.PROCESS_STATUS, 0).event());
         fork(30, 31);
         assertEquals(List.of("30 ?  (handles not seen opened are not known)", "  0x3  /in  READ"), tracker.openHandles(null));
     }
@@ -201,12 +203,12 @@ class FileTrackerTest {
     @Test
     void threadsShareTheTableAndAThreadExitKeepsIt() {
         open(40, "/t", 3, false);
-        call(Ev.enter(40).proc("fork"), Ev.exit(40).proc("fork").ret(41).with(Keys.PROCESS_CHILD, 41).with(Keys.PROCESS_THREAD, true));
+        call(SyscallEvents.enter(40).proc("fork"), SyscallEvents.exit(40).proc("fork").ret(41).with(Keys.PROCESS_CHILD, 41).with(Keys.PROCESS_THREAD, true));
         // the thread's events carry the process's pid and its own tid
         open(40, "/u", 4, false);
-        call(Ev.enter(40).tid(41).file("read").with(Keys.FILE_HANDLE, 3L), Ev.exit(40).tid(41).ret(1));
+        call(SyscallEvents.enter(40).tid(41).file("read").with(Keys.FILE_HANDLE, 3L), SyscallEvents.exit(40).tid(41).ret(1));
         assertEquals("/t", lastPath());
-        tracker.accept(Ev.enter(40).tid(41).proc("exit").with(Keys.PROCESS_STATUS, 0).event());
+        tracker.accept(SyscallEvents.enter(40).tid(41).proc("exit").with(Keys.PROCESS_STATUS, 0).event());
         read(40, 4);
         assertEquals("/u", lastPath());
         assertEquals(List.of("40 ?  (handles not seen opened are not known)", "  0x3  /t  READ", "  0x4  /u  READ"), tracker.openHandles("40"));
@@ -215,8 +217,8 @@ class FileTrackerTest {
     @Test
     void processExitDropsTheTable() {
         open(50, "/t", 3, false);
-        tracker.accept(Ev.enter(50).proc("exit").with(Keys.PROCESS_STATUS, 1).event());
-        tracker.accept(Ev.exit(50).proc("exit").event());    // a tracer may also report the exit completed
+        tracker.accept(SyscallEvents.enter(50).proc("exit").with(Keys.PROCESS_STATUS, 1).event());
+        tracker.accept(SyscallEvents.exit(50).proc("exit").event());    // a tracer may also report the exit completed
         assertTrue(tracker.openHandles("50").isEmpty());
     }
 
@@ -227,8 +229,8 @@ class FileTrackerTest {
         read(60, 3);
         read(60, 3);
         fork(60, 61);
-        call(Ev.enter(61).file("write").with(Keys.FILE_HANDLE, 3L).with(Keys.FILE_LENGTH, 10L), Ev.exit(61).ret(7));
-        call(Ev.enter(61).file("write").with(Keys.FILE_HANDLE, 3L).with(Keys.FILE_LENGTH, 10L), Ev.exit(61).ret(-9));
+        call(SyscallEvents.enter(61).file("write").with(Keys.FILE_HANDLE, 3L).with(Keys.FILE_LENGTH, 10L), SyscallEvents.exit(61).ret(7));
+        call(SyscallEvents.enter(61).file("write").with(Keys.FILE_HANDLE, 3L).with(Keys.FILE_LENGTH, 10L), SyscallEvents.exit(61).ret(-9));
         List<String> s = tracker.summary();
         assertEquals(2, s.size());
         assertTrue(s.get(1).matches("/f\\s+1\\s+8\\s+7\\s+60 cat, 61 cat"), s.get(1));
@@ -238,10 +240,10 @@ class FileTrackerTest {
     void kernelCopiesCountAsAReadOfTheSourceAndAWriteOfTheDestination() {
         exec(70, "/bin/cat", 0);
         open(70, "/in", 3, false);
-        call(Ev.enter(70).file("open").with(Keys.FILE_PATH, "/out").with(Keys.FILE_ACCESS, "WRITE").with(Keys.FILE_CLOEXEC, false),
-             Ev.exit(70).ret(4));
-        call(Ev.enter(70).file(Keys.FILE_OP_COPY).with(Keys.FILE_SOURCE_HANDLE, 3L).with(Keys.FILE_HANDLE, 4L).with(Keys.FILE_LENGTH, 0x1000L),
-             Ev.exit(70).ret(26));
+        call(SyscallEvents.enter(70).file("open").with(Keys.FILE_PATH, "/out").with(Keys.FILE_ACCESS, "WRITE").with(Keys.FILE_CLOEXEC, false),
+             SyscallEvents.exit(70).ret(4));
+        call(SyscallEvents.enter(70).file(Keys.FILE_OP_COPY).with(Keys.FILE_SOURCE_HANDLE, 3L).with(Keys.FILE_HANDLE, 4L).with(Keys.FILE_LENGTH, 0x1000L),
+             SyscallEvents.exit(70).ret(26));
         assertEquals(List.of("[70 cat] read(handle 0x3, to handle 0x4, length 0x1000)",
                 "[70 cat] write(handle 0x4, from handle 0x3, length 0x1000)"), lines.subList(lines.size() - 2, lines.size()));
         List<String> s = tracker.summary();
@@ -251,18 +253,18 @@ class FileTrackerTest {
 
     @Test
     void eventsWithoutPidAreKeptApartByAddressSpace() {
-        call(Ev.enter(1).with(Keys.PID, null).with(Keys.TID, null).with(Keys.ASID, 0xaaL).file("open").with(Keys.FILE_PATH, "/p"),
-             Ev.exit(1).with(Keys.PID, null).with(Keys.TID, null).with(Keys.ASID, 0xaaL).ret(3));
-        call(Ev.enter(1).with(Keys.PID, null).with(Keys.TID, null).with(Keys.ASID, 0xbbL).file("read").with(Keys.FILE_HANDLE, 3L),
-             Ev.exit(1).with(Keys.PID, null).with(Keys.TID, null).with(Keys.ASID, 0xbbL).ret(1));
+        call(SyscallEvents.enter(1).with(Keys.PID, null).with(Keys.TID, null).with(Keys.ASID, 0xaaL).file("open").with(Keys.FILE_PATH, "/p"),
+             SyscallEvents.exit(1).with(Keys.PID, null).with(Keys.TID, null).with(Keys.ASID, 0xaaL).ret(3));
+        call(SyscallEvents.enter(1).with(Keys.PID, null).with(Keys.TID, null).with(Keys.ASID, 0xbbL).file("read").with(Keys.FILE_HANDLE, 3L),
+             SyscallEvents.exit(1).with(Keys.PID, null).with(Keys.TID, null).with(Keys.ASID, 0xbbL).ret(1));
         assertNull(lastPath());
         assertEquals("[asid 0xbb ?] read(handle 0x3, buffer ?, length ?)", lines.getLast());
     }
 
     void pipe(int pid, long r, long w) {
-        call(Ev.enter(pid).file("open").with(Keys.FILE_PATH, "<pipe>").with(Keys.FILE_ANONYMOUS, true).with(Keys.FILE_ACCESS, "READ_WRITE")
+        call(SyscallEvents.enter(pid).file("open").with(Keys.FILE_PATH, "<pipe>").with(Keys.FILE_ANONYMOUS, true).with(Keys.FILE_ACCESS, "READ_WRITE")
                         .with(Keys.FILE_CLOEXEC, false),
-             Ev.exit(pid).ret(0).with(Keys.FILE_HANDLE, r).with(Keys.FILE_HANDLES, new long[] {r, w})
+             SyscallEvents.exit(pid).ret(0).with(Keys.FILE_HANDLE, r).with(Keys.FILE_HANDLES, new long[] {r, w})
                         .with(Keys.FILE_ACCESSES, new String[] {"READ", "WRITE"}));
     }
 
@@ -276,7 +278,7 @@ class FileTrackerTest {
         dup(51, 4, 1, false);    // dup2(4, 1): the write end over stdout, kept across exec
         close(51, 4);
         exec(51, "/bin/busybox", 0);
-        call(Ev.enter(51).file("write").with(Keys.FILE_HANDLE, 1L).with(Keys.FILE_BUFFER, 1L).with(Keys.FILE_LENGTH, 2L), Ev.exit(51).ret(2));
+        call(SyscallEvents.enter(51).file("write").with(Keys.FILE_HANDLE, 1L).with(Keys.FILE_BUFFER, 1L).with(Keys.FILE_LENGTH, 2L), SyscallEvents.exit(51).ret(2));
         assertEquals("<pipe #1>", lastPath());
         assertEquals("WRITE", published.getLast().get(Keys.FILE_ACCESS));
         pipe(50, 5, 6);
@@ -287,7 +289,7 @@ class FileTrackerTest {
 
     @Test
     void theImageAProcessNamesItselfIsUsedAndInheritedByForkedChildren() {
-        call(Ev.enter(60), Ev.exit(60).proc("image").with(Keys.PROCESS_IMAGE, "/bin/busybox").ret(12));
+        call(SyscallEvents.enter(60), SyscallEvents.exit(60).proc("image").with(Keys.PROCESS_IMAGE, "/bin/busybox").ret(12));
         fork(60, 61);
         read(61, 0);
         assertEquals("[61 busybox] read(handle 0x0, buffer 0x15f88c, length 0x4)", lines.getLast());

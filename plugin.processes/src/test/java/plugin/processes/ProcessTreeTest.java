@@ -1,5 +1,7 @@
 package plugin.processes;
 
+import testing.strace.SyscallEvents;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -26,19 +28,19 @@ class ProcessTreeTest {
     });
     long icount;
 
-    void send(Ev e) { tree.accept(e.with(Keys.ICOUNT, icount += 100).event()); }
+    void send(SyscallEvents e) { tree.accept(e.with(Keys.ICOUNT, icount += 100).event()); }
 
     void forkReturnsInParent(int parent, int child, boolean thread) {
-        send(Ev.enter(parent).proc("fork"));
-        send(Ev.exit(parent).proc("fork").ret(child).with(Keys.PROCESS_CHILD, child).with(Keys.PROCESS_THREAD, thread));
+        send(SyscallEvents.enter(parent).proc("fork"));
+        send(SyscallEvents.exit(parent).proc("fork").ret(child).with(Keys.PROCESS_CHILD, child).with(Keys.PROCESS_THREAD, thread));
     }
 
     void exec(int pid, long ret, String image, String... argv) {
-        send(Ev.enter(pid).proc("exec").with(Keys.PROCESS_IMAGE, image).with(Keys.PROCESS_ARGV, argv));
-        send(Ev.exit(pid).proc("exec").ret(ret));
+        send(SyscallEvents.enter(pid).proc("exec").with(Keys.PROCESS_IMAGE, image).with(Keys.PROCESS_ARGV, argv));
+        send(SyscallEvents.exit(pid).proc("exec").ret(ret));
     }
 
-    void exitGroup(int pid, int status) { send(Ev.enter(pid).proc("exit").with(Keys.PROCESS_STATUS, status)); }
+    void exitGroup(int pid, int status) { send(SyscallEvents.enter(pid).proc("exit").with(Keys.PROCESS_STATUS, status)); }
 
     ProcessNode node(int pid) { return tree.nodes().stream().filter(n -> n.pid == pid).reduce((a, b) -> b).orElseThrow(); }
 
@@ -46,7 +48,7 @@ class ProcessTreeTest {
     void forkExecExitMakeTheTree() {
         exec(100, 0, "/bin/busybox", "sh", "-c", "cat x");
         forkReturnsInParent(100, 101, false);
-        send(Ev.exit(101).proc("fork").ret(0));
+        send(SyscallEvents.exit(101).proc("fork").ret(0));
         exec(101, -2, "/usr/bin/cat", "cat", "x");    // failed: the tree is unchanged
         exec(101, 0, "/bin/cat", "cat", "x");
         exitGroup(101, 1);
@@ -70,7 +72,7 @@ class ProcessTreeTest {
         exec(200, 0, "/bin/app", "app");
         forkReturnsInParent(200, 201, true);
         forkReturnsInParent(200, 202, false);
-        send(Ev.enter(200).tid(201).proc("exit").with(Keys.PROCESS_STATUS, 0));    // the thread alone ends
+        send(SyscallEvents.enter(200).tid(201).proc("exit").with(Keys.PROCESS_STATUS, 0));    // the thread alone ends
         assertTrue(node(201).thread);
         assertTrue(node(201).exited);
         assertFalse(node(200).exited);
@@ -86,7 +88,7 @@ class ProcessTreeTest {
     @Test
     void childExitingBeforeItsParentsForkReturnIsOneNode() {
         exec(300, 0, "/bin/sh", "sh");
-        send(Ev.exit(301).proc("fork").ret(0));
+        send(SyscallEvents.exit(301).proc("fork").ret(0));
         exec(301, 0, "/bin/true", "true");
         exitGroup(301, 0);
         forkReturnsInParent(300, 301, false);
@@ -114,7 +116,7 @@ class ProcessTreeTest {
     void anExitReportedTwiceIsOneExit() {
         exec(500, 0, "/bin/x", "x");
         exitGroup(500, 2);
-        send(Ev.exit(500).proc("exit"));
+        send(SyscallEvents.exit(500).proc("exit"));
         assertEquals(1, topics.stream().filter(Topics.PROCESS_EXIT::equals).count());
         assertEquals(2, node(500).status);
     }
@@ -122,20 +124,20 @@ class ProcessTreeTest {
     @Test
     void withoutPidsTheChildsAddressSpaceIsBoundWhenItReturnsZeroFromFork() {
         // Only the root is named once (say by getpid); afterwards events carry only the address space.
-        send(Ev.exit(1).proc("exec").ret(0).with(Keys.PROCESS_IMAGE, "/sbin/init").with(Keys.ASID, 0xa0L));
-        Ev parentFork = Ev.exit(1).with(Keys.PID, null).with(Keys.TID, null).with(Keys.ASID, 0xa0L).proc("fork").ret(7).with(Keys.PROCESS_CHILD, 7);
+        send(SyscallEvents.exit(1).proc("exec").ret(0).with(Keys.PROCESS_IMAGE, "/sbin/init").with(Keys.ASID, 0xa0L));
+        SyscallEvents parentFork = SyscallEvents.exit(1).with(Keys.PID, null).with(Keys.TID, null).with(Keys.ASID, 0xa0L).proc("fork").ret(7).with(Keys.PROCESS_CHILD, 7);
         send(parentFork);
-        send(Ev.exit(7).with(Keys.PID, null).with(Keys.TID, null).with(Keys.ASID, 0xb0L).proc("fork").ret(0));
-        send(Ev.exit(7).with(Keys.PID, null).with(Keys.TID, null).with(Keys.ASID, 0xb0L).proc("exit").with(Keys.PROCESS_STATUS, 4));
+        send(SyscallEvents.exit(7).with(Keys.PID, null).with(Keys.TID, null).with(Keys.ASID, 0xb0L).proc("fork").ret(0));
+        send(SyscallEvents.exit(7).with(Keys.PID, null).with(Keys.TID, null).with(Keys.ASID, 0xb0L).proc("exit").with(Keys.PROCESS_STATUS, 4));
         assertEquals(4, node(7).status);
         assertEquals(List.of(0xb0L), List.copyOf(node(7).asids));
         // The other order: the child's address space returns 0 before the parent's fork returns.
-        send(Ev.exit(8).with(Keys.PID, null).with(Keys.TID, null).with(Keys.ASID, 0xc0L).proc("fork").ret(0));
-        send(Ev.exit(1).with(Keys.PID, null).with(Keys.TID, null).with(Keys.ASID, 0xa0L).proc("fork").ret(8).with(Keys.PROCESS_CHILD, 8));
+        send(SyscallEvents.exit(8).with(Keys.PID, null).with(Keys.TID, null).with(Keys.ASID, 0xc0L).proc("fork").ret(0));
+        send(SyscallEvents.exit(1).with(Keys.PID, null).with(Keys.TID, null).with(Keys.ASID, 0xa0L).proc("fork").ret(8).with(Keys.PROCESS_CHILD, 8));
         // exec gives the process a new address space: bound after exec.
-        send(Ev.enter(8).with(Keys.PID, null).with(Keys.TID, null).with(Keys.ASID, 0xc0L).proc("exec").with(Keys.PROCESS_IMAGE, "/bin/ls"));
-        send(Ev.exit(8).with(Keys.PID, 8).with(Keys.TID, null).with(Keys.ASID, 0xd0L).proc("exec").ret(0).with(Keys.PROCESS_IMAGE, "/bin/ls"));
-        send(Ev.enter(8).with(Keys.PID, null).with(Keys.TID, null).with(Keys.ASID, 0xd0L).proc("exit").with(Keys.PROCESS_STATUS, 9));
+        send(SyscallEvents.enter(8).with(Keys.PID, null).with(Keys.TID, null).with(Keys.ASID, 0xc0L).proc("exec").with(Keys.PROCESS_IMAGE, "/bin/ls"));
+        send(SyscallEvents.exit(8).with(Keys.PID, 8).with(Keys.TID, null).with(Keys.ASID, 0xd0L).proc("exec").ret(0).with(Keys.PROCESS_IMAGE, "/bin/ls"));
+        send(SyscallEvents.enter(8).with(Keys.PID, null).with(Keys.TID, null).with(Keys.ASID, 0xd0L).proc("exit").with(Keys.PROCESS_STATUS, 9));
         assertEquals(List.of(0xc0L, 0xd0L), List.copyOf(node(8).asids));
         assertEquals(9, node(8).status);
         assertEquals(1, node(8).ppid);
@@ -144,7 +146,7 @@ class ProcessTreeTest {
 
     @Test
     void aProcessMetInMidRunIsShownAsFound() {
-        send(Ev.enter(600).file("read").with(Keys.PPID, 1));
+        send(SyscallEvents.enter(600).file("read").with(Keys.PPID, 1));
         ProcessNode n = node(600);
         assertFalse(n.createSeen);
         assertEquals(1, n.ppid);
@@ -173,18 +175,18 @@ class ProcessTreeTest {
 
     @Test
     void theFirstProcessLearnsItsImageFromWhatItSaysAndItsChildrenInheritIt() {
-        send(Ev.enter(800).file("read"));    // met in mid-run: image unknown
+        send(SyscallEvents.enter(800).file("read"));    // met in mid-run: image unknown
         assertNull(node(800).image);
-        send(Ev.enter(800));
-        send(Ev.exit(800).proc("image").with(Keys.PROCESS_IMAGE, "/bin/busybox").ret(12));
+        send(SyscallEvents.enter(800));
+        send(SyscallEvents.exit(800).proc("image").with(Keys.PROCESS_IMAGE, "/bin/busybox").ret(12));
         assertEquals("/bin/busybox", node(800).image);
         // the child's own return comes first and names its parent: it runs the parent's image
-        send(Ev.exit(801).proc("fork").ret(0).with(Keys.PPID, 800));
+        send(SyscallEvents.exit(801).proc("fork").ret(0).with(Keys.PPID, 800));
         assertEquals("/bin/busybox", node(801).image);
         forkReturnsInParent(800, 801, false);
-        send(Ev.enter(801).proc("exec").with(Keys.PROCESS_IMAGE, "/bin/busybox").with(Keys.PROCESS_ARGV, new String[] {"cat"})
+        send(SyscallEvents.enter(801).proc("exec").with(Keys.PROCESS_IMAGE, "/bin/busybox").with(Keys.PROCESS_ARGV, new String[] {"cat"})
                 .with(Keys.PROCESS_IMAGE_NAMED, "/proc/self/exe"));
-        send(Ev.exit(801).proc("exec").ret(0));
+        send(SyscallEvents.exit(801).proc("exec").ret(0));
         assertEquals(List.of("800 busybox", "  801 busybox [cat]"), tree.tree());
         assertEquals("/proc/self/exe", records.stream().filter(r -> "exec".equals(r.get("op"))).findFirst().orElseThrow().get("imageNamed"));
     }

@@ -1,5 +1,8 @@
 package plugin.processes;
 
+import testing.strace.StraceLog;
+import testing.strace.NativeStrace;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

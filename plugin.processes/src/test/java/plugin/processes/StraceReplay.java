@@ -1,5 +1,7 @@
 package plugin.processes;
 
+import testing.strace.StraceLog;
+
 import emulator.api.event.Keys;
 import emulator.api.event.Topics;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package plugin.processes;
+package testing.strace;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs busybox natively under {@code strace -f -y}: the reference run. Fails loudly when it cannot. */
-final class NativeStrace {
+public final class NativeStrace {
     private NativeStrace() {}
 
-    static Path busybox() {
+    public static Path busybox() {
         Path bb = Path.of(System.getProperty("user.home"), ".cache/abiscope/guests/amd64/busybox/busybox");
         if (!Files.isExecutable(bb)) {
             throw new IllegalStateException("no busybox at " + bb + ": run emulator.linuxuser/scripts/fetch-busybox.sh");
@@ -20,7 +20,7 @@ final class NativeStrace {
     }
 
     /** Runs {@code busybox sh -c script} in {@code dir} and returns strace's log. */
-    static StraceLog run(Path dir, String script, String trace) throws IOException, InterruptedException {
+    public static StraceLog run(Path dir, String script, String trace) throws IOException, InterruptedException {
         Path log = dir.resolve("strace.txt");
         List<String> cmd = new ArrayList<>(List.of("strace", "-f", "-y", "-q", "-s", "256", "-e", "signal=none",
                 "-e", "trace=" + trace, "-o", log.toString(),

@@ -1,4 +1,4 @@
-package plugin.files;
+package testing.strace;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,21 +15,22 @@ import java.util.regex.Pattern;
  * {@code <unfinished ...>} line joined with its {@code <... resumed>} line, at the position of the
  * resumption, as the call completed there) and process exits. The reference the monitors are held to.
  */
-final class StraceLog {
+public final class StraceLog {
     /** One completed call; {@code ret} is null for calls that never return ({@code = ?}). */
-    record Call(int lineNo, int pid, String name, List<String> args, Long ret, String retAnnotation) {}
+    public record Call(int lineNo, int pid, String name, List<String> args, Long ret, String retAnnotation) {}
 
     /** {@code +++ exited with N +++}. */
-    record Exited(int lineNo, int pid, int status) {}
+    public record Exited(int lineNo, int pid, int status) {}
 
-    final List<Object> entries = new ArrayList<>();
+    /** Calls and exits in log order ({@link Call} or {@link Exited}). */
+    public final List<Object> entries = new ArrayList<>();
 
     private static final Pattern LINE = Pattern.compile("^(\\d+)\\s+(.*)$");
     private static final Pattern RESUMED = Pattern.compile("^<\\.\\.\\. (\\w+) resumed>(.*)$");
     private static final Pattern EXITED = Pattern.compile("^\\+\\+\\+ exited with (\\d+) \\+\\+\\+$");
     private static final Pattern ANNOTATED = Pattern.compile("^(-?\\d+)<(.*)>$");
 
-    static StraceLog parse(Path file) throws IOException {
+    public static StraceLog parse(Path file) throws IOException {
         StraceLog log = new StraceLog();
         Map<Integer, String> unfinished = new HashMap<>();
         int lineNo = 0;
@@ -87,7 +88,7 @@ final class StraceLog {
     }
 
     /** Top-level arguments, split at commas outside quotes, brackets, braces and fd annotations. */
-    static List<String> splitArgs(String s) {
+    public static List<String> splitArgs(String s) {
         List<String> out = new ArrayList<>();
         int depth = 0, start = 0;
         boolean quoted = false;
@@ -117,19 +118,19 @@ final class StraceLog {
     }
 
     /** {@code 3</etc/hostname>} → 3. */
-    static long fd(String arg) {
+    public static long fd(String arg) {
         Matcher a = ANNOTATED.matcher(arg);
         return Long.decode(a.matches() ? a.group(1) : arg);
     }
 
     /** {@code 3</etc/hostname>} → /etc/hostname; null without an annotation. */
-    static String fdPath(String arg) {
+    public static String fdPath(String arg) {
         Matcher a = ANNOTATED.matcher(arg);
         return a.matches() ? a.group(2) : null;
     }
 
     /** A C string as strace quotes it: {@code "/etc/x"} → /etc/x. */
-    static String unquote(String q) {
+    public static String unquote(String q) {
         if (q.endsWith("...")) q = q.substring(0, q.length() - 3);
         if (!q.startsWith("\"") || !q.endsWith("\"")) throw new IllegalArgumentException("not a string: " + q);
         StringBuilder sb = new StringBuilder();
@@ -148,7 +149,7 @@ final class StraceLog {
     }
 
     /** {@code ["sh", "-c", "x"]} → its strings. */
-    static List<String> stringArray(String a) {
+    public static List<String> stringArray(String a) {
         List<String> out = new ArrayList<>();
         for (String s : splitArgs(a.substring(1, a.length() - 1))) out.add(unquote(s));
         return out;
