@@ -326,6 +326,14 @@ public final class F80 {
         return v.longValue();
     }
 
+    /** |a| (finite) rounded to an integer under rc, for FBSTP: PE and {@link #up} when inexact. */
+    public BigInteger roundMagnitude(V a, int rc) {
+        up = false;
+        BigInteger q = rnd(a.neg, a.m, a.e, 0, rc);
+        if (lastInexact) { exc |= PE; up = lastUp; }
+        return q;
+    }
+
     /** Rounds to an integral value in 80 bits (FRNDINT). */
     public long[] roundInt(V a, int rc) {
         if (a.cls == BAD) { exc |= IE; return indefinite(); }
@@ -339,19 +347,5 @@ public final class F80 {
         long[] r = q.signum() == 0 ? zero(a.neg, EXT) : round(a.neg, q, 0, 64, rc, EXT);
         if (inexact) { exc |= PE; up = u; }
         return r;
-    }
-
-    /** Exact value of a finite operand as a double-free BigDecimal-less pair: used for the Java-double paths. */
-    public static double toDouble(V a) {
-        return switch (a.cls) {
-            case ZERO -> a.neg ? -0.0 : 0.0;
-            case INF -> a.neg ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-            case FIN -> {
-                int sh = Math.max(0, a.m.bitLength() - 64);
-                double d = Math.scalb(new java.math.BigDecimal(a.m.shiftRight(sh)).doubleValue(), a.e + sh);
-                yield a.neg ? -d : d;
-            }
-            default -> Double.NaN;
-        };
     }
 }

@@ -19,7 +19,7 @@ public final class Fpu {
             ARITH_M = 9, ARITH_I = 10, ARITH_ST = 11, UNARY = 12, COM_M = 13, COM_I = 14, COM_ST = 15, COMI = 16,
             FCMOV = 17, FXCH = 18, LDCW = 19, STCW = 20, STSW_M = 21, STSW_AX = 22, INIT = 23, CLEX = 24, FREE = 25,
             INCSTP = 26, DECSTP = 27, STENV = 28, LDENV = 29, SAVE = 30, RSTOR = 31, FXSAVE = 32, FXRSTOR = 33,
-            COMPP = 34, NOP = 35;
+            COMPP = 34, NOP = 35, BLD = 36, BSTP = 37;
     // UNARY sub-codes (a1)
     public static final int CHS = 0, ABS = 1, TST = 4, XAM = 5, F2XM1 = 16, FYL2X = 17, FPTAN = 18, FPATAN = 19,
             FXTRACT = 20, FPREM1 = 21, FPREM = 24, FYL2XP1 = 25, FSQRT = 26, FSINCOS = 27, FRNDINT = 28, FSCALE = 29,
@@ -129,6 +129,8 @@ public final class Fpu {
                 push(v);
             }
             case ILD -> { long v = loadIntValue(ld(a1, a2), a2); cc(C1, 0); push(F80.fromLong(v)); }
+            case BLD -> { long[] v = loadBcd(a1); cc(C1, 0); push(v); }
+            case BSTP -> storeBcd(a1);
             case ST_M -> storeFloat(a1, a2, a3 != 0);
             case ST_ST -> {
                 cc(C1, 0);
@@ -304,6 +306,59 @@ public final class Fpu {
         if (popAfter) pop();
     }
 
+    // ---- packed BCD: 18 digits, two per byte from the least significant, sign in bit 79
+
+    private static final long BCD_INDEFINITE_LO = 0xC000_0000_0000_0000L;
+    private static final int BCD_INDEFINITE_HI = 0xFFFF;
+    private static final java.math.BigInteger BCD_LIMIT = java.math.BigInteger.TEN.pow(18);
+
+    /** FBLD: exact (at most 18 digits fit in 64 bits); nibbles A-F count as 10-15 in their place, as on the unit. */
+    private long[] loadBcd(long a) {
+        long lo = ld(a, 8);
+        int hi = (int) ld(a + 8, 2);
+        long v = 0;
+        for (int i = 17; i >= 0; i--) {
+            int b = i < 16 ? (int) (lo >>> (4 * i)) & 0xF : (hi >>> (4 * (i - 16))) & 0xF;
+            v = v * 10 + b;
+        }
+        boolean neg = (hi & 0x8000) != 0;
+        long[] r = F80.fromLong(v);
+        if (neg) r[0] |= 0x8000;
+        return r;
+    }
+
+    /** FBSTP: ST0 rounded under RC; NaN, infinity, unsupported or |value| ≥ 10^18 store the BCD indefinite with IE. */
+    private void storeBcd(long a) {
+        cc(C1, 0);
+        long lo = BCD_INDEFINITE_LO;
+        int hi = BCD_INDEFINITE_HI;
+        if (empty(0)) underflow();
+        else {
+            F80.V v = get(0);
+            java.math.BigInteger q = null;
+            if (v.cls == F80.ZERO) q = java.math.BigInteger.ZERO;
+            else if (v.cls == F80.FIN) {
+                F80 t = new F80();
+                q = t.roundMagnitude(v, rc());
+                if (q.compareTo(BCD_LIMIT) < 0) { x.exc |= t.exc; if (t.up) cc(C1, C1); }
+                else q = null;
+            }
+            if (q == null) x.exc |= F80.IE;
+            else {
+                long n = q.longValue();
+                lo = 0;
+                hi = v.neg ? 0x8000 : 0;
+                for (int i = 0; i < 18; i++, n /= 10) {
+                    long d = n % 10;
+                    if (i < 16) lo |= d << (4 * i); else hi |= (int) d << (4 * (i - 16));
+                }
+            }
+        }
+        st(a, lo, 8);
+        st(a + 8, hi, 2);
+        pop();
+    }
+
     private long[] constant(int k) {
         // values rounded to nearest; adj: +1 if the nearest value is below the exact constant, -1 if above
         int sexp; long m; int adj;
@@ -468,11 +523,8 @@ public final class Fpu {
     }
 
     /**
-     * Transcendentals. These are computed in Java double (StrictMath), then widened to 80 bits: the
-     * real unit computes them with about 64 significant bits, so results agree with hardware only to
-     * about double precision (usually exact after rounding the result to double, not always). A
-     * correctly rounded extended-precision implementation would need multi-word argument reduction
-     * and polynomial tables; not done yet.
+     * The transcendental instructions: stack checks here, values in {@link Transcendental} (exact
+     * 80-bit results of the unit's documented model; see there for where the unit differs).
      */
     private void transcendental(int sub) {
         boolean two = sub == FYL2X || sub == FPATAN || sub == FYL2XP1;
@@ -489,59 +541,32 @@ public final class Fpu {
             return;
         }
         F80.V a = get(0);
-        F80.V b = two ? get(1) : null;
         cc(C1 | C2, 0);
-        if (a.cls == F80.BAD || (b != null && b.cls == F80.BAD)) {
-            x.exc |= F80.IE;
-            finishT(sub, F80.indefinite(), F80.indefinite());
-            return;
-        }
-        if (a.cls == F80.NAN || (b != null && b.cls == F80.NAN)) {
-            long[] n = x.propagate(a, b);
-            finishT(sub, n, n);
-            return;
-        }
-        if (a.denormal || (b != null && b.denormal)) x.exc |= F80.DE;
-        boolean trig = sub == FSIN || sub == FCOS || sub == FSINCOS || sub == FPTAN;
-        if (trig && a.cls == F80.FIN && a.e + a.m.bitLength() > 63) { cc(C2, C2); return; } // out of range: unchanged
-        if (trig && a.cls == F80.INF) { x.exc |= F80.IE; finishT(sub, F80.indefinite(), F80.indefinite()); return; }
-        double da = F80.toDouble(a), db = b == null ? 0 : F80.toDouble(b);
-        double r1, r2 = 0;
+        Transcendental t = new Transcendental(x);
+        int rc = rc();
         switch (sub) {
-            case FSIN -> r1 = StrictMath.sin(da);
-            case FCOS -> r1 = StrictMath.cos(da);
-            case FSINCOS -> { r1 = StrictMath.cos(da); r2 = StrictMath.sin(da); }
-            case FPTAN -> { r1 = 1.0; r2 = StrictMath.tan(da); }
-            case F2XM1 -> r1 = a.cls == F80.ZERO ? da : StrictMath.expm1(da * 0.6931471805599453);
-            case FYL2X -> {
-                if (da < 0 || (da == 0 && db == 0) || (Double.isInfinite(da) && db == 0) || (da == 1 && Double.isInfinite(db))) {
-                    x.exc |= F80.IE; r1 = Double.NaN;
-                } else {
-                    if (da == 0 && db != 0) x.exc |= F80.ZE;
-                    r1 = db * (StrictMath.log(da) / 0.6931471805599453);
-                }
+            case FSIN, FCOS -> {
+                long[] r = sub == FSIN ? t.sin(a, rc) : t.cos(a, rc);
+                if (r != null) set(0, r);
             }
-            case FYL2XP1 -> r1 = db * (StrictMath.log1p(da) / 0.6931471805599453);
-            default -> r1 = StrictMath.atan2(db, da); // FPATAN: atan(st1 / st0)
+            case FSINCOS, FPTAN -> {
+                long[][] r = sub == FSINCOS ? t.sinCos(a, rc) : t.tan(a, rc);
+                if (r != null) { set(0, r[0]); push(r[1]); }
+            }
+            case F2XM1 -> set(0, t.f2xm1(a, rc));
+            default -> {
+                F80.V b = get(1);
+                long[] r = switch (sub) {
+                    case FYL2X -> t.fyl2x(a, b, rc);
+                    case FYL2XP1 -> t.fyl2xp1(a, b, rc);
+                    default -> t.fpatan(a, b, rc);
+                };
+                pop();
+                set(0, r);
+            }
         }
-        long[] v1 = fromD(r1), v2 = fromD(r2);
-        if (a.cls != F80.ZERO || sub == FCOS || sub == FYL2X || sub == FPATAN) x.exc |= F80.PE;
-        finishT(sub, v1, v2);
-    }
-
-    private long[] fromD(double d) {
-        if (Double.isNaN(d)) { return F80.indefinite(); }
-        F80 t = new F80();
-        return t.fromDouble(Double.doubleToRawLongBits(d), 11, 52);
-    }
-
-    /** Writes results: FSINCOS/FPTAN: st0 = v2 then push v1; two-operand ops: pop then st0 = v1; else st0 = v1. */
-    private void finishT(int sub, long[] v1, long[] v2) {
-        switch (sub) {
-            case FYL2X, FPATAN, FYL2XP1 -> { pop(); set(0, v1); }
-            case FSINCOS, FPTAN -> { set(0, v2); push(v1); }
-            default -> set(0, v1);
-        }
+        if (t.outOfRange) cc(C2, C2);
+        if (x.up) cc(C1, C1);
     }
 
     // ---- environment and save areas

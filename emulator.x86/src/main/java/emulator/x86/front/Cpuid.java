@@ -24,6 +24,8 @@ public final class Cpuid {
     public static final int LEAF1_ECX = 1 << 13 | 1 << 22 | 1 << 23;
     /** 0x80000001 ECX: LAHF/SAHF in 64-bit mode, LZCNT. */
     public static final int EXT_ECX = 1 | 1 << 5;
+    /** 0x80000001 EDX in 64-bit mode: SYSCALL, NX, LM; in 32-bit mode only NX. */
+    public static final int EXT_EDX_64 = 1 << 11 | 1 << 20 | 1 << 29, EXT_EDX_32 = 1 << 20;
 
     static final Helper HELPER = new Helper("x86.cpuid", Cpuid::cpuid, 1, false, Helper.READS_REGS | Helper.WRITES_REGS);
 
@@ -62,7 +64,7 @@ public final class Cpuid {
             case 0x80000000 -> a = 0x80000006;
             case 0x80000001 -> {
                 cc = EXT_ECX;
-                d = x64 != 0 ? (1 << 11 | 1 << 20 | 1 << 29) : 1 << 20; // SYSCALL, NX, LM
+                d = x64 != 0 ? EXT_EDX_64 : EXT_EDX_32;
             }
             case 0x80000002, 0x80000003, 0x80000004 -> {
                 String brand = String.format("%-48s", "abiscope virtual CPU");

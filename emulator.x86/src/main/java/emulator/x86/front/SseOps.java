@@ -16,7 +16,8 @@ import emulator.x86.sse.SseExec;
  * SSE and SSE2 instructions. Moves, logic and 64-bit lane arithmetic are written in IR on the two
  * quadword slots of each xmm register; the rest runs out of line in {@link SseExec} (integer lanes)
  * and {@link emulator.x86.sse.SseFloat} (exact IEEE arithmetic under MXCSR with its exception
- * flags). MMX forms are in {@link MmxOps}; RCP/RSQRT and SSE3+ are not handled (the caller raises #UD).
+ * flags) and {@link emulator.x86.sse.Reciprocal} (RCP/RSQRT). MMX forms are in {@link MmxOps}; SSE3 and
+ * later are not handled (the caller raises #UD).
  */
 final class SseOps {
     private final E e;
@@ -74,7 +75,7 @@ final class SseOps {
                  ADDPS, SUBPS, MULPS, DIVPS, MINPS, MAXPS, SQRTPS, CMPPS,
                  ADDPD, SUBPD, MULPD, DIVPD, MINPD, MAXPD, SQRTPD, CMPPD,
                  ADDSS, SUBSS, MULSS, DIVSS, MINSS, MAXSS, SQRTSS, CMPSS,
-                 ADDSD, SUBSD, MULSD, DIVSD, MINSD, MAXSD, SQRTSD, CMPSD,
+                 ADDSD, SUBSD, MULSD, DIVSD, MINSD, MAXSD, SQRTSD, CMPSD, RCPPS, RCPSS, RSQRTPS, RSQRTSS,
                  CVTSS2SD, CVTSD2SS, CVTDQ2PS, CVTPS2DQ, CVTTPS2DQ, CVTDQ2PD, CVTPD2DQ, CVTTPD2DQ, CVTPS2PD, CVTPD2PS -> {
                 if (op(1) instanceof Operand.Mem m && m.size() > 16) return false;
                 helper(op, src(op(1)), 0);

@@ -11,7 +11,7 @@ import emulator.x86.fpu.Fpu;
 /**
  * x87 FPU instructions: each becomes one helper call that runs the instruction on the
  * {@link emulator.x86.X87} state in Java ({@link Fpu}, exact 80-bit arithmetic in
- * {@link emulator.x86.fpu.F80}). Not covered (→ #UD through the caller): FBLD, FBSTP.
+ * {@link emulator.x86.fpu.F80}).
  */
 final class X87Ops {
     private final E e;
@@ -140,7 +140,8 @@ final class X87Ops {
             case FSCALE -> call(Fpu.UNARY, Fpu.FSCALE, 0, 0);
             case FSIN -> call(Fpu.UNARY, Fpu.FSIN, 0, 0);
             case FCOS -> call(Fpu.UNARY, Fpu.FCOS, 0, 0);
-            case FBLD, FBSTP -> throw new E.Unsupported("x87 " + in.op() + " (packed BCD) not implemented");
+            case FBLD -> call(Fpu.BLD, addr(), 0, 0);
+            case FBSTP -> call(Fpu.BSTP, addr(), 0, 0);
             default -> { return false; }
         }
         return true;

@@ -248,6 +248,16 @@ public final class SseExec {
             case ADDSS, SUBSS, MULSS, DIVSS, MINSS, MAXSS, SQRTSS, CMPSS ->
                 r[0] = (dl & 0xFFFFFFFF00000000L) | (fop(op, fp, dl, sl, imm, F32) & 0xFFFFFFFFL);
             case ADDSD, SUBSD, MULSD, DIVSD, MINSD, MAXSD, SQRTSD, CMPSD -> r[0] = fop(op, fp, dl, sl, imm, F64);
+            // ---- approximate reciprocals (exact special cases; see Reciprocal)
+            case RCPPS, RSQRTPS -> {
+                long[] b = lanes(sl, sh, 32);
+                for (int i = 0; i < 4; i++) b[i] = op == X86Op.RCPPS ? Reciprocal.rcp((int) b[i]) : Reciprocal.rsqrt((int) b[i]);
+                pack(b, 32, r);
+            }
+            case RCPSS, RSQRTSS -> {
+                int v = op == X86Op.RCPSS ? Reciprocal.rcp((int) sl) : Reciprocal.rsqrt((int) sl);
+                r[0] = (dl & 0xFFFFFFFF00000000L) | (v & 0xFFFFFFFFL);
+            }
             // ---- conversions
             case CVTSI2SS -> r[0] = (dl & 0xFFFFFFFF00000000L) | fp.fromInt(aux == 8 ? sl : (long) (int) sl, F32);
             case CVTSI2SD -> r[0] = fp.fromInt(aux == 8 ? sl : (long) (int) sl, F64);

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * status/control/tag words, EFLAGS from FCOMI and stored memory must match exactly. The data region
  * at rdi holds the operands: +0 double a, +8 double b, +16 float a, +20 float b, +24 int32,
  * +32 int64, +40 int16, +48 80-bit value, +58 control word; results go to +64.., save areas to +0x200.
- * Transcendentals (computed through Java double) are compared too but reported separately, not asserted.
+ * The transcendental instructions have their own test, {@link X87TranscendentalDiffTest}.
  */
 class X87DiffTest {
     static NativeCpu n32, n64;
@@ -25,7 +25,7 @@ class X87DiffTest {
 
     @AfterAll static void stop() { n32.close(); n64.close(); }
 
-    record Form(String asm, boolean transcendental) {}
+    record Form(String asm) {}
 
     static final String[] OPS = {"fadd", "fsub", "fsubr", "fmul", "fdiv", "fdivr"};
     static final String LD = "fld qword [rdi]\nfld tword [rdi+48]\n";
@@ -35,71 +35,65 @@ class X87DiffTest {
         String cw = "fldcw [rdi+58]\n";
         for (String op : OPS) {
             for (String pre : new String[] {"", cw}) {
-                f.add(new Form(pre + "fld tword [rdi+48]\n" + op + " qword [rdi+8]", false));
-                f.add(new Form(pre + "fld qword [rdi]\n" + op + " dword [rdi+20]", false));
-                f.add(new Form(pre + LD + op + " st0, st1", false));
-                f.add(new Form(pre + LD + op + " st1, st0", false));
-                f.add(new Form(pre + LD + op + "p st1, st0\nfst qword [rdi+64]", false));
-                f.add(new Form(pre + "fld qword [rdi]\nfld qword [rdi+8]\n" + op + "p st1, st0\nfstp qword [rdi+64]", false));
-                f.add(new Form(pre + "fld tword [rdi+48]\nfi" + op.substring(1) + " dword [rdi+24]", false));
-                f.add(new Form(pre + "fld qword [rdi]\nfi" + op.substring(1) + " word [rdi+40]", false));
+                f.add(new Form(pre + "fld tword [rdi+48]\n" + op + " qword [rdi+8]"));
+                f.add(new Form(pre + "fld qword [rdi]\n" + op + " dword [rdi+20]"));
+                f.add(new Form(pre + LD + op + " st0, st1"));
+                f.add(new Form(pre + LD + op + " st1, st0"));
+                f.add(new Form(pre + LD + op + "p st1, st0\nfst qword [rdi+64]"));
+                f.add(new Form(pre + "fld qword [rdi]\nfld qword [rdi+8]\n" + op + "p st1, st0\nfstp qword [rdi+64]"));
+                f.add(new Form(pre + "fld tword [rdi+48]\nfi" + op.substring(1) + " dword [rdi+24]"));
+                f.add(new Form(pre + "fld qword [rdi]\nfi" + op.substring(1) + " word [rdi+40]"));
             }
         }
         for (String pre : new String[] {"", cw}) {
-            f.add(new Form(pre + "fld tword [rdi+48]\nfstp qword [rdi+64]", false));
-            f.add(new Form(pre + "fld tword [rdi+48]\nfst dword [rdi+64]", false));
-            f.add(new Form(pre + "fld qword [rdi]\nfst dword [rdi+64]\nfstp tword [rdi+72]", false));
-            f.add(new Form(pre + "fld dword [rdi+16]\nfld qword [rdi+8]\nfstp st1", false));
+            f.add(new Form(pre + "fld tword [rdi+48]\nfstp qword [rdi+64]"));
+            f.add(new Form(pre + "fld tword [rdi+48]\nfst dword [rdi+64]"));
+            f.add(new Form(pre + "fld qword [rdi]\nfst dword [rdi+64]\nfstp tword [rdi+72]"));
+            f.add(new Form(pre + "fld dword [rdi+16]\nfld qword [rdi+8]\nfstp st1"));
             for (String sz : new String[] {"word", "dword", "qword"}) {
-                if (!sz.equals("qword")) f.add(new Form(pre + "fld tword [rdi+48]\nfist " + sz + " [rdi+64]", false));
-                f.add(new Form(pre + "fld qword [rdi]\nfistp " + sz + " [rdi+64]", false));
-                f.add(new Form(pre + "fld tword [rdi+48]\nfisttp " + sz + " [rdi+64]", false));
+                if (!sz.equals("qword")) f.add(new Form(pre + "fld tword [rdi+48]\nfist " + sz + " [rdi+64]"));
+                f.add(new Form(pre + "fld qword [rdi]\nfistp " + sz + " [rdi+64]"));
+                f.add(new Form(pre + "fld tword [rdi+48]\nfisttp " + sz + " [rdi+64]"));
             }
-            f.add(new Form(pre + "fild word [rdi+40]\nfild dword [rdi+24]\nfild qword [rdi+32]", false));
-            f.add(new Form(pre + "fild qword [rdi+32]\nfstp qword [rdi+64]", false));
+            f.add(new Form(pre + "fild word [rdi+40]\nfild dword [rdi+24]\nfild qword [rdi+32]"));
+            f.add(new Form(pre + "fild qword [rdi+32]\nfstp qword [rdi+64]"));
             for (String u : new String[] {"fsqrt", "fchs", "fabs", "frndint", "fxtract", "ftst\nfnstsw ax", "fxam\nfnstsw ax"}) {
-                f.add(new Form(pre + "fld tword [rdi+48]\n" + u, false));
-                f.add(new Form(pre + "fld qword [rdi]\n" + u + "\nfstp qword [rdi+64]", false));
+                f.add(new Form(pre + "fld tword [rdi+48]\n" + u));
+                f.add(new Form(pre + "fld qword [rdi]\n" + u + "\nfstp qword [rdi+64]"));
             }
             for (String b : new String[] {"fscale", "fprem", "fprem1"}) {
-                f.add(new Form(pre + "fld qword [rdi+8]\nfld qword [rdi]\n" + b, false));
-                f.add(new Form(pre + "fild word [rdi+40]\nfld tword [rdi+48]\n" + b + "\nfnstsw ax", false));
+                f.add(new Form(pre + "fld qword [rdi+8]\nfld qword [rdi]\n" + b));
+                f.add(new Form(pre + "fild word [rdi+40]\nfld tword [rdi+48]\n" + b + "\nfnstsw ax"));
             }
             for (String c : new String[] {"fld1", "fldz", "fldpi", "fldl2e", "fldl2t", "fldlg2", "fldln2"})
-                f.add(new Form(pre + c, false));
+                f.add(new Form(pre + c));
         }
         for (String c : new String[] {"fcom", "fcomp", "fucom", "fucomp"}) {
-            f.add(new Form(LD + c + " st1\nfnstsw ax", false));
+            f.add(new Form(LD + c + " st1\nfnstsw ax"));
             if (c.startsWith("fucom")) continue;
-            f.add(new Form("fld tword [rdi+48]\n" + c + " qword [rdi+8]\nfnstsw ax", false));
-            f.add(new Form("fld tword [rdi+48]\n" + c + " dword [rdi+20]\nfnstsw ax", false));
+            f.add(new Form("fld tword [rdi+48]\n" + c + " qword [rdi+8]\nfnstsw ax"));
+            f.add(new Form("fld tword [rdi+48]\n" + c + " dword [rdi+20]\nfnstsw ax"));
         }
-        f.add(new Form(LD + "fcompp\nfnstsw ax", false));
-        f.add(new Form(LD + "fucompp\nfnstsw ax", false));
-        f.add(new Form("fld qword [rdi]\nficom dword [rdi+24]\nfnstsw ax", false));
-        f.add(new Form("fld qword [rdi]\nficomp word [rdi+40]\nfnstsw ax", false));
+        f.add(new Form(LD + "fcompp\nfnstsw ax"));
+        f.add(new Form(LD + "fucompp\nfnstsw ax"));
+        f.add(new Form("fld qword [rdi]\nficom dword [rdi+24]\nfnstsw ax"));
+        f.add(new Form("fld qword [rdi]\nficomp word [rdi+40]\nfnstsw ax"));
         String[] cc = {"b", "e", "be", "u", "nb", "ne", "nbe", "nu"};
         for (String c : new String[] {"fcomi", "fucomi", "fcomip", "fucomip"}) {
-            f.add(new Form(LD + c + " st0, st1\nsetb al\nsete bl\nsetp cl\npushf\npop rdx", false));
+            f.add(new Form(LD + c + " st0, st1\nsetb al\nsete bl\nsetp cl\npushf\npop rdx"));
         }
-        for (String c : cc) f.add(new Form(LD + "fucomi st0, st1\nfcmov" + c + " st0, st1", false));
-        f.add(new Form(LD + "fxch st1\nfstp qword [rdi+64]", false));
-        f.add(new Form(LD + "fxch st3", false));
-        f.add(new Form(LD + "ffree st1\nfincstp\nfdecstp\nfdecstp", false));
-        f.add(new Form("fld qword [rdi]\n".repeat(9), false));
-        f.add(new Form("fld qword [rdi]\nfadd st0, st2\nfstp qword [rdi+64]\nfstp qword [rdi+72]", false));
-        f.add(new Form("fst qword [rdi+64]\nfist dword [rdi+72]\nfld st2", false));
-        f.add(new Form(LD + "fnstenv [rdi+0x100]\nmov dword [rdi+0x10c], 0\nmov dword [rdi+0x110], 0\nmov dword [rdi+0x114], 0\nfld1", false));
-        f.add(new Form(LD + "fnstenv [rdi+0x100]\nfldenv [rdi+0x100]\nfld1\nmov dword [rdi+0x10c], 0\nmov dword [rdi+0x110], 0\nmov dword [rdi+0x114], 0", false));
-        f.add(new Form(LD + "fnsave [rdi+0x100]\nfld1\nfrstor [rdi+0x100]\nmov dword [rdi+0x10c], 0\nmov dword [rdi+0x110], 0\nmov dword [rdi+0x114], 0", false));
-        f.add(new Form(LD + "fxsave [rdi+0x200]\nmov dword [rdi+0x206], 0\nmov dword [rdi+0x20a], 0\nmov dword [rdi+0x20e], 0\nmov dword [rdi+0x212], 0\nmov word [rdi+0x216], 0\nfninit\nfxrstor [rdi+0x200]", false));
-        f.add(new Form(cw + LD + "fnclex\nfninit\nfld1", false));
-        for (String t : new String[] {"fsin", "fcos", "fsincos", "fptan", "f2xm1"}) {
-            f.add(new Form("fld qword [rdi]\n" + t + "\nfstp qword [rdi+64]", true));
-        }
-        for (String t : new String[] {"fyl2x", "fyl2xp1", "fpatan"}) {
-            f.add(new Form("fld qword [rdi+8]\nfld qword [rdi]\n" + t + "\nfstp qword [rdi+64]", true));
-        }
+        for (String c : cc) f.add(new Form(LD + "fucomi st0, st1\nfcmov" + c + " st0, st1"));
+        f.add(new Form(LD + "fxch st1\nfstp qword [rdi+64]"));
+        f.add(new Form(LD + "fxch st3"));
+        f.add(new Form(LD + "ffree st1\nfincstp\nfdecstp\nfdecstp"));
+        f.add(new Form("fld qword [rdi]\n".repeat(9)));
+        f.add(new Form("fld qword [rdi]\nfadd st0, st2\nfstp qword [rdi+64]\nfstp qword [rdi+72]"));
+        f.add(new Form("fst qword [rdi+64]\nfist dword [rdi+72]\nfld st2"));
+        f.add(new Form(LD + "fnstenv [rdi+0x100]\nmov dword [rdi+0x10c], 0\nmov dword [rdi+0x110], 0\nmov dword [rdi+0x114], 0\nfld1"));
+        f.add(new Form(LD + "fnstenv [rdi+0x100]\nfldenv [rdi+0x100]\nfld1\nmov dword [rdi+0x10c], 0\nmov dword [rdi+0x110], 0\nmov dword [rdi+0x114], 0"));
+        f.add(new Form(LD + "fnsave [rdi+0x100]\nfld1\nfrstor [rdi+0x100]\nmov dword [rdi+0x10c], 0\nmov dword [rdi+0x110], 0\nmov dword [rdi+0x114], 0"));
+        f.add(new Form(LD + "fxsave [rdi+0x200]\nmov dword [rdi+0x206], 0\nmov dword [rdi+0x20a], 0\nmov dword [rdi+0x20e], 0\nmov dword [rdi+0x212], 0\nmov word [rdi+0x216], 0\nfninit\nfxrstor [rdi+0x200]"));
+        f.add(new Form(cw + LD + "fnclex\nfninit\nfld1"));
         return f;
     }
 
@@ -128,22 +122,19 @@ class X87DiffTest {
     @EnumSource(value = BackendKind.class, names = {"INTERPRETED", "COMPILED"})
     void x87MatchesTheHostCpu(BackendKind backend) {
         Random rnd = new Random(8787);
-        int cases = 0, tcases = 0;
-        List<String> failures = new ArrayList<>(), tfailures = new ArrayList<>();
+        int cases = 0;
+        List<String> failures = new ArrayList<>();
         for (int bits : new int[] {32, 64}) {
             NativeCpu nat = bits == 32 ? n32 : n64;
             List<TestCase> tcs = new ArrayList<>();
-            List<Boolean> trans = new ArrayList<>();
             for (Form f : forms()) {
                 byte[] code = Assembler.assemble(bits, "BITS " + bits + "\n" + adapt(f.asm, bits));
-                int n = f.transcendental ? 20 : 24;
-                for (int k = 0; k < n; k++) {
+                for (int k = 0; k < 24; k++) {
                     MachineState s = MachineState.initial(bits);
                     long d = NativeCpu.DATA_BASE + 0x100;
                     s.set(MachineState.RDI, d);
                     for (int m = 0; m < 0x200; m += 8) s.write(d + m, 8, rnd.nextLong());
                     double a = randomDouble(rnd, k), b = randomDouble(rnd, k / 5 + k);
-                    if (f.transcendental && k % 2 == 0) { a = (rnd.nextDouble() - 0.3) * 4; b = rnd.nextDouble() * 3; }
                     s.write(d, 8, Double.doubleToRawLongBits(a));
                     s.write(d + 8, 8, Double.doubleToRawLongBits(b));
                     s.write(d + 16, 4, Float.floatToRawIntBits((float) randomDouble(rnd, k + 1)));
@@ -164,22 +155,17 @@ class X87DiffTest {
                     s.write(d + 56, 2, x.signExp());
                     s.write(d + 58, 2, CWS[rnd.nextInt(CWS.length)]);
                     tcs.add(new TestCase(bits, code, s, f.asm.replace('\n', ';') + " #" + k));
-                    trans.add(f.transcendental);
                 }
             }
             List<MachineState> ref = nat.runAll(tcs);
             for (int k = 0; k < tcs.size(); k++) {
                 MachineState emu = Emulated.run(tcs.get(k), backend);
                 List<String> d = StateDiff.standard().diff(ref.get(k), emu);
-                boolean t = trans.get(k);
-                if (t) tcases++; else cases++;
-                List<String> into = t ? tfailures : failures;
-                if (!d.isEmpty()) into.add(into.size() < 40 || (bits == 64 && into.size() < 80) ? bits + "-bit " + tcs.get(k).description() + ": " + d : "");
+                cases++;
+                if (!d.isEmpty()) failures.add(failures.size() < 40 || (bits == 64 && failures.size() < 80) ? bits + "-bit " + tcs.get(k).description() + ": " + d : "");
             }
         }
-        System.out.println("x87 differential cases (" + backend + "): " + cases + ", mismatches: " + failures.size()
-                + "; transcendental cases (not asserted): " + tcases + ", mismatches: " + tfailures.size());
-        for (String s : tfailures.subList(0, Math.min(10, tfailures.size()))) System.out.println("  transcendental: " + s);
+        System.out.println("x87 differential cases (" + backend + "): " + cases + ", mismatches: " + failures.size());
         assertTrue(failures.isEmpty(), failures.size() + " of " + cases + " cases differ from the host CPU:\n"
                 + String.join("\n", failures.stream().filter(x -> !x.isEmpty()).limit(80).toList()));
     }
