@@ -72,7 +72,14 @@ public final class GuestRun {
         }) : config.equals("callback") ? perInsn(new CallbackEveryInsn(calls)) : null;
         Machines.Listener listener = new Machines.Listener() {
             public void started(Machine m) { if (instr != null) m.setInstrumentation(instr); }
-            public void stopped(Machine m) { machineIcount.set(m.icount()); }
+            public void stopped(Machine m) {
+                machineIcount.set(m.icount());
+                if (Boolean.getBoolean("bench.engineStats")) {
+                    var be = m.translator().backend();
+                    System.err.printf("engine: %d blocks translated, %d compiled, %d regions of %d blocks, %d shared%n",
+                            m.translator().blocksTranslated(), be.blocksCompiled(), be.regionsCompiled(), be.regionMembers(), be.sharedCodeHits());
+                }
+            }
         };
         Machines.addListener(listener);
         DigestStream out = new DigestStream();

@@ -46,7 +46,8 @@ public final class MicroBench {
 
     /** Inline counter and callback cost on the EngineBench loop, ns per guest instruction. */
     static Map<String, Object> insnCost(boolean quick) throws Exception {
-        long iters = quick ? 500_000 : 20_000_000;
+        // long enough (about 0.3 s a run) that the JIT's work on fresh code does not dominate
+        long iters = quick ? 500_000 : 200_000_000;
         int rounds = quick ? 2 : 5;
         byte[] code = EngineBench.assemble(loop(iters));
         String[] configs = {"tiered", "tiered+inline-counter", "tiered+callback", "interpreted", "compiled"};

@@ -20,6 +20,7 @@ public final class Backend {
     private final int threshold;
     private final BytecodeCompiler compiler = new BytecodeCompiler();
     private final AtomicLong compiled = new AtomicLong(), compileFailures = new AtomicLong();
+    private final AtomicLong regions = new AtomicLong(), regionMembers = new AtomicLong(), shared = new AtomicLong();
 
     private Backend(BackendKind kind, int threshold) {
         this.kind = kind;
@@ -32,12 +33,47 @@ public final class Backend {
 
     public long blocksCompiled() { return compiled.get(); }
 
+    /** Blocks and regions that got code compiled earlier for equal IR (see {@link SharedCode}). */
+    public long sharedCodeHits() { return shared.get(); }
+
+    /** Regions installed (see {@code emulator.core.exec.Regions}). */
+    public long regionsCompiled() { return regions.get(); }
+
+    /** Blocks in all regions installed. */
+    public long regionMembers() { return regionMembers.get(); }
+
+    /** Counts a region that was installed. */
+    public void regionCompiled(int members) {
+        regions.incrementAndGet();
+        regionMembers.addAndGet(members);
+    }
+
+    /**
+     * Compiles blocks into one region method (see {@link BytecodeCompiler#compile(java.util.List, long[][])});
+     * throws {@link BytecodeCompiler.TooLargeException} when they do not fit.
+     */
+    public CompiledBlock compileRegion(java.util.List<IrBlock> blocks, long[][] indirect) {
+        Object key = SharedCode.ENABLED ? SharedCode.key(blocks, indirect) : null;
+        CompiledBlock c = key == null ? null : SharedCode.get(key);
+        if (c != null) { shared.incrementAndGet(); return c; }
+        c = compiler.compile(blocks, indirect);
+        if (key != null) SharedCode.put(key, c);
+        return c;
+    }
+
     /** Compilations that failed for size (each is split, or stays interpreted if it is one instruction). */
     public long compileFailures() { return compileFailures.get(); }
 
     /** Code for a block's first run: compiled for the COMPILED backend, otherwise null (interpret). */
     public CompiledBlock initial(IrBlock b) {
-        return kind == BackendKind.COMPILED ? compile(b) : null;
+        if (kind == BackendKind.COMPILED) return compile(b);
+        if (kind == BackendKind.TIERED && SharedCode.ENABLED) {
+            Object key = SharedCode.key(b);
+            CompiledBlock c = key == null ? null : SharedCode.get(key); // compiled before: no need to warm up again
+            if (c != null) shared.incrementAndGet();
+            return c;
+        }
+        return null;
     }
 
     /** Called on each interpreted run; returns the code to use from now on, or null to keep interpreting. */
@@ -53,8 +89,12 @@ public final class Backend {
 
     private CompiledBlock compile(IrBlock b) {
         try {
-            CompiledBlock c = compiler.compile(b);
+            Object key = SharedCode.ENABLED ? SharedCode.key(b) : null;
+            CompiledBlock c = key == null ? null : SharedCode.get(key);
+            if (c != null) { shared.incrementAndGet(); return c; }
+            c = compiler.compile(b);
             compiled.incrementAndGet();
+            if (key != null) SharedCode.put(key, c);
             return c;
         } catch (BytecodeCompiler.TooLargeException e) {
             // Too big for one JVM method: the translator splits it (re-translates it with half the

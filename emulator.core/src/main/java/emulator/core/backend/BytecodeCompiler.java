@@ -44,9 +44,33 @@ public final class BytecodeCompiler implements Opcodes {
     private static final String LINK = "emulator/core/exec/ExitLink";
     private static final AtomicLong SEQ = new AtomicLong();
 
-    public CompiledBlock compile(IrBlock b) {
-        String name = "emulator/core/backend/Block_" + Long.toHexString(b.pc) + "_" + SEQ.incrementAndGet();
-        Gen g = new Gen(b, name);
+    /**
+     * Largest method we hand to the JVM: HotSpot never JIT-compiles a method of more than 8,000 bytes of
+     * bytecode ({@code -XX:HugeMethodLimit}), so a bigger region would run in the bytecode interpreter.
+     */
+    public static final int MAX_REGION_CODE = 7_900;
+    private static final boolean DEBUG_HUGE = Boolean.getBoolean("abiscope.debugHuge");
+
+    /** Guest instructions a region runs at most per call (about a millisecond). */
+    public static final long REGION_SLICE = 1L << 20;
+
+    public CompiledBlock compile(IrBlock b) { return compile(List.of(b), null, false); }
+
+    /**
+     * Compiles a region: several blocks of one CPU mode in one JVM method, {@code blocks.get(0)} its
+     * entry. An exit of a member to the pc of a member is a jump inside the method (after the per-block
+     * checks of the execution loop: a safe point asked for, the instruction limit), so guest registers
+     * stay in JVM locals across blocks and a guest loop becomes a JVM loop the JIT optimises whole.
+     * {@code indirect[k]}, when not null, lists pcs a register-indirect exit of member k (a return, an
+     * indirect jump) is tested against before leaving the region. A region over
+     * {@link #MAX_REGION_CODE} bytes of bytecode is refused with {@link TooLargeException}.
+     */
+    public CompiledBlock compile(List<IrBlock> blocks, long[][] indirect) { return compile(blocks, indirect, true); }
+
+    private CompiledBlock compile(List<IrBlock> blocks, long[][] indirect, boolean region) {
+        IrBlock b = blocks.get(0);
+        String name = "emulator/core/backend/" + (region ? "Region_" : "Block_") + Long.toHexString(b.pc) + "_" + SEQ.incrementAndGet();
+        Gen g = new Gen(blocks, indirect, name, region);
         byte[] bytes;
         try {
             bytes = g.generate();
@@ -55,6 +79,8 @@ public final class BytecodeCompiler implements Opcodes {
             // too much code, too many constants, or too many locals/frames for ASM
             throw new TooLargeException(e.getMessage());
         }
+        if (DEBUG_HUGE && !region && g.codeSize > 8000) System.err.println("huge block 0x" + Long.toHexString(b.pc) + " " + g.codeSize + " bytes, " + b.insnCount() + " insns");
+        if (region && g.codeSize > MAX_REGION_CODE) throw new TooLargeException("region of " + g.codeSize + " bytes");
         try {
             MethodHandles.Lookup l = MethodHandles.lookup().defineHiddenClassWithClassData(bytes, g.constants.toArray(), true);
             return (CompiledBlock) l.findConstructor(l.lookupClass(), MethodType.methodType(void.class)).invoke();
@@ -65,19 +91,40 @@ public final class BytecodeCompiler implements Opcodes {
 
     /** One block's code generation. */
     private static final class Gen {
-        final IrBlock b;
+        final List<IrBlock> blocks;
+        final long[][] indirect;
+        final boolean region;
+        /** The block being emitted (its temps, labels and instruction pcs). */
+        IrBlock b;
+        /** Index of the current block's first instruction in the region's instruction arrays. */
+        int insnBase;
+        final java.util.Map<Long, Integer> memberAt = new java.util.HashMap<>();
+        Label[] blockLabel;
+        int codeSize;
         final String name;
         final List<Object> constants = new ArrayList<>();
         final List<String> constTypes = new ArrayList<>();
         MethodVisitor mv;
-        int regsLocal, curLocal, exLocal;
+        int regsLocal, curLocal, exLocal, icLocal, limitLocal;
+        /**
+         * In a region, each inline counter's increments are summed in a JVM local and added to the
+         * counter when the region returns or throws: an add to memory per block would be a dependency
+         * carried through memory around every guest loop (a counter is exact once the vCPU stopped,
+         * approximate while it runs, so this is allowed).
+         */
+        final java.util.Map<Object, Integer> counterLocal = new java.util.IdentityHashMap<>();
         int[] slotLocal, tempLocal;
         BitSet usedSlots = new BitSet(), writtenSlots = new BitSet();
         Label[] labels;
         /** Exits to a constant pc: (link constant, label of its chaining stub), emitted after the fault handler. */
         final List<Object[]> chainStubs = new ArrayList<>();
 
-        Gen(IrBlock b, String name) { this.b = b; this.name = name; }
+        Gen(List<IrBlock> blocks, long[][] indirect, String name, boolean region) {
+            this.blocks = blocks; this.indirect = indirect; this.name = name;
+            this.region = region;
+            this.b = blocks.get(0);
+            for (int k = 0; k < blocks.size(); k++) memberAt.putIfAbsent(blocks.get(k).pc, k);
+        }
 
         int constant(Object o, String desc) {
             for (int k = 0; k < constants.size(); k++) if (constants.get(k) == o && constTypes.get(k).equals(desc)) return k;
@@ -89,11 +136,23 @@ public final class BytecodeCompiler implements Opcodes {
         void getConst(int k) { mv.visitFieldInsn(GETSTATIC, name, "K" + k, constTypes.get(k)); }
 
         byte[] generate() {
-            for (Inst i : b.ops) {
-                if (i.op == Op.GETR) usedSlots.set((int) i.imm);
-                if (i.op == Op.SETR) { usedSlots.set((int) i.imm); writtenSlots.set((int) i.imm); }
+            int n = 0;
+            for (IrBlock x : blocks) {
+                n += x.insnCount();
+                for (Inst i : x.ops) {
+                    if (i.op == Op.GETR) usedSlots.set((int) i.imm);
+                    if (i.op == Op.SETR) { usedSlots.set((int) i.imm); writtenSlots.set((int) i.imm); }
+                }
             }
-            int pcsConst = constant(b.insnPcs, "[J");
+            // Per instruction of the region: its pc, and how many instructions of its block precede it.
+            long[] pcs = new long[n];
+            int[] within = new int[n];
+            int at = 0;
+            for (IrBlock x : blocks) {
+                for (int k = 0; k < x.insnCount(); k++, at++) { pcs[at] = x.insnPcs[k]; within[at] = k; }
+            }
+            int pcsConst = constant(pcs, "[J");
+            int withinConst = constant(within, "[I");
             ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
                 @Override protected String getCommonSuperClass(String a, String c) { return "java/lang/Object"; }
             };
@@ -112,7 +171,10 @@ public final class BytecodeCompiler implements Opcodes {
 
             mv = cw.visitMethod(ACC_PUBLIC, "exec", "(L" + VCPU + ";)J", null, null);
             mv.visitCode();
-            body(pcsConst);
+            body(pcsConst, withinConst);
+            Label end = new Label();
+            mv.visitLabel(end);
+            codeSize = end.getOffset();
             mv.visitMaxs(0, 0);
             mv.visitEnd();
 
@@ -139,17 +201,30 @@ public final class BytecodeCompiler implements Opcodes {
             return cw.toByteArray();
         }
 
-        void body(int pcsConst) {
+        void body(int pcsConst, int withinConst) {
             int next = 2; // 0 this, 1 cpu
             regsLocal = next++;
             curLocal = next++;
             exLocal = next++;
+            icLocal = next; next += 2;
+            limitLocal = next; next += 2;
             slotLocal = new int[b.slots];
             for (int s = usedSlots.nextSetBit(0); s >= 0; s = usedSlots.nextSetBit(s + 1)) { slotLocal[s] = next; next += 2; }
-            tempLocal = new int[b.temps.size()];
-            next = LocalAllocator.assign(b, tempLocal, next);
-            labels = new Label[b.labels];
-            for (int k = 0; k < labels.length; k++) labels[k] = new Label();
+            if (region) {
+                for (IrBlock x : blocks) for (Inst i : x.ops) {
+                    if (i.op == Op.COUNT && !counterLocal.containsKey(i.aux)) { counterLocal.put(i.aux, next); next += 2; }
+                }
+            }
+            // Temps of different blocks are never live at once: each block's allocation starts at the
+            // same local.
+            int[][] temps = new int[blocks.size()][];
+            int top = next;
+            for (int k = 0; k < blocks.size(); k++) {
+                temps[k] = new int[blocks.get(k).temps.size()];
+                top = Math.max(top, LocalAllocator.assign(blocks.get(k), temps[k], next));
+            }
+            blockLabel = new Label[blocks.size()];
+            for (int k = 0; k < blockLabel.length; k++) blockLabel[k] = new Label();
 
             Label tryStart = new Label(), tryEnd = new Label(), handler = new Label();
             mv.visitTryCatchBlock(tryStart, tryEnd, handler, GEX);
@@ -159,21 +234,32 @@ public final class BytecodeCompiler implements Opcodes {
             mv.visitVarInsn(ASTORE, regsLocal);
             mv.visitInsn(ICONST_0);
             mv.visitVarInsn(ISTORE, curLocal);
-            loadSlots();
-            // Every temp starts at 0 so that locals are definitely assigned on every path.
-            java.util.BitSet initialised = new java.util.BitSet();
-            for (int t = 0; t < tempLocal.length; t++) {
-                if (tempLocal[t] < 0 || initialised.get(tempLocal[t])) continue;
-                initialised.set(tempLocal[t]);
-                if (b.type(t) == Type.I64) { mv.visitInsn(LCONST_0); mv.visitVarInsn(LSTORE, tempLocal[t]); }
-                else { mv.visitInsn(ICONST_0); mv.visitVarInsn(ISTORE, tempLocal[t]); }
+            if (region) {
+                // icLocal is the vCPU's instruction count, kept in a local while the region runs
+                mv.visitVarInsn(ALOAD, 1);
+                mv.visitFieldInsn(GETFIELD, VCPU, "icount", "J");
+                mv.visitVarInsn(LSTORE, icLocal);
+                regionLimit();
             }
+            for (int l : counterLocal.values()) { mv.visitInsn(LCONST_0); mv.visitVarInsn(LSTORE, l); }
+            loadSlots();
             mv.visitLabel(tryStart);
-            int cur = 0;
-            for (Inst i : b.ops) {
-                if (i.isNop()) continue;
-                if (i.op == Op.INSN) cur = (int) i.imm;
-                op(i, cur);
+            insnBase = 0;
+            for (int k = 0; k < blocks.size(); k++) {
+                b = blocks.get(k);
+                tempLocal = temps[k];
+                labels = new Label[b.labels];
+                for (int l = 0; l < labels.length; l++) labels[l] = new Label();
+                mv.visitLabel(blockLabel[k]);
+                if (region) dirty = (BitSet) writtenSlots.clone(); // paths meet here (the entry too: jumps come back to it)
+                initTemps();
+                int cur = 0;
+                for (Inst i : b.ops) {
+                    if (i.isNop()) continue;
+                    if (i.op == Op.INSN) cur = (int) i.imm;
+                    op(i, cur, k);
+                }
+                insnBase += b.insnCount();
             }
             mv.visitLabel(tryEnd);
             // Fault handler: state as of the faulting instruction's start, then rethrow to the loop.
@@ -189,16 +275,120 @@ public final class BytecodeCompiler implements Opcodes {
             mv.visitInsn(LALOAD);
             mv.visitFieldInsn(PUTFIELD, VCPU, "pc", "J");
             mv.visitVarInsn(ALOAD, 1);
-            mv.visitInsn(DUP);
-            mv.visitFieldInsn(GETFIELD, VCPU, "icount", "J");
+            if (region) mv.visitVarInsn(LLOAD, icLocal);
+            else {
+                mv.visitInsn(DUP);
+                mv.visitFieldInsn(GETFIELD, VCPU, "icount", "J");
+            }
+            getConst(withinConst);
             mv.visitVarInsn(ILOAD, curLocal);
+            mv.visitInsn(IALOAD);
             mv.visitInsn(I2L);
             mv.visitInsn(LADD);
             mv.visitFieldInsn(PUTFIELD, VCPU, "icount", "J");
             mv.visitLabel(skip);
+            flushCounters();
             mv.visitVarInsn(ALOAD, exLocal);
             mv.visitInsn(ATHROW);
             chainStubs();
+        }
+
+        /**
+         * The instruction count at which the region must go back to the loop: at once when
+         * breakpoints are set (the loop checks each block's pc), else the machine's instruction
+         * limit, and at most {@link #REGION_SLICE} instructions from now. The first two change only with a flush or before
+         * the machine runs, so reading them once per region entry is enough (a flush asks for a safe
+         * point, which every jump inside tests). The slice makes a guest loop come back to the
+         * execution loop now and then, where its pc, registers and instruction count are written
+         * back for observers on other threads ({@code vm:status}).
+         */
+        void regionLimit() {
+            Label some = new Label(), done = new Label();
+            mv.visitVarInsn(ALOAD, 1);
+            mv.visitFieldInsn(GETFIELD, VCPU, "machine", "Lemulator/core/exec/Machine;");
+            mv.visitMethodInsn(INVOKEVIRTUAL, "emulator/core/exec/Machine", "hasBreakpoints", "()Z", false);
+            mv.visitJumpInsn(IFEQ, some);
+            mv.visitLdcInsn(Long.MIN_VALUE);
+            mv.visitJumpInsn(GOTO, done);
+            mv.visitLabel(some);
+            mv.visitVarInsn(ALOAD, 1);
+            mv.visitFieldInsn(GETFIELD, VCPU, "machine", "Lemulator/core/exec/Machine;");
+            mv.visitMethodInsn(INVOKEVIRTUAL, "emulator/core/exec/Machine", "insnLimit", "()J", false);
+            mv.visitVarInsn(LLOAD, icLocal);
+            mv.visitLdcInsn(REGION_SLICE);
+            mv.visitInsn(LADD);
+            static_("java/lang/Math", "min", "(JJ)J");
+            mv.visitLabel(done);
+            mv.visitVarInsn(LSTORE, limitLocal);
+        }
+
+        /** Every temp of the current block starts at 0 so that locals are definitely assigned on every path. */
+        void initTemps() {
+            BitSet initialised = new BitSet();
+            for (int t = 0; t < tempLocal.length; t++) {
+                if (tempLocal[t] < 0 || initialised.get(tempLocal[t])) continue;
+                initialised.set(tempLocal[t]);
+                if (b.type(t) == Type.I64) { mv.visitInsn(LCONST_0); mv.visitVarInsn(LSTORE, tempLocal[t]); }
+                else { mv.visitInsn(ICONST_0); mv.visitVarInsn(ISTORE, tempLocal[t]); }
+            }
+        }
+
+        /**
+         * An exit of the current block inside a region: {@code cur + 1} instructions are done. Jumps
+         * to the member at the exit's pc (constant {@code pc}, or the value of temp {@code target}
+         * compared with the candidates) unless the loop must run: a safe point is asked for, or the
+         * instruction budget is spent. Otherwise falls through with the count already in
+         * {@link #icLocal}.
+         */
+        void transfer(int done, long pc, int target, int k) {
+            mv.visitVarInsn(LLOAD, icLocal);
+            mv.visitLdcInsn((long) done);
+            mv.visitInsn(LADD);
+            mv.visitVarInsn(LSTORE, icLocal);
+            Label out = new Label();
+            mv.visitVarInsn(ALOAD, 1);
+            mv.visitFieldInsn(GETFIELD, VCPU, "exitRequest", "Z");
+            mv.visitJumpInsn(IFNE, out);
+            mv.visitVarInsn(LLOAD, icLocal);
+            mv.visitVarInsn(LLOAD, limitLocal);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFGE, out);
+            if (target < 0) {
+                mv.visitJumpInsn(GOTO, blockLabel[memberAt.get(pc)]);
+            } else {
+                for (long c : indirect[k]) {
+                    Integer m = memberAt.get(c);
+                    if (m == null) continue;
+                    load(target);
+                    mv.visitLdcInsn(c);
+                    mv.visitInsn(LCMP);
+                    mv.visitJumpInsn(IFEQ, blockLabel[m]);
+                }
+            }
+            mv.visitLabel(out);
+        }
+
+        /** Adds what the region's counter locals hold to their counters (before it returns or throws). */
+        void flushCounters() {
+            counterLocal.forEach((counter, l) -> {
+                getConst(constant(counter, "Lemulator/api/instrument/InlineCounter;"));
+                mv.visitVarInsn(ALOAD, 1);
+                mv.visitFieldInsn(GETFIELD, VCPU, "index", "I");
+                mv.visitVarInsn(LLOAD, l);
+                mv.visitMethodInsn(INVOKEVIRTUAL, "emulator/api/instrument/InlineCounter", "add", "(IJ)V", false);
+            });
+        }
+
+        /**
+         * In a region, stores the count kept in {@link #icLocal} (as of the current block's start) for
+         * a helper or callback to see. A plain store: nothing here reads the field, so no dependency
+         * through memory is carried around a guest loop.
+         */
+        void flushIcount() {
+            if (!region) return;
+            mv.visitVarInsn(ALOAD, 1);
+            mv.visitVarInsn(LLOAD, icLocal);
+            mv.visitFieldInsn(PUTFIELD, VCPU, "icount", "J");
         }
 
         /**
@@ -270,7 +460,17 @@ public final class BytecodeCompiler implements Opcodes {
             }
         }
 
+        /** The vCPU's count gets the {@code n} instructions of the current block done (in a region: the count as of its start + n). */
         void addIcount(int n) {
+            if (region) {
+                mv.visitVarInsn(ALOAD, 1);
+                mv.visitVarInsn(LLOAD, icLocal);
+                mv.visitLdcInsn((long) n);
+                mv.visitInsn(LADD);
+                mv.visitFieldInsn(PUTFIELD, VCPU, "icount", "J");
+                return;
+            }
+            if (n == 0) return;
             mv.visitVarInsn(ALOAD, 1);
             mv.visitInsn(DUP);
             mv.visitFieldInsn(GETFIELD, VCPU, "icount", "J");
@@ -287,7 +487,7 @@ public final class BytecodeCompiler implements Opcodes {
 
         void static_(String owner, String mname, String desc) { mv.visitMethodInsn(INVOKESTATIC, owner, mname, desc, false); }
 
-        void op(Inst i, int cur) {
+        void op(Inst i, int cur, int k) {
             boolean w = i.type == Type.I32;
             switch (i.op) {
                 case CONST -> {
@@ -305,7 +505,7 @@ public final class BytecodeCompiler implements Opcodes {
                     mv.visitVarInsn(LSTORE, slotLocal[(int) i.imm]);
                     dirty.set((int) i.imm);
                 }
-                case INSN -> { mv.visitLdcInsn((int) i.imm); mv.visitVarInsn(ISTORE, curLocal); }
+                case INSN -> { mv.visitLdcInsn(insnBase + (int) i.imm); mv.visitVarInsn(ISTORE, curLocal); }
                 case LABEL -> {
                     mv.visitLabel(labels[(int) i.imm]);
                     dirty = (BitSet) writtenSlots.clone();
@@ -313,8 +513,14 @@ public final class BytecodeCompiler implements Opcodes {
                 case BR -> mv.visitJumpInsn(GOTO, labels[(int) i.imm]);
                 case BRC -> { load(i.a); mv.visitJumpInsn(IFNE, labels[(int) i.imm]); }
                 case EXIT, EXITR -> {
+                    int done = cur + 1;
+                    if (region && i.aux == null) {
+                        if (i.op == Op.EXIT && memberAt.containsKey(i.imm)) { transfer(done, i.imm, -1, k); done = 0; }
+                        else if (i.op == Op.EXITR && indirect != null && indirect[k] != null) { transfer(done, 0, i.a, k); done = 0; }
+                    }
                     writeBack();
-                    addIcount(cur + 1);
+                    flushCounters();
+                    addIcount(done);
                     if (i.aux != null) {
                         mv.visitVarInsn(ALOAD, 1);
                         mv.visitLdcInsn(((ExitReason) i.aux).ordinal() + 1);
@@ -332,6 +538,7 @@ public final class BytecodeCompiler implements Opcodes {
                 case TRAP -> {
                     TrapInfo ti = (TrapInfo) i.aux;
                     writeBack();
+                    flushCounters();
                     addIcount(ti.afterInsn() ? cur + 1 : cur);
                     setPc(i.imm);
                     mv.visitInsn(ICONST_M1);
@@ -355,6 +562,14 @@ public final class BytecodeCompiler implements Opcodes {
                 case CALL -> call(i);
                 case CB_BLOCK, CB_INSN, CB_MEM -> callback(i, cur);
                 case COUNT -> {
+                    Integer l = counterLocal.get(i.aux);
+                    if (l != null) {
+                        mv.visitVarInsn(LLOAD, l);
+                        mv.visitLdcInsn(i.imm);
+                        mv.visitInsn(LADD);
+                        mv.visitVarInsn(LSTORE, l);
+                        return;
+                    }
                     getConst(constant(i.aux, "Lemulator/api/instrument/InlineCounter;"));
                     mv.visitVarInsn(ALOAD, 1);
                     mv.visitFieldInsn(GETFIELD, VCPU, "index", "I");
@@ -389,6 +604,7 @@ public final class BytecodeCompiler implements Opcodes {
         void call(Inst i) {
             Helper h = (Helper) i.aux;
             if (h.readsRegs() || h.writesRegs()) writeBackDirty(); // a writer's reload must not lose dirty locals
+            flushIcount(); // a helper may read the count (RDTSC)
             getConst(constant(h.fn(), "Lemulator/core/ir/Helper$Fn;"));
             mv.visitVarInsn(ALOAD, 1);
             for (int k = 0; k < 4; k++) {
@@ -402,6 +618,7 @@ public final class BytecodeCompiler implements Opcodes {
         void callback(Inst i, int cur) {
             CallbackRef ref = (CallbackRef) i.aux;
             writeBackDirty();
+            flushIcount();
             Label s = new Label(), e = new Label(), h = new Label(), done = new Label();
             mv.visitTryCatchBlock(s, e, h, "java/lang/Throwable");
             long pc = i.op == Op.CB_MEM ? b.insnPcs[cur] : i.imm;

@@ -36,10 +36,15 @@ public final class CodeCache {
         return true;
     }
 
-    /** Drops every block of the page at {@code pageAddr}. */
-    public void invalidatePage(long pageAddr) {
+    /** Also drops {@code b} when one of {@code pages} is written (a region's code comes from its members' pages). */
+    void track(TranslatedBlock b, long[] pages) {
+        for (long p : pages) byPage.computeIfAbsent(p, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(b);
+    }
+
+    /** Drops every block of the page at {@code pageAddr}; returns whether there were any. */
+    public boolean invalidatePage(long pageAddr) {
         List<TranslatedBlock> l = byPage.remove(AddressSpace.pageOf(pageAddr));
-        if (l == null) return;
+        if (l == null) return false;
         synchronized (l) {
             for (TranslatedBlock b : l) {
                 b.valid = false;
@@ -47,6 +52,7 @@ public final class CodeCache {
             }
         }
         invalidations.incrementAndGet();
+        return true;
     }
 
     public void flush() {

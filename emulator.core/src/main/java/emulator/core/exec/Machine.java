@@ -1,6 +1,7 @@
 package emulator.core.exec;
 
 import emulator.core.backend.Backend;
+
 import emulator.core.mem.AddressSpace;
 import emulator.core.spi.Instrumentation;
 import emulator.core.target.Target;
@@ -43,6 +44,9 @@ public final class Machine {
     public boolean hasBreakpoints() { return anyBreakpoints; }
 
     public boolean isBreakpoint(long pc) { return breakpoints.contains(pc); }
+
+    /** The instruction limit of each vCPU ({@link Long#MAX_VALUE} when none). */
+    public long insnLimit() { return insnLimit; }
 
     /** Limits each vCPU to {@code n} instructions (exact when blocks are one instruction long). */
     public void setInsnLimit(long n) { insnLimit = n; }
@@ -89,7 +93,11 @@ public final class Machine {
     CodeCache cacheFor(AddressSpace s) {
         return caches.computeIfAbsent(s.asid(), k -> {
             CodeCache c = new CodeCache(config.cacheCapacity());
-            s.setCodeWriteListener(c::invalidatePage);
+            s.setCodeWriteListener(page -> {
+                // A region runs many blocks per call: a vCPU inside one must come back to the loop to
+                // see that code changed (every jump inside a region tests exitRequest).
+                if (c.invalidatePage(page)) for (Vcpu v : vcpus) if (v.space == s) v.exitRequest = true;
+            });
             return c;
         });
     }

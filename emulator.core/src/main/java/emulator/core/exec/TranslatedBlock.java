@@ -16,6 +16,12 @@ public final class TranslatedBlock {
     private final Backend backend;
     private volatile CompiledBlock code;
     private int runs;
+    /** Runs of the compiled code, counted until a region is formed from here (see {@link Regions}). */
+    private int hot;
+    /** A region's entry, or a block regions were tried from: never starts another. */
+    boolean regionDone;
+    /** A member of some region (see {@link Regions}). */
+    boolean inRegion;
     volatile boolean valid = true;
 
     // Successor cache (block chaining): the last two distinct targets.
@@ -32,8 +38,16 @@ public final class TranslatedBlock {
 
     public boolean isValid() { return valid; }
 
+    /** Runs of the compiled code so far (a measure of heat for region formation). */
+    int hotness() { return hot; }
+
     /** The block's code once it has it (after tier-up), else null. */
     CompiledBlock code() { return code; }
+
+    Backend backend() { return backend; }
+
+    /** Replaces the block's code by a region's that starts with it. */
+    void setCode(CompiledBlock c) { code = c; }
 
     long exec(Vcpu cpu) {
         CompiledBlock c = code;
@@ -45,6 +59,10 @@ public final class TranslatedBlock {
                 cpu.machine.translator().split(this, cpu);
             }
             code = c;
+        } else if (!regionDone && ++hot >= Regions.THRESHOLD) {
+            regionDone = true;
+            CompiledBlock r = Regions.form(this, cpu);
+            if (r != null) c = r;
         }
         return c.exec(cpu);
     }

@@ -80,7 +80,9 @@ class ExecutionLoopTest {
     void fixedBackendsNeverSwitch(BackendKind k) {
         Rig r = new Rig(k, 1, 1 << 16, 200).load(countdown(50));
         r.run(CODE);
-        assertEquals(k == BackendKind.COMPILED ? 3 : 0, r.machine.translator().backend().blocksCompiled());
+        var be = r.machine.translator().backend();
+        // compiled here, or given code compiled for equal IR by an earlier test (SharedCode)
+        assertEquals(k == BackendKind.COMPILED ? 3 : 0, be.blocksCompiled() + be.sharedCodeHits());
     }
 
     @ParameterizedTest

@@ -1,0 +1,140 @@
+package emulator.core.exec;
+
+import emulator.core.backend.BytecodeCompiler;
+import emulator.core.ir.Inst;
+import emulator.core.ir.IrBlock;
+import emulator.core.ir.Op;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.logging.Logger;
+
+/**
+ * Region formation: once a compiled block has run {@link #THRESHOLD} times from the execution loop,
+ * it and the warm blocks reachable from it (through constant exits, and through the targets its
+ * register-indirect exits last went to) are compiled into one JVM method that starts with it. Inside
+ * the method a jump between members costs a compare or two instead of a return to the loop, a
+ * successor lookup and a megamorphic call; and the guest registers stay in JVM locals, so a guest
+ * loop becomes one JVM loop for the JIT. The entry block's code is replaced by the region's; the
+ * other members stay in the cache as they were (a region is entered only at its entry).
+ *
+ * <p>{@code -Dabiscope.regions=false} turns regions off; {@code -Dabiscope.regionThreshold=N} sets
+ * the heat.
+ */
+final class Regions {
+    private static final Logger LOG = Logger.getLogger(Regions.class.getName());
+    static final boolean ENABLED = !"false".equals(System.getProperty("abiscope.regions"));
+    static final int THRESHOLD = Integer.getInteger("abiscope.regionThreshold", 200);
+    /** Members at most (a region too large for the JIT is retried with fewer). */
+    private static final int MAX_BLOCKS = 64;
+    /** IR ops at most, a cheap first bound before the bytecode size is known. */
+    private static final int MAX_OPS = 4_000;
+
+    private Regions() {}
+
+    /** Compiles and installs a region entered at {@code entry}; returns its code, or null if none was made. */
+    static CompiledBlock form(TranslatedBlock entry, Vcpu cpu) {
+        // A member of a region already made runs inside it whenever the loop is entered at its head;
+        // a second region over the same loop would only double the JIT's work.
+        if (!ENABLED || !entry.isCompiled() || entry.inRegion) return null;
+        CodeCache cache = cpu.cache;
+        Machine machine = cpu.machine;
+        long epoch = machine.epoch();
+        List<TranslatedBlock> members = collect(entry, cache);
+        if (members.size() == 1 && !exitsTo(entry, entry.pc)) return null; // nothing to jump to
+        for (int n = members.size(); n >= 1; n = n == 1 ? 0 : (n + 1) / 2) {
+            List<TranslatedBlock> part = members.subList(0, n);
+            if (n == 1 && !exitsTo(entry, entry.pc)) return null;
+            CompiledBlock code;
+            try {
+                code = compile(part);
+            } catch (BytecodeCompiler.TooLargeException e) {
+                LOG.fine(() -> "region at 0x" + Long.toHexString(entry.pc) + " of " + part.size() + " blocks too large: " + e.getMessage());
+                continue;
+            }
+            TreeSet<Long> pages = new TreeSet<>();
+            for (TranslatedBlock t : part) for (long p : t.pages) pages.add(p);
+            cache.track(entry, pages.stream().mapToLong(Long::longValue).toArray());
+            // Installed only if nothing it was made from changed meanwhile (a code write, a flush).
+            for (TranslatedBlock t : part) if (!t.valid) return null;
+            if (machine.epoch() != epoch || !entry.valid) return null;
+            entry.backend().regionCompiled(part.size());
+            for (TranslatedBlock t : part) t.inRegion = true;
+            entry.setCode(code);
+            return code;
+        }
+        return null;
+    }
+
+    private static CompiledBlock compile(List<TranslatedBlock> part) {
+        List<IrBlock> irs = new ArrayList<>(part.size());
+        long[][] indirect = new long[part.size()][];
+        for (int k = 0; k < part.size(); k++) {
+            TranslatedBlock t = part.get(k);
+            irs.add(t.ir);
+            if (hasIndirectExit(t.ir)) indirect[k] = dynamicSuccessors(t);
+        }
+        return part.get(0).backend().compileRegion(irs, indirect);
+    }
+
+    /** Breadth first from the entry over warm successors of the same mode, within the size bounds. */
+    private static List<TranslatedBlock> collect(TranslatedBlock entry, CodeCache cache) {
+        Map<Long, TranslatedBlock> members = new LinkedHashMap<>();
+        members.put(entry.pc, entry);
+        List<TranslatedBlock> queue = new ArrayList<>(List.of(entry));
+        int ops = entry.ir.ops.size();
+        for (int q = 0; q < queue.size() && members.size() < MAX_BLOCKS; q++) {
+            TranslatedBlock t = queue.get(q);
+            for (long s : successors(t)) {
+                if (members.containsKey(s) || members.size() >= MAX_BLOCKS) continue;
+                TranslatedBlock m = cache.get(s, entry.mode);
+                if (m == null || !m.valid || !warm(m) || ops + m.ir.ops.size() > MAX_OPS) continue;
+                ops += m.ir.ops.size();
+                members.put(s, m);
+                queue.add(m);
+            }
+        }
+        // Keep the loops through the entry: the members from which the entry can be reached again.
+        // Paths that leave (a loop's exit, an error branch) are left to the loop; they would make the
+        // method bigger, and the JIT's work with it, for code that runs once per loop.
+        java.util.Set<Long> loops = new java.util.HashSet<>(List.of(entry.pc));
+        for (boolean grew = true; grew; ) {
+            grew = false;
+            for (TranslatedBlock t : members.values()) {
+                if (loops.contains(t.pc)) continue;
+                for (long s : successors(t)) if (loops.contains(s)) { loops.add(t.pc); grew = true; break; }
+            }
+        }
+        List<TranslatedBlock> out = new ArrayList<>();
+        for (TranslatedBlock t : members.values()) if (loops.contains(t.pc)) out.add(t);
+        return out;
+    }
+
+    /** Compiled, and run at least once since (under the tiered backend: run more than the compile threshold). */
+    private static boolean warm(TranslatedBlock t) {
+        return t.isCompiled() && (t.hotness() > 0 || t.regionDone);
+    }
+
+    private static List<Long> successors(TranslatedBlock t) {
+        List<Long> out = new ArrayList<>();
+        for (Inst i : t.ir.ops) if (i.op == Op.EXIT && i.aux == null && !out.contains(i.imm)) out.add(i.imm);
+        for (long d : dynamicSuccessors(t)) if (!out.contains(d)) out.add(d);
+        return out;
+    }
+
+    private static long[] dynamicSuccessors(TranslatedBlock t) {
+        TranslatedBlock a = t.next0, b = t.next1;
+        if (a != null && b != null) return new long[] {a.pc, b.pc};
+        if (a != null) return new long[] {a.pc};
+        return b != null ? new long[] {b.pc} : new long[0];
+    }
+
+    private static boolean hasIndirectExit(IrBlock b) {
+        for (Inst i : b.ops) if (i.op == Op.EXITR && i.aux == null) return true;
+        return false;
+    }
+
+    private static boolean exitsTo(TranslatedBlock t, long pc) { return successors(t).contains(pc); }
+}

@@ -1,0 +1,123 @@
+package emulator.core.exec;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import emulator.core.exec.MachineConfig.BackendKind;
+import emulator.core.mem.Prot;
+import emulator.core.testing.Asm;
+import emulator.core.testing.Rig;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Regions (several blocks compiled into one method, see {@link Regions}) and code shared between
+ * machines: every run under the compiling backends must end in exactly the state the IR interpreter
+ * (which has neither) reaches — registers, pc, instruction count, faults — and the regions and sharing
+ * must really have happened, so these tests are not vacuous.
+ */
+class RegionTest {
+    static final long CODE = 0x10000, LOOP = 0x10100, BODY = 0x10200;
+
+    /** Outcome of a run, compared as a whole. */
+    record Outcome(long[] regs, long pc, long icount, Object faults) {
+        @Override public boolean equals(Object o) {
+            return o instanceof Outcome x && Arrays.equals(regs, x.regs) && pc == x.pc && icount == x.icount && faults.equals(x.faults);
+        }
+        @Override public int hashCode() { return Long.hashCode(icount); }
+        @Override public String toString() { return "pc=" + Long.toHexString(pc) + " icount=" + icount + " regs=" + Arrays.toString(Arrays.copyOf(regs, 8)) + " faults=" + faults; }
+    }
+
+    static Outcome outcome(Rig r) { return new Outcome(r.cpu.regs.clone(), r.cpu.pc, r.cpu.icount, r.kernel.faults); }
+
+    /**
+     * A loop run 20,000 times that, in iteration 10,000 (long after it became a region), writes into
+     * the immediate of its own first instruction (r1 += imm): the write must end the region run in
+     * progress and the following iterations must add the new value. The other iterations store to a
+     * data page instead.
+     */
+    static Asm selfModifyingLoop(int iterations) {
+        Asm a = new Asm(CODE).loadi(0, iterations).loadi(6, iterations / 2).loadi(8, LOOP + 4).loadi(9, CODE - 0x100)
+                .loadi(3, 5).jmp(LOOP);
+        a.pad(LOOP).addi(1, 1).addi(0, -1).jnz(0, BODY).halt();
+        a.pad(BODY).addi(6, -1).jnz(6, BODY + 0x100).stb(8, 0, 3).jmp(LOOP);
+        a.pad(BODY + 0x100).stb(9, 0, 3).jmp(LOOP);
+        return a;
+    }
+
+    static Rig run(BackendKind k, Asm program, long dataFrom, long dataTo) {
+        Rig r = new Rig(k);
+        r.load(program);
+        if (dataTo > dataFrom) r.space.map(dataFrom, dataTo - dataFrom, Prot.READ | Prot.WRITE);
+        r.run(CODE);
+        return r;
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = BackendKind.class, names = {"TIERED", "COMPILED"})
+    void selfModifyingCodeInsideARegionIsSeen(BackendKind k) {
+        Asm p = selfModifyingLoop(20_000);
+        Rig ref = run(BackendKind.INTERPRETED, p, CODE - 0x4000, CODE);
+        Rig r = run(k, p, CODE - 0x4000, CODE);
+        assertTrue(r.machine.translator().backend().regionsCompiled() > 0, "a region was formed");
+        assertEquals(outcome(ref), outcome(r));
+        assertEquals(10_000 + 5 * 10_000, r.cpu.regs[1], "the rewritten immediate was added from iteration 10,001 on");
+    }
+
+    /**
+     * A loop that reads ever higher addresses until it reaches an unmapped page: the fault must
+     * report the faulting instruction's pc and the exact count of instructions before it.
+     */
+    @ParameterizedTest
+    @EnumSource(value = BackendKind.class, names = {"TIERED", "COMPILED"})
+    void faultInsideARegionIsExact(BackendKind k) {
+        long data = 0x40000;
+        Asm a = new Asm(CODE).loadi(0, 1).loadi(2, data).jmp(LOOP);
+        a.pad(LOOP).ldb(6, 2, 0).add(1, 6).addi(2, 1).jnz(0, BODY).halt();
+        a.pad(BODY).addi(7, 2).jmp(LOOP);
+        Rig ref = run(BackendKind.INTERPRETED, a, data, data + 0x3000);
+        Rig r = run(k, a, data, data + 0x3000);
+        assertTrue(r.machine.translator().backend().regionsCompiled() > 0, "a region was formed");
+        assertEquals(1, r.kernel.faults.size());
+        assertEquals(data + 0x3000, r.kernel.faults.get(0).address());
+        assertEquals(outcome(ref), outcome(r));
+    }
+
+    /** The machine's instruction limit stops a guest looping inside a region at the same block boundary. */
+    @ParameterizedTest
+    @ValueSource(longs = {1_000, 54_321, 250_007})
+    void instructionLimitStopsARegionLikeTheLoop(long limit) {
+        Asm a = new Asm(CODE).loadi(0, 1).jmp(LOOP);
+        a.pad(LOOP).addi(1, 3).jnz(0, BODY).halt();
+        a.pad(BODY).addi(2, 1).addi(3, 2).jmp(LOOP);
+        Outcome[] out = new Outcome[2];
+        BackendKind[] kinds = {BackendKind.INTERPRETED, BackendKind.COMPILED};
+        for (int n = 0; n < 2; n++) {
+            Rig r = new Rig(kinds[n]).load(a);
+            r.machine.setInsnLimit(limit);
+            r.run(CODE);
+            out[n] = outcome(r);
+            if (n == 1 && limit > 10_000) assertTrue(r.machine.translator().backend().regionsCompiled() > 0, "a region was formed");
+        }
+        assertEquals(out[0], out[1]);
+        assertTrue(out[1].icount() >= limit && out[1].icount() < limit + 4, "stopped at the first block boundary at or after the limit");
+    }
+
+    /** A second machine running the same program gets the code compiled for the first. */
+    @Test
+    void equalCodeIsSharedBetweenMachines() {
+        // a loop no other test runs (the shared code outlives machines)
+        Asm p = new Asm(CODE).loadi(0, 5_000).jmp(LOOP);
+        p.pad(LOOP).addi(1, 7_919).addi(2, 1).addi(0, -1).jnz(0, LOOP).halt();
+        Rig first = run(BackendKind.TIERED, p, CODE - 0x4000, CODE);
+        Rig second = run(BackendKind.TIERED, p, CODE - 0x4000, CODE);
+        assertEquals(outcome(first), outcome(second));
+        var be = second.machine.translator().backend();
+        assertTrue(be.sharedCodeHits() > 0, "the second run reused compiled code");
+        assertTrue(be.blocksCompiled() < first.machine.translator().backend().blocksCompiled(),
+                "fewer blocks compiled the second time: " + be.blocksCompiled());
+        assertEquals(outcome(run(BackendKind.INTERPRETED, p, CODE - 0x4000, CODE)), outcome(second));
+    }
+}
