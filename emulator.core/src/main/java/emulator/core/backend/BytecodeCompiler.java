@@ -346,9 +346,17 @@ public final class BytecodeCompiler implements Opcodes {
             mv.visitInsn(LADD);
             mv.visitVarInsn(LSTORE, icLocal);
             Label out = new Label();
-            mv.visitVarInsn(ALOAD, 1);
-            mv.visitFieldInsn(GETFIELD, VCPU, "exitRequest", "Z");
-            mv.visitJumpInsn(IFNE, out);
+            // Every cycle through the region has a jump back (to a member emitted at or before this
+            // one): testing for a safe point there bounds the wait, and saves the volatile read — a
+            // barrier to the JIT's code motion — on jumps forward. Except after a block that may have
+            // written memory: a write to code asks for a safe point too, and the next member may be
+            // the code it changed.
+            boolean back = target >= 0 || memberAt.get(pc) <= k;
+            if (back || mayWrite(b)) {
+                mv.visitVarInsn(ALOAD, 1);
+                mv.visitFieldInsn(GETFIELD, VCPU, "exitRequest", "Z");
+                mv.visitJumpInsn(IFNE, out);
+            }
             mv.visitVarInsn(LLOAD, icLocal);
             mv.visitVarInsn(LLOAD, limitLocal);
             mv.visitInsn(LCMP);
@@ -377,6 +385,17 @@ public final class BytecodeCompiler implements Opcodes {
                 mv.visitVarInsn(LLOAD, l);
                 mv.visitMethodInsn(INVOKEVIRTUAL, "emulator/api/instrument/InlineCounter", "add", "(IJ)V", false);
             });
+        }
+
+        /** Whether the block stores to guest memory, or calls out (a helper or a plugin may write it). */
+        static boolean mayWrite(IrBlock x) {
+            for (Inst i : x.ops) {
+                switch (i.op) {
+                    case STORE, CALL, CB_BLOCK, CB_INSN, CB_MEM -> { return true; }
+                    default -> { }
+                }
+            }
+            return false;
         }
 
         /**

@@ -67,6 +67,36 @@ class RegionTest {
     }
 
     /**
+     * The writing block comes first in the region and jumps forward to the block it changes: each
+     * iteration stores a byte at a data address plus an offset read from a table, and the table's
+     * entry for iteration 10,000 points the store at the immediate of the next block (r1 += imm).
+     */
+    @ParameterizedTest
+    @EnumSource(value = BackendKind.class, names = {"TIERED", "COMPILED"})
+    void selfModifyingCodeFollowedByAJumpForwardIsSeen(BackendKind k) {
+        int iterations = 20_000;
+        long table = 0x100000, data = CODE - 0x100;
+        Asm a = new Asm(CODE).loadi(0, iterations).loadi(12, table).loadi(9, data).loadi(3, 5).jmp(LOOP);
+        a.pad(LOOP).ld(11, 12, 0).addi(12, 8).loadi(5, 0).add(5, 9).add(5, 11).stb(5, 0, 3).jmp(BODY);
+        a.pad(BODY).addi(1, 1).addi(0, -1).jnz(0, LOOP).halt();
+        Outcome[] out = new Outcome[2];
+        BackendKind[] kinds = {BackendKind.INTERPRETED, k};
+        for (int n = 0; n < 2; n++) {
+            Rig r = new Rig(kinds[n]).load(a);
+            r.space.map(data & ~0xFFFL, 0x1000, Prot.READ | Prot.WRITE);
+            r.space.map(table, 8L * iterations, Prot.READ | Prot.WRITE);
+            byte[] offset = new byte[8];
+            java.nio.ByteBuffer.wrap(offset).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(BODY + 4 - data);
+            r.space.poke(table + 8L * 9_999, offset, 0, 8);
+            r.run(CODE);
+            out[n] = outcome(r);
+            if (n == 1) assertTrue(r.machine.translator().backend().regionsCompiled() > 0, "a region was formed");
+        }
+        assertEquals(out[0], out[1]);
+        assertEquals(9_999 + 5 * 10_001, out[1].regs()[1], "the rewritten immediate was added from iteration 10,000 on");
+    }
+
+    /**
      * A loop that reads ever higher addresses until it reaches an unmapped page: the fault must
      * report the faulting instruction's pc and the exact count of instructions before it.
      */
