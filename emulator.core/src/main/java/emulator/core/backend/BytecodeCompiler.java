@@ -49,7 +49,6 @@ public final class BytecodeCompiler implements Opcodes {
      * bytecode ({@code -XX:HugeMethodLimit}), so a bigger region would run in the bytecode interpreter.
      */
     public static final int MAX_REGION_CODE = 7_900;
-    private static final boolean DEBUG_HUGE = Boolean.getBoolean("abiscope.debugHuge");
 
     /** Guest instructions a region runs at most per call (about a millisecond). */
     public static final long REGION_SLICE = 1L << 20;
@@ -79,7 +78,6 @@ public final class BytecodeCompiler implements Opcodes {
             // too much code, too many constants, or too many locals/frames for ASM
             throw new TooLargeException(e.getMessage());
         }
-        if (DEBUG_HUGE && !region && g.codeSize > 8000) System.err.println("huge block 0x" + Long.toHexString(b.pc) + " " + g.codeSize + " bytes, " + b.insnCount() + " insns");
         if (region && g.codeSize > MAX_REGION_CODE) throw new TooLargeException("region of " + g.codeSize + " bytes");
         try {
             MethodHandles.Lookup l = MethodHandles.lookup().defineHiddenClassWithClassData(bytes, g.constants.toArray(), true);
@@ -113,6 +111,14 @@ public final class BytecodeCompiler implements Opcodes {
          * approximate while it runs, so this is allowed).
          */
         final java.util.Map<Object, Integer> counterLocal = new java.util.IdentityHashMap<>();
+        /**
+         * What {@code cpu.regsReadOnly} holds on the straight-line code being emitted (null: not known,
+         * where paths meet). It is set only when it must change, so a run of read-only callbacks
+         * stores it once, and it is false again wherever the code leaves (exit, trap, fault).
+         */
+        Boolean readOnly = Boolean.FALSE;
+        /** In a region: whether {@code cpu.icount} already holds the count of the current block's start. */
+        boolean icountStored;
         int[] slotLocal, tempLocal;
         BitSet usedSlots = new BitSet(), writtenSlots = new BitSet();
         Label[] labels;
@@ -252,6 +258,7 @@ public final class BytecodeCompiler implements Opcodes {
                 for (int l = 0; l < labels.length; l++) labels[l] = new Label();
                 mv.visitLabel(blockLabel[k]);
                 if (region) dirty = (BitSet) writtenSlots.clone(); // paths meet here (the entry too: jumps come back to it)
+                if (region) { readOnly = null; icountStored = false; }
                 initTemps();
                 int cur = 0;
                 for (Inst i : b.ops) {
@@ -265,6 +272,8 @@ public final class BytecodeCompiler implements Opcodes {
             // Fault handler: state as of the faulting instruction's start, then rethrow to the loop.
             mv.visitLabel(handler);
             mv.visitVarInsn(ASTORE, exLocal);
+            readOnly = null;
+            setRegsReadOnly(false);
             writeBack();
             Label skip = new Label();
             mv.visitVarInsn(ILOAD, curLocal);
@@ -404,7 +413,8 @@ public final class BytecodeCompiler implements Opcodes {
          * through memory is carried around a guest loop.
          */
         void flushIcount() {
-            if (!region) return;
+            if (!region || icountStored) return;
+            icountStored = true;
             mv.visitVarInsn(ALOAD, 1);
             mv.visitVarInsn(LLOAD, icLocal);
             mv.visitFieldInsn(PUTFIELD, VCPU, "icount", "J");
@@ -528,6 +538,8 @@ public final class BytecodeCompiler implements Opcodes {
                 case LABEL -> {
                     mv.visitLabel(labels[(int) i.imm]);
                     dirty = (BitSet) writtenSlots.clone();
+                    readOnly = null;
+                    icountStored = false;
                 }
                 case BR -> mv.visitJumpInsn(GOTO, labels[(int) i.imm]);
                 case BRC -> { load(i.a); mv.visitJumpInsn(IFNE, labels[(int) i.imm]); }
@@ -539,6 +551,7 @@ public final class BytecodeCompiler implements Opcodes {
                     }
                     writeBack();
                     flushCounters();
+                    setRegsReadOnly(false);
                     addIcount(done);
                     if (i.aux != null) {
                         mv.visitVarInsn(ALOAD, 1);
@@ -558,6 +571,7 @@ public final class BytecodeCompiler implements Opcodes {
                     TrapInfo ti = (TrapInfo) i.aux;
                     writeBack();
                     flushCounters();
+                    setRegsReadOnly(false);
                     addIcount(ti.afterInsn() ? cur + 1 : cur);
                     setPc(i.imm);
                     mv.visitInsn(ICONST_M1);
@@ -624,6 +638,7 @@ public final class BytecodeCompiler implements Opcodes {
             Helper h = (Helper) i.aux;
             if (h.readsRegs() || h.writesRegs()) writeBackDirty(); // a writer's reload must not lose dirty locals
             flushIcount(); // a helper may read the count (RDTSC)
+            setRegsReadOnly(false);
             getConst(constant(h.fn(), "Lemulator/core/ir/Helper$Fn;"));
             mv.visitVarInsn(ALOAD, 1);
             for (int k = 0; k < 4; k++) {
@@ -642,7 +657,7 @@ public final class BytecodeCompiler implements Opcodes {
             mv.visitTryCatchBlock(s, e, h, "java/lang/Throwable");
             long pc = i.op == Op.CB_MEM ? b.insnPcs[cur] : i.imm;
             setPc(pc);
-            if (!ref.writesRegs()) setRegsReadOnly(true);
+            setRegsReadOnly(!ref.writesRegs());
             mv.visitLabel(s);
             switch (i.op) {
                 case CB_BLOCK -> {
@@ -681,10 +696,11 @@ public final class BytecodeCompiler implements Opcodes {
             static_("emulator/core/backend/Callbacks", "failed", "(L" + VCPU + ";Ljava/lang/Object;Ljava/lang/Throwable;)V");
             mv.visitLabel(done);
             if (ref.writesRegs()) loadSlots();
-            else setRegsReadOnly(false);
         }
 
         void setRegsReadOnly(boolean on) {
+            if (readOnly != null && readOnly == on) return;
+            readOnly = on;
             mv.visitVarInsn(ALOAD, 1);
             mv.visitInsn(on ? ICONST_1 : ICONST_0);
             mv.visitFieldInsn(PUTFIELD, VCPU, "regsReadOnly", "Z");

@@ -43,10 +43,9 @@ final class Regions {
         Machine machine = cpu.machine;
         long epoch = machine.epoch();
         List<TranslatedBlock> members = collect(entry, cache);
-        if (members.size() == 1 && !exitsTo(entry, entry.pc)) return null; // nothing to jump to
-        for (int n = members.size(); n >= 1; n = n == 1 ? 0 : (n + 1) / 2) {
+        for (int n = members.size(); n > 0; n /= 2) {
+            if (n == 1 && !exitsTo(entry, entry.pc)) return null; // nothing to jump to
             List<TranslatedBlock> part = members.subList(0, n);
-            if (n == 1 && !exitsTo(entry, entry.pc)) return null;
             CompiledBlock code;
             try {
                 code = compile(part);
