@@ -1,10 +1,20 @@
 package plugin.syscalls.linux;
 
+import emulator.api.GuestMemory;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import plugin.syscalls.linux.decode.Prototypes;
 import plugin.syscalls.linux.table.Arch;
 
-/** One system call, from its entry to its result: what the tracer learnt from registers and memory. */
+/**
+ * One system call, from its entry to its result: what the tracer learnt from registers and memory.
+ *
+ * <p>Two threads share it, one after the other. The {@link CallTracker} fills the raw facts on the
+ * vCPU thread (registers, the memory the decoding will need, the result) and hands the call over
+ * through the trace writer's queue; the writer then makes the text ({@link #argText}, {@link #result})
+ * and the {@link #semantics}. Fields the tracker may still change after handing a call over (its pid
+ * and tid, once learnt) travel with each queued operation instead.
+ */
 public final class Call {
     public final Arch arch;
     public final long asid;
@@ -13,6 +23,8 @@ public final class Call {
     public final int vcpu;
     public final long nr;
     public final String name;
+    /** The argument kinds, or null for a call the table does not describe. */
+    public final Prototypes.Proto proto;
     public final long[] args;
     public final long icountEnter;
     /** Arguments as strace prints them; filled at entry, output arguments at exit; null entries are omitted. */
@@ -33,6 +45,25 @@ public final class Call {
      */
     public boolean childSide;
 
+    // ---- raw facts, from the vCPU thread
+
+    /** The memory the entry's and the return's decoding read, as it was then (null: none needed). */
+    public GuestMemory entryMemory, exitMemory;
+    /** The result register's value as the return decodes it (the restart code for a restarted call). */
+    public long rawResult;
+    /** The result is to be decoded from {@link #rawResult} (false where the tracker set {@link #result} itself). */
+    public boolean decodeResult;
+    /** The kernel makes the call again (after a signal handler): the result shows the restart code. */
+    public boolean restart;
+    /** For a fork child's side: the parent's call, whose decoded arguments it shows. */
+    public Call forkParent;
+    /** execve/execveat: the path as the caller named it; and the image it resolves to ({@code /proc/self/exe}), if another. */
+    public String image, resolvedImage;
+    /** readlink of {@code /proc/self/exe}: the image the process runs, as the kernel answered. */
+    public String ownImage;
+    /** A fork-family call that makes a thread of the same process (CLONE_THREAD). */
+    public boolean thread;
+
     public Call(Arch arch, long asid, long sp, long pc, int vcpu, long nr, long[] args, long icountEnter) {
         this.arch = arch;
         this.asid = asid;
@@ -41,6 +72,7 @@ public final class Call {
         this.vcpu = vcpu;
         this.nr = nr;
         this.name = arch.name(nr);
+        this.proto = Prototypes.of(name);
         this.args = args;
         this.icountEnter = icountEnter;
         this.argText = new String[args.length];
@@ -48,7 +80,12 @@ public final class Call {
 
     /** {@code name(arg, arg)} as strace prints it. */
     public String callText() {
-        StringBuilder sb = new StringBuilder(name).append('(');
+        return appendCallText(new StringBuilder()).toString();
+    }
+
+    /** Appends {@code name(arg, arg)}. */
+    public StringBuilder appendCallText(StringBuilder sb) {
+        sb.append(name).append('(');
         boolean first = true;
         for (String a : argText) {
             if (a == null) continue;
@@ -56,11 +93,16 @@ public final class Call {
             sb.append(a);
             first = false;
         }
-        return sb.append(')').toString();
+        return sb.append(')');
     }
 
     /** The arguments that are printed, in order. */
     public String[] printedArgs() {
-        return java.util.Arrays.stream(argText).filter(java.util.Objects::nonNull).toArray(String[]::new);
+        int n = 0;
+        for (String a : argText) if (a != null) n++;
+        String[] out = new String[n];
+        n = 0;
+        for (String a : argText) if (a != null) out[n++] = a;
+        return out;
     }
 }

@@ -2,7 +2,6 @@ package plugin.syscalls.linux;
 
 import java.util.HashSet;
 import java.util.Set;
-import plugin.syscalls.linux.decode.Prototypes;
 
 /**
  * Which calls are reported: include and exclude lists of names ({@code openat}) or classes
@@ -16,7 +15,11 @@ final class CallFilter {
     CallFilter(String[] include, String[] exclude) {
         add(this.include, include);
         add(this.exclude, exclude);
+        everything = this.include.isEmpty() && this.exclude.isEmpty();
     }
+
+    /** No lists: every call (the common case, decided once). */
+    private final boolean everything;
 
     private static void add(Set<String> to, String[] items) {
         if (items == null) return;
@@ -29,14 +32,11 @@ final class CallFilter {
         }
     }
 
-    boolean accepts(String name) {
-        String cls = traceClass(name);
-        if (exclude.contains(name) || exclude.contains(cls)) return false;
-        return include.isEmpty() || include.contains(name) || include.contains(cls);
+    boolean accepts(Call c) {
+        if (everything) return true;
+        String cls = c.proto == null ? "other" : c.proto.traceClass();
+        if (exclude.contains(c.name) || exclude.contains(cls)) return false;
+        return include.isEmpty() || include.contains(c.name) || include.contains(cls);
     }
 
-    static String traceClass(String name) {
-        Prototypes.Proto p = Prototypes.of(name);
-        return p == null ? "other" : p.traceClass();
-    }
 }

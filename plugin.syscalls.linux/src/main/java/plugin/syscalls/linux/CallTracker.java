@@ -1,6 +1,7 @@
 package plugin.syscalls.linux;
 
 import emulator.api.Cpu;
+import emulator.api.GuestMemory;
 import emulator.api.event.Keys;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -11,7 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import plugin.syscalls.linux.decode.Decoder;
+import plugin.syscalls.linux.decode.Capture;
+import plugin.syscalls.linux.decode.MemorySnapshot;
 import plugin.syscalls.linux.table.Arch;
 
 /**
@@ -26,14 +28,23 @@ import plugin.syscalls.linux.table.Arch;
  * address space's pid is known, its completed calls are held back (at most {@link #HOLD_LIMIT});
  * if it stays unknown they are released labelled with the address-space id instead.
  *
+ * <p>It runs on the vCPU thread and does only what must happen at the instant of the call: it reads
+ * registers, pairs entries with returns, learns pids, and copies the guest memory the decoding will
+ * need ({@link Capture}); it makes no text. The {@link Sink} receives raw calls in order and decodes
+ * them later ({@link CallDecoding}), on another thread in the tracer.
+ *
  * <p>Not thread-safe: call it from one thread at a time (the tracer synchronizes).
  */
 public final class CallTracker {
-    /** Where calls go: events at once, text records once the pid is known. */
+    /**
+     * Where calls go: events at once, text records once the pid is known. The calls are raw (see
+     * {@link Call}): the sink decodes them. {@code pid} is what the tracker knows at that moment
+     * (null while the address space's pid is unknown); the call's own pid may still change later.
+     */
     public interface Sink {
-        void enter(Call c);
+        void enter(Call c, Integer pid);
 
-        void exit(Call c);
+        void exit(Call c, Integer pid);
 
         /** A completed call for the text outputs, pid resolved (or the asid when it never was). */
         void record(Call c);
@@ -44,7 +55,16 @@ public final class CallTracker {
 
     static final int MAX_PENDING = 4096, HOLD_LIMIT = 256, MAX_EXPECTED = 64;
 
-    private record Key(long asid, long sp) {}
+    /** (address space, stack pointer): written out rather than a record, whose hashCode goes through an indy bootstrap. */
+    private static final class Key {
+        final long asid, sp;
+
+        Key(long asid, long sp) { this.asid = asid; this.sp = sp; }
+
+        @Override public boolean equals(Object o) { return o instanceof Key k && k.asid == asid && k.sp == sp; }
+
+        @Override public int hashCode() { return Long.hashCode(asid * 31 + sp); }
+    }
 
     private record Expected(int pid, long parentAsid, long sp, boolean thread, long ctid, Call fork) {}
 
@@ -52,7 +72,9 @@ public final class CallTracker {
 
     private final Sink sink;
     private final int stringLimit;
-    private final Map<Arch, Decoder> decoders = new HashMap<>();
+    private final Capture[] captures = new Capture[Arch.values().length];
+    private String lastCpuArch;
+    private Arch lastArch;
     private final LinkedHashMap<Key, Call> pending = new LinkedHashMap<>();
     private final Map<Long, Integer> pidOf = new HashMap<>();
     private final Map<Long, List<Object>> held = new LinkedHashMap<>();
@@ -72,7 +94,7 @@ public final class CallTracker {
 
     /** A system-call instruction executed: read number and arguments, publish ENTER. */
     public void onSyscall(Cpu cpu) {
-        Arch arch = Arch.of(cpu.arch());
+        Arch arch = arch(cpu);
         if (arch == null) {
             if (unsupportedArchs.add(cpu.arch())) System.err.println("plugin.syscalls.linux: no Linux ABI for " + cpu.arch() + "; its calls are not traced");
             return;
@@ -81,21 +103,22 @@ public final class CallTracker {
         ended.remove(asid); // an address space that runs again is a new process (ids are reused)
         if (seen.add(asid) && !pidOf.containsKey(asid)) bindNewSpace(cpu, asid, -1);
         long nr = arch.unsigned(cpu.reg(arch.numberReg));
-        long[] args = new long[arch.argRegs.size()];
-        for (int i = 0; i < args.length; i++) args[i] = arch.unsigned(cpu.reg(arch.argRegs.get(i)));
+        String[] regs = arch.argRegArray;
+        long[] args = new long[regs.length];
+        for (int i = 0; i < args.length; i++) args[i] = arch.unsigned(cpu.reg(regs[i]));
         long sp = arch.unsigned(cpu.reg(arch.spReg));
         Call c = new Call(arch, asid, sp, cpu.pc(), cpu.index(), nr, args, cpu.icount());
         c.pid = pidOf.getOrDefault(asid, 0);
         c.tid = c.pid;
-        Decoder d = decoder(arch);
-        d.enter(c, cpu.memory());
-        Semantics.atEntry(c, cpu.memory(), d);
-        if ("exec".equals(c.semantics.get(Keys.PROCESS_OP))) resolveOwnExe(c);
-        sink.enter(c);
+        GuestMemory mem = cpu.memory();
+        c.entryMemory = captureEntry(arch, c, mem);
+        Semantics.trackerFactsAtEntry(c, mem);
+        if (c.image != null) resolveOwnExe(c);
+        sink.enter(c, pidOf.get(asid));
         if (c.name.equals("exit") || c.name.equals("exit_group")) {
             c.result = "?";
             c.icountExit = c.icountEnter;
-            sink.exit(c);
+            sink.exit(c, pidOf.get(asid));
             emit(c);
             // exit of one thread leaves the others running; exit_group (or exit of a single-threaded process) ends it
             endProcess(asid, (int) args[0] & 0xff);
@@ -114,7 +137,7 @@ public final class CallTracker {
 
     /** A return to user mode: the EXIT of the call pending at this (asid, sp), or an exec or a fork child. */
     public void onReturnToUser(Cpu cpu) {
-        Arch arch = Arch.of(cpu.arch());
+        Arch arch = arch(cpu);
         if (arch == null) return;
         long asid = cpu.asid();
         if (ended.contains(asid)) return; // the personality's return after exit_group: nothing returns
@@ -188,15 +211,20 @@ public final class CallTracker {
      *                and which of the four it was is not in the ABI; ERESTARTSYS is the common one
      */
     private void complete(Call c, Cpu cpu, long raw, boolean restart) {
-        decoder(c.arch).exit(c, cpu.memory(), restart ? -ERESTARTSYS : raw);
-        if (restart) c.result = "? " + c.result.substring(c.result.indexOf(' ') + 1);
+        c.rawResult = restart ? -ERESTARTSYS : raw;
+        c.ret = c.arch.signed(c.rawResult);
+        c.returned = true;
+        c.restart = restart;
+        c.decodeResult = true;
         c.icountExit = cpu.icount();
-        Semantics.atExit(c, cpu.memory());
-        if (Keys.PROCESS_OP_IMAGE.equals(c.semantics.get(Keys.PROCESS_OP))) imageOf.put(c.asid, (String) c.semantics.get(Keys.PROCESS_IMAGE));
+        GuestMemory mem = cpu.memory();
+        c.exitMemory = captureExit(c, mem);
+        Semantics.trackerFactsAtExit(c, mem);
+        if (c.ownImage != null) imageOf.put(c.asid, c.ownImage);
         if (c.ret >= 0) learnIds(c);
         c.pid = pidOf.getOrDefault(c.asid, c.pid);
         if (c.tid == 0) c.tid = c.pid;
-        sink.exit(c);
+        sink.exit(c, pidOf.get(c.asid));
         emit(c);
     }
 
@@ -209,7 +237,7 @@ public final class CallTracker {
             }
             case "fork", "vfork", "clone", "clone3" -> {
                 if (c.ret > 0) {
-                    boolean thread = Boolean.TRUE.equals(c.semantics.get(Keys.PROCESS_THREAD));
+                    boolean thread = c.thread;
                     long ctid = c.name.equals("clone") && (c.args[0] & CLONE_CHILD_SETTID) != 0
                             ? (c.arch == Arch.X86_64 ? c.args[3] : c.args[4]) : 0;
                     if (!thread && !pidOf.containsValue((int) c.ret)) expectChild(new Expected((int) c.ret, c.asid, c.sp, false, ctid, c));
@@ -229,10 +257,10 @@ public final class CallTracker {
         exec.icountExit = cpu.icount();
         Integer pid = pidOf.get(exec.asid);
         exec.pid = pid == null ? exec.pid : pid;
-        sink.exit(exec);
+        sink.exit(exec, pid);
         emit(exec);
-        Object image = exec.semantics.get(Keys.PROCESS_IMAGE);
-        if (image instanceof String path) imageOf.put(newAsid, path); else imageOf.remove(newAsid);
+        String image = exec.resolvedImage != null ? exec.resolvedImage : exec.image;
+        if (image != null) imageOf.put(newAsid, image); else imageOf.remove(newAsid);
         if (newAsid != exec.asid) {
             if (pid != null) {
                 bindPid(newAsid, pid);
@@ -311,7 +339,7 @@ public final class CallTracker {
         String image = imageOf.get(fork.asid);
         if (image != null) imageOf.put(childAsid, image);
         Call k = new Call(fork.arch, childAsid, sp < 0 ? fork.sp : sp, pc, vcpu, fork.nr, fork.args, icount);
-        System.arraycopy(fork.argText, 0, k.argText, 0, k.argText.length);
+        k.forkParent = fork; // its decoded arguments are the parent's (copied when decoded)
         k.childSide = true;
         k.ret = 0;
         k.result = "0";
@@ -324,7 +352,7 @@ public final class CallTracker {
         Integer ppid = pidOf.get(fork.asid);
         if (ppid == null && fork.pid > 0) ppid = fork.pid;
         if (ppid != null) k.semantics.put(Keys.PPID, ppid);
-        sink.exit(k);
+        sink.exit(k, pidOf.get(childAsid));
     }
 
     /**
@@ -332,8 +360,7 @@ public final class CallTracker {
      * image that process runs: name that image, and keep the path as the caller wrote it.
      */
     private void resolveOwnExe(Call c) {
-        Object named = c.semantics.get(Keys.PROCESS_IMAGE);
-        if (!(named instanceof String path)) return;
+        String path = c.image;
         String image = null;
         if (Semantics.isOwnExe(path, pidOf.getOrDefault(c.asid, 0))) {
             image = imageOf.get(c.asid);
@@ -342,8 +369,7 @@ public final class CallTracker {
             if (pid > 0) for (Map.Entry<Long, Integer> e : pidOf.entrySet()) if (e.getValue() == pid) image = imageOf.get(e.getKey());
         }
         if (image == null || image.equals(path)) return;
-        c.semantics.put(Keys.PROCESS_IMAGE, image);
-        c.semantics.put(Keys.PROCESS_IMAGE_NAMED, path);
+        c.resolvedImage = image;
     }
 
     private void bindPid(long asid, int pid) {
@@ -405,8 +431,57 @@ public final class CallTracker {
         for (Long asid : new ArrayList<>(held.keySet())) flushUnknown(asid);
     }
 
-    private Decoder decoder(Arch arch) {
-        return decoders.computeIfAbsent(arch, a -> new Decoder(a, stringLimit));
+    /**
+     * The capture is plugin code on the vCPU thread: if it throws, the engine would disable the whole
+     * tracer. A failing capture is reported once per call name instead, and the call is traced with
+     * whatever its decoding can make of no memory (addresses).
+     */
+    private GuestMemory captureEntry(Arch arch, Call c, GuestMemory mem) {
+        try {
+            return capture(arch).entry(c, mem);
+        } catch (RuntimeException e) {
+            captureFailed(c, e);
+            return MemorySnapshot.unavailable(c.asid);
+        }
+    }
+
+    private GuestMemory captureExit(Call c, GuestMemory mem) {
+        try {
+            return capture(c.arch).exit(c, mem, c.ret);
+        } catch (RuntimeException e) {
+            captureFailed(c, e);
+            return MemorySnapshot.unavailable(c.asid);
+        }
+    }
+
+    private void captureFailed(Call c, RuntimeException e) {
+        captureFailures++;
+        if (captureFailedFor.add(c.name)) {
+            System.err.println("plugin.syscalls.linux: copying the memory of " + c.name + " threw " + e
+                    + "; it is traced without it (reported once per call name)");
+        }
+    }
+
+    private final Set<String> captureFailedFor = new HashSet<>();
+    private long captureFailures;
+
+    /** Captures that threw (a bug; 0 expected). */
+    public long captureFailures() { return captureFailures; }
+
+    private Capture capture(Arch arch) {
+        Capture c = captures[arch.ordinal()];
+        if (c == null) captures[arch.ordinal()] = c = new Capture(arch, stringLimit);
+        return c;
+    }
+
+    /** The ABI of a vCPU; the name is the same String object call after call, so that is the check made first. */
+    private Arch arch(Cpu cpu) {
+        String name = cpu.arch();
+        if (name != lastCpuArch) {
+            lastArch = Arch.of(name);
+            lastCpuArch = name;
+        }
+        return lastArch;
     }
 
     public int pendingCount() { return pending.size(); }

@@ -10,11 +10,36 @@ import plugin.syscalls.linux.decode.OpenFlags;
  * Translates Linux calls into the platform-independent semantics of ARCHITECTURE §4 (the ABI
  * paper's split): {@code file.op} open/read/write/close/dup and {@code process.op} fork/exec/exit,
  * so that plugin.files and plugin.processes need no Linux knowledge.
+ *
+ * <p>{@link #atEntry} and {@link #atExit} run on the trace writer's thread, on the memory captured
+ * for the call. The few facts the {@link CallTracker} itself needs (an exec's image, whether a clone
+ * makes a thread, the image /proc/self/exe names) are read on the vCPU thread by
+ * {@link #trackerFactsAtEntry} and {@link #trackerFactsAtExit}, for those rare calls only.
  */
 final class Semantics {
     private Semantics() {}
 
     static final long CLONE_THREAD = 0x10000;
+
+    /** vCPU thread, at the entry: the facts the tracker pairs and names processes with. */
+    static void trackerFactsAtEntry(Call c, GuestMemory mem) {
+        long[] a = c.args;
+        switch (c.name) {
+            case "execve" -> c.image = mem.readCString(a[0], 4096).orElse(null);
+            case "execveat" -> c.image = mem.readCString(a[1], 4096).orElse(null);
+            case "clone" -> c.thread = (a[0] & CLONE_THREAD) != 0;
+            case "clone3" -> {
+                OptionalLong flags = mem.readInt(a[0], 8); // struct clone_args starts with the flags
+                c.thread = flags.isPresent() && (flags.getAsLong() & CLONE_THREAD) != 0;
+            }
+            default -> { }
+        }
+    }
+
+    /** vCPU thread, at the return ({@code c.ret} set): readlink("/proc/self/exe") names the process's image. */
+    static void trackerFactsAtExit(Call c, GuestMemory mem) {
+        if (c.ret > 0 && (c.name.equals("readlink") || c.name.equals("readlinkat"))) ownImage(c, mem);
+    }
 
     static void atEntry(Call c, GuestMemory mem, Decoder decoder) {
         var s = c.semantics;
@@ -79,18 +104,14 @@ final class Semantics {
             case "pidfd_open" -> anonymous(c, "<pidfd>", true);    // a pidfd is always close-on-exec
             case "io_uring_setup" -> anonymous(c, "<io_uring>", true);
             case "perf_event_open" -> anonymous(c, "<perf_event>", (a[4] & 8) != 0); // PERF_FLAG_FD_CLOEXEC
-            case "fork", "vfork" -> { s.put(Keys.PROCESS_OP, "fork"); s.put(Keys.PROCESS_THREAD, false); }
-            case "clone" -> { s.put(Keys.PROCESS_OP, "fork"); s.put(Keys.PROCESS_THREAD, (a[0] & CLONE_THREAD) != 0); }
-            case "clone3" -> {
-                s.put(Keys.PROCESS_OP, "fork");
-                OptionalLong flags = mem.readInt(a[0], 8); // struct clone_args starts with the flags
-                s.put(Keys.PROCESS_THREAD, flags.isPresent() && (flags.getAsLong() & CLONE_THREAD) != 0);
-            }
+            case "fork", "vfork", "clone", "clone3" -> { s.put(Keys.PROCESS_OP, "fork"); s.put(Keys.PROCESS_THREAD, c.thread); }
             case "execve", "execveat" -> {
                 int p = c.name.equals("execveat") ? 1 : 0;
                 s.put(Keys.PROCESS_OP, "exec");
-                mem.readCString(a[p], 4096).ifPresent(path -> s.put(Keys.PROCESS_IMAGE, path));
+                if (c.image != null) s.put(Keys.PROCESS_IMAGE, c.resolvedImage != null ? c.resolvedImage : c.image);
                 s.put(Keys.PROCESS_ARGV, decoder.argvList(a[p + 1], mem).toArray(String[]::new));
+                // an exec of /proc/self/exe: the image it loads, and the path as the caller wrote it
+                if (c.resolvedImage != null) s.put(Keys.PROCESS_IMAGE_NAMED, c.image);
             }
             case "exit", "exit_group" -> { s.put(Keys.PROCESS_OP, "exit"); s.put(Keys.PROCESS_STATUS, (int) a[0] & 0xff); }
             default -> { }
@@ -169,7 +190,10 @@ final class Semantics {
             s.put(Keys.FILE_HANDLE, c.ret);
         }
         if (ok && "fork".equals(s.get(Keys.PROCESS_OP))) s.put(Keys.PROCESS_CHILD, (int) c.ret);
-        if (ok && c.ret > 0 && (c.name.equals("readlink") || c.name.equals("readlinkat"))) ownImage(c, mem);
+        if (c.ownImage != null) {
+            s.put(Keys.PROCESS_OP, Keys.PROCESS_OP_IMAGE);
+            s.put(Keys.PROCESS_IMAGE, c.ownImage);
+        }
     }
 
     /** readlink("/proc/self/exe"): the process names its own image (the kernel's answer, read from its buffer). */
@@ -180,8 +204,7 @@ final class Semantics {
         if (!isOwnExe(path, c.pid)) return;
         byte[] b = new byte[(int) Math.min(c.ret, 4096)];
         if (mem.read(c.args[p + 1], b, 0, b.length) != b.length) return;
-        c.semantics.put(Keys.PROCESS_OP, Keys.PROCESS_OP_IMAGE);
-        c.semantics.put(Keys.PROCESS_IMAGE, new String(b, java.nio.charset.StandardCharsets.ISO_8859_1));
+        c.ownImage = new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     static final int AT_FDCWD = -100;

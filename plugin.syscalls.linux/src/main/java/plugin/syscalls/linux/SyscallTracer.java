@@ -3,6 +3,7 @@ package plugin.syscalls.linux;
 import emulator.api.Cpu;
 import emulator.api.instrument.AddressSpaceFilter;
 import emulator.api.instrument.CpuEventListener;
+import emulator.api.instrument.MachineListener;
 import emulator.api.instrument.TranslationHook;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -24,15 +25,16 @@ import org.osgi.service.metatype.annotations.Designate;
  * {@link CpuEventListener} (the engine picks it up and starts delivering events at the next safe
  * point, so it can come and go while the guest runs), and the {@code syscalls:} Gogo commands.
  *
- * <p>Events go through {@link EventAdmin#postEvent}: asynchronous, so the vCPU thread does not wait
- * for handlers, and delivered in order per posting thread.
+ * <p>Events go through {@link EventAdmin#postEvent} from the tracer's one writer thread:
+ * asynchronous, and delivered in order per posting thread, so in the order the calls were made.
+ * As a {@link MachineListener} it writes the trace files out when a machine stops.
  */
 @Component(configurationPid = "plugin.syscalls.linux", configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true,
-        service = {CpuEventListener.class, SyscallTracer.class},
+        service = {CpuEventListener.class, MachineListener.class, SyscallTracer.class},
         property = {TranslationHook.PLUGIN_NAME + "=plugin.syscalls.linux", "osgi.command.scope=syscalls",
                 "osgi.command.function=stats", "osgi.command.function=tail"})
 @Designate(ocd = TracerConfig.class)
-public final class SyscallTracer implements CpuEventListener {
+public final class SyscallTracer implements CpuEventListener, MachineListener {
     private volatile Tracer tracer;
     private volatile EventAdmin eventAdmin;
 
@@ -80,6 +82,13 @@ public final class SyscallTracer implements CpuEventListener {
     @Override public void onPrivilegeChange(Cpu cpu, int from, int to) { tracer.onPrivilegeChange(cpu, from, to); }
 
     @Override public AddressSpaceFilter addressSpaces() { return tracer.addressSpaces(); }
+
+    /** A machine stopped: everything it traced is written out (its last lines are in the files now, not when the plugin stops). */
+    @Override
+    public void onMachine(String machine, String arch, Transition transition) {
+        Tracer t = tracer;
+        if (transition == Transition.STOPPED && t != null) t.flush();
+    }
 
     /** syscalls:stats — calls and guest instructions per name. */
     public String stats() {

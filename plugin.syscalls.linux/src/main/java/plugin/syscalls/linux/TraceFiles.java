@@ -26,27 +26,39 @@ final class TraceFiles implements Closeable {
 
     /** One strace line: {@code PID  name(args) = result}. */
     static String straceLine(Call c) {
-        StringBuilder sb = new StringBuilder(pidPrefix(c.pid)).append(c.callText()).append(' ');
+        StringBuilder sb = new StringBuilder(96);
+        appendPidPrefix(sb, c.pid);
+        c.appendCallText(sb).append(' ');
         while (sb.length() < RESULT_COLUMN) sb.append(' ');
         return sb.append("= ").append(c.result).toString();
     }
 
+    /** strace -f's pid column: the pid left-aligned in five places, then a space ({@code %-5d }). */
     static String pidPrefix(long pid) {
-        return String.format("%-5d ", pid);
+        return appendPidPrefix(new StringBuilder(8), pid).toString();
     }
 
-    void record(Call c) {
+    private static StringBuilder appendPidPrefix(StringBuilder sb, long pid) {
+        int start = sb.length();
+        sb.append(pid);
+        while (sb.length() - start < 5) sb.append(' ');
+        return sb.append(' ');
+    }
+
+    /** A completed call: its strace line (made once, by the caller, for the tail too) and its JSON object. */
+    void record(Call c, String straceLine) {
         try {
-            if (log != null) { log.write(straceLine(c)); log.newLine(); }
+            if (log != null) { log.write(straceLine); log.newLine(); }
             if (jsonl != null) { jsonl.write(json(c)); jsonl.newLine(); }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    void exited(int pid, int status) {
+    /** A line of the log only ({@code +++ exited with N +++}). */
+    void line(String line) {
         try {
-            if (log != null) { log.write(pidPrefix(pid) + "+++ exited with " + status + " +++"); log.newLine(); }
+            if (log != null) { log.write(line); log.newLine(); }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -62,18 +74,30 @@ final class TraceFiles implements Closeable {
     }
 
     static String json(Call c) {
-        StringBuilder sb = new StringBuilder("{\"pid\":").append(c.pid).append(",\"tid\":").append(c.tid)
-                .append(",\"asid\":").append(c.asid).append(",\"nr\":").append(c.nr)
-                .append(",\"name\":").append(jsonString(c.name)).append(",\"args\":[");
-        String[] args = c.printedArgs();
-        for (int i = 0; i < args.length; i++) sb.append(i == 0 ? "" : ",").append(jsonString(args[i]));
-        sb.append("],\"ret\":").append(c.returned ? Long.toString(c.ret) : "null")
-                .append(",\"result\":").append(jsonString(c.result)).append(",\"icount\":").append(c.icountEnter).append('}');
-        return sb.toString();
+        StringBuilder sb = new StringBuilder(160).append("{\"pid\":").append(c.pid).append(",\"tid\":").append(c.tid)
+                .append(",\"asid\":").append(c.asid).append(",\"nr\":").append(c.nr).append(",\"name\":");
+        appendJsonString(sb, c.name).append(",\"args\":[");
+        boolean first = true;
+        for (String a : c.argText) {
+            if (a == null) continue;
+            if (!first) sb.append(',');
+            appendJsonString(sb, a);
+            first = false;
+        }
+        sb.append("],\"ret\":");
+        if (c.returned) sb.append(c.ret); else sb.append("null");
+        sb.append(",\"result\":");
+        return appendJsonString(sb, c.result).append(",\"icount\":").append(c.icountEnter).append('}').toString();
     }
 
     static String jsonString(String s) {
-        StringBuilder sb = new StringBuilder("\"");
+        return appendJsonString(new StringBuilder(s.length() + 2), s).toString();
+    }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    static StringBuilder appendJsonString(StringBuilder sb, String s) {
+        sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char ch = s.charAt(i);
             switch (ch) {
@@ -83,12 +107,12 @@ final class TraceFiles implements Closeable {
                 case '\r' -> sb.append("\\r");
                 case '\t' -> sb.append("\\t");
                 default -> {
-                    if (ch < 0x20) sb.append(String.format("\\u%04x", (int) ch));
+                    if (ch < 0x20) sb.append("\\u00").append(HEX[ch >> 4]).append(HEX[ch & 15]);
                     else sb.append(ch);
                 }
             }
         }
-        return sb.append('"').toString();
+        return sb.append('"');
     }
 
     @Override

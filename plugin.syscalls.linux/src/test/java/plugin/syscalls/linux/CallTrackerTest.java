@@ -15,13 +15,22 @@ class CallTrackerTest {
     final List<String> records = new ArrayList<>();
     final List<String> events = new ArrayList<>();
     final List<Call> exits = new ArrayList<>();
+    final List<String> reports = new ArrayList<>();
+    /** The writer's decoding, inline: the tracker hands over raw calls with the memory they need. */
+    final CallDecoding decoding = new CallDecoding(32, reports::add);
     final CallTracker t = new CallTracker(new CallTracker.Sink() {
-        public void enter(Call c) { events.add("ENTER " + c.name); }
-        public void exit(Call c) { events.add("EXIT " + c.name + " " + c.result); exits.add(c); }
+        public void enter(Call c, Integer pid) { decoding.entered(c); events.add("ENTER " + c.name); }
+        public void exit(Call c, Integer pid) { decoding.exited(c); events.add("EXIT " + c.name + " " + c.result); exits.add(c); }
         public void record(Call c) { records.add(TraceFiles.straceLine(c).replaceAll(" +", " ")); }
         public void processExited(int pid, long asid, int status) { records.add(pid + " +++ exited with " + status + " +++"); }
     }, 32);
     final FakeCpu cpu = new FakeCpu("x86_64");
+
+    @org.junit.jupiter.api.AfterEach
+    void decodingReadOnlyWhatWasCaptured() {
+        assertEquals(List.of(), reports, "decoding problems");
+        assertEquals(0, decoding.captureMisses() + decoding.failures());
+    }
 
     void enter(long nr, long sp, long... args) {
         cpu.set("rax", nr).set("rsp", sp);

@@ -12,6 +12,8 @@ final class FakeCpu implements Cpu {
     final Map<String, Long> regs = new HashMap<>();
     final Map<Long, byte[]> spaces = new HashMap<>();
     long asid = 1, pc, icount;
+    /** When set, every memory read throws it (a broken memory view, to test that the tracer survives one). */
+    RuntimeException readFailure;
     static final long BASE = 0x10000;
 
     FakeCpu(String arch) { this.arch = arch; }
@@ -41,6 +43,7 @@ final class FakeCpu implements Cpu {
             public long asid() { return asid; }
             public boolean isReadable(long addr) { return addr >= BASE && addr < BASE + m.length; }
             public int read(long addr, byte[] dst, int off, int len) {
+                if (readFailure != null) throw readFailure;
                 int n = 0;
                 while (n < len && isReadable(addr + n)) { dst[off + n] = m[(int) (addr + n - BASE)]; n++; }
                 return n;

@@ -40,6 +40,7 @@ class HotLoadTest {
             assertTrue(tracer.count("openat") > 10, "the loop's opens are traced: " + tracer.stats());
             assertEquals(1, tracer.count("exit_group"));
             assertEquals(0, tracer.pendingCalls(), "nothing left pending after exit_group");
+            assertEquals(0, tracer.decodingFailures(), "decoders that threw or read uncaptured memory (see stderr)");
         }
         assertEquals(0, r.exit(), r.err());
         assertEquals("4000\n", r.out(), "the guest's output is unchanged");

@@ -178,6 +178,8 @@ class StraceAgreementTest {
         Path traceDir = Files.createTempDirectory("trace");
         try (Tracer tracer = new Tracer(new Tracer.Settings(traceDir, true, true, 32, new String[0], new String[0], AddressSpaceFilter.ALL), null)) {
             GuestHarness.run(emuRoot, arch, argv, tracer, new byte[0]);
+            // decoding runs on the writer thread from memory copied at the call: it must have read nothing else
+            assertEquals(0, tracer.decodingFailures(), "decoders that threw or read uncaptured memory (see stderr): " + cmd);
         }
         StraceLog emuLog = StraceLog.parse(Files.readAllLines(traceDir.resolve("syscalls.log"), StandardCharsets.ISO_8859_1));
         return compare(nativeLog, emuLog);

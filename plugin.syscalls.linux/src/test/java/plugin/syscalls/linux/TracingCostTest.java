@@ -25,12 +25,14 @@ import org.osgi.service.event.EventHandler;
  * A measurement, not a test (speed is never asserted): the cost of tracing with the three plugins
  * (this tracer writing syscalls.log/jsonl, plugin.files and plugin.processes fed through an
  * asynchronous EventAdmin stand-in, as Felix's postEvent delivers) on busybox gzip -c and sha256sum
- * of a 2 MiB file, against the same run with no instrumentation. Runs interleaved, median of 5.
+ * of a 2 MiB file, against the same run with no instrumentation. Runs interleaved, median of 5 (or
+ * {@code -Dabiscope.tracingCost.rounds=N}).
  * Run: {@code mvn -o -pl plugin.syscalls.linux test -Dtest=TracingCostTest -Dabiscope.tracingCost=true}.
  */
 @EnabledIfSystemProperty(named = "abiscope.tracingCost", matches = "true")
 class TracingCostTest {
-    static final int ROUNDS = 5;
+    /** Rounds per configuration (-Dabiscope.tracingCost.rounds): more on a shared, noisy machine. */
+    static final int ROUNDS = Integer.getInteger("abiscope.tracingCost.rounds", 5);
     static int calls;
 
     @Test
@@ -42,19 +44,25 @@ class TracingCostTest {
         for (int i = 0; i < data.length; i++) data[i] = (byte) ("abcdefgh \n".charAt(r.nextInt(10)) + (i % 4096 == 0 ? 1 : 0)); // compressible text
         Files.write(root.resolve("big.txt"), data);
         for (List<String> cmd : List.of(List.of("/bin/busybox", "gzip", "-c", "big.txt"), List.of("/bin/busybox", "sha256sum", "big.txt"))) {
-            long[] plain = new long[ROUNDS], traced = new long[ROUNDS], inTracer = new long[ROUNDS];
+            long[] plain = new long[ROUNDS], traced = new long[ROUNDS], inTracer = new long[ROUNDS], inWriter = new long[ROUNDS], inMonitors = new long[ROUNDS];
             runPlain(root, cmd);
             runTraced(root, cmd); // warm up both paths once
             for (int i = 0; i < ROUNDS; i++) {
                 plain[i] = runPlain(root, cmd);
                 traced[i] = runTraced(root, cmd);
                 inTracer[i] = callbackNanos;
+                inWriter[i] = writerNanos;
+                inMonitors[i] = monitorNanos;
             }
             long p = median(plain), t = median(traced);
             System.out.printf("tracing cost (%d calls) %-28s plain %s ms  traced %s ms  median %d vs %d ms: %+.1f%%%n", calls, String.join(" ", cmd.subList(1, cmd.size())),
                     Arrays.toString(ms(plain)), Arrays.toString(ms(traced)), p / 1_000_000, t / 1_000_000, 100.0 * (t - p) / p);
             System.out.printf("    CPU time inside the tracer's callbacks on the vCPU thread: median %.2f ms = %.3f%% of the plain run's median (%.1f us per call)%n",
                     median(inTracer) / 1e6, 100.0 * median(inTracer) / p, median(inTracer) / 1e3 / Math.max(1, calls));
+            System.out.printf("    CPU time of the tracer's writer thread (decoding, logs, events): median %.2f ms = %.3f%% of the plain run's median (%.1f us per call)%n",
+                    median(inWriter) / 1e6, 100.0 * median(inWriter) / p, median(inWriter) / 1e3 / Math.max(1, calls));
+            System.out.printf("    CPU time of plugin.files + plugin.processes on the event delivery thread: median %.2f ms = %.3f%% of the plain run's median (%.1f us per call)%n",
+                    median(inMonitors) / 1e6, 100.0 * median(inMonitors) / p, median(inMonitors) / 1e3 / Math.max(1, calls));
         }
     }
 
@@ -70,11 +78,16 @@ class TracingCostTest {
     static long runTraced(Path root, List<String> cmd) throws Exception {
         Path dir = Files.createTempDirectory("cost");
         ExecutorService delivery = Executors.newSingleThreadExecutor();
+        java.util.concurrent.atomic.AtomicLong monitorSpent = new java.util.concurrent.atomic.AtomicLong();
         List<EventHandler> handlers = new ArrayList<>();
         EventAdmin ea = new EventAdmin() {
             // the monitors subscribe to abiscope/syscall/* only; what they publish themselves goes nowhere here
             @Override public void postEvent(Event e) {
-                if (e.getTopic().startsWith("abiscope/syscall/")) delivery.execute(() -> { for (EventHandler h : handlers) h.handleEvent(e); });
+                if (e.getTopic().startsWith("abiscope/syscall/")) delivery.execute(() -> {
+                    long t0 = THREADS.getCurrentThreadCpuTime();
+                    for (EventHandler h : handlers) h.handleEvent(e);
+                    monitorSpent.addAndGet(THREADS.getCurrentThreadCpuTime() - t0);
+                });
             }
             @Override public void sendEvent(Event e) { for (EventHandler h : handlers) h.handleEvent(e); }
         };
@@ -87,11 +100,14 @@ class TracingCostTest {
                 (topic, props) -> ea.postEvent(new Event(topic, props)))) {
             GuestHarness.Result r = runTimed(root, cmd, tracer);
             assertEquals(0, r.exit(), r.err());
+            tracer.flush(); // the writer has caught up: its CPU time is the whole run's (close would wait for it too)
+            writerNanos = THREADS.getThreadCpuTime(tracer.writerThreadId());
         }
         long t = System.nanoTime() - t0;
         calls = Files.readAllLines(dir.resolve("syscalls.log")).size();
         delivery.shutdown();
         delivery.awaitTermination(1, TimeUnit.MINUTES);
+        monitorNanos = monitorSpent.get();
         for (Object m : List.of(files, procs)) {
             Method d = m.getClass().getDeclaredMethod("deactivate");
             d.setAccessible(true);
@@ -100,8 +116,8 @@ class TracingCostTest {
         return t;
     }
 
-    /** CPU time spent inside the tracer's callbacks on the vCPU threads, summed over the run. */
-    static long callbackNanos;
+    /** CPU time spent inside the tracer's callbacks on the vCPU threads, summed over the run; and by its writer thread. */
+    static long callbackNanos, writerNanos, monitorNanos;
     static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     /** As {@link GuestHarness#run}, timing every callback into the tracer. */

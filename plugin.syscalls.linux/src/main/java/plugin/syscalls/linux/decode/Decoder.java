@@ -34,7 +34,7 @@ public final class Decoder {
 
     /** Decodes what is known at entry; output arguments show their address until the exit. */
     public void enter(Call c, GuestMemory mem) {
-        Prototypes.Proto p = Prototypes.of(c.name);
+        Prototypes.Proto p = c.proto;
         MemReader r = new MemReader(mem, arch, stringLimit);
         if (p == null) {
             for (int i = 0; i < c.args.length; i++) c.argText[i] = null;
@@ -48,6 +48,7 @@ public final class Decoder {
             case "execve", "execveat" -> c.entryState = null;
             default -> { }
         }
+        Structs s = new Structs(r);
         int ai = 0;
         for (int k = 0; k < p.args().length && ai < c.args.length; k++, ai++) {
             String kind = p.args()[k];
@@ -57,9 +58,22 @@ public final class Decoder {
                 c.argText[++ai] = null;
                 continue;
             }
-            c.argText[ai] = OUTPUT_KINDS.contains(kind) || kind.startsWith("sigsetout") ? r.ptr(c.args[ai]) : input(c, kind, ai, r);
+            c.argText[ai] = OUTPUT_KINDS.contains(kind) || kind.startsWith("sigsetout") ? r.ptr(c.args[ai]) : input(c, kind, ai, r, s);
         }
         for (; ai < c.argText.length; ai++) c.argText[ai] = null;
+    }
+
+    /** The arguments as raw numbers, as strace prints a call it cannot decode (the fallback when decoding failed). */
+    public static void raw(Call c) {
+        for (int i = 0; i < c.argText.length; i++) {
+            long v = c.arch.unsigned(c.args[i]);
+            c.argText[i] = v == 0 ? "0" : "0x" + Long.toHexString(v);
+        }
+    }
+
+    /** A result as a plain number or error (the fallback when decoding it failed). */
+    public static String rawResult(long ret) {
+        return Errno.isError(ret) ? Errno.result(ret) : Long.toString(ret);
     }
 
     /** Decodes the outputs and the result. {@code rawRet} is the result register's value. */
@@ -67,14 +81,15 @@ public final class Decoder {
         long ret = arch.signed(rawRet);
         c.ret = ret;
         c.returned = true;
-        Prototypes.Proto p = Prototypes.of(c.name);
+        Prototypes.Proto p = c.proto;
         MemReader r = new MemReader(mem, arch, stringLimit);
         boolean failed = Errno.isError(ret);
         if (p != null && !failed && !c.name.equals("clone")) {
+            Structs s = new Structs(r);
             for (int k = 0, ai = 0; k < p.args().length && ai < c.args.length; k++, ai++) {
                 String kind = p.args()[k];
                 if (kind.equals("long64") && arch.wordSize == 4) { ai++; continue; }
-                if (OUTPUT_KINDS.contains(kind)) c.argText[ai] = output(c, kind, ai, r, ret);
+                if (OUTPUT_KINDS.contains(kind)) c.argText[ai] = output(c, kind, ai, r, s, ret);
                 else if (kind.equals("prctlarg") && c.args[0] == 16) c.argText[ai] = r.string(c.args[ai]);
                 else if (kind.equals("archprctlarg") && (c.args[0] == 0x1003 || c.args[0] == 0x1004)) {
                     OptionalLong v = r.u64(c.args[ai]);
@@ -115,9 +130,8 @@ public final class Decoder {
 
     private String fd(long v) { return Integer.toString((int) v); }
 
-    private String input(Call c, String kind, int i, MemReader r) {
+    private String input(Call c, String kind, int i, MemReader r, Structs s) {
         long v = c.args[i];
-        Structs s = new Structs(r);
         switch (kind) {
             case "fd", "int", "pid": return fd(v);
             case "dirfd": return (int) v == -100 ? "AT_FDCWD" : fd(v);
@@ -203,9 +217,8 @@ public final class Decoder {
         }
     }
 
-    private String output(Call c, String kind, int i, MemReader r, long ret) {
+    private String output(Call c, String kind, int i, MemReader r, Structs s, long ret) {
         long v = c.args[i];
-        Structs s = new Structs(r);
         return switch (kind) {
             case "bufout" -> r.buffer(v, ret, false);
             case "bufouthex" -> r.buffer(v, ret, true);

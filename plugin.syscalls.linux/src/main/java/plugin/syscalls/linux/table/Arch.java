@@ -21,16 +21,23 @@ public enum Arch {
     public final int wordSize;
     public final String numberReg;
     public final List<String> argRegs;
+    /** {@link #argRegs} as an array: read on every call, on the vCPU thread. */
+    public final String[] argRegArray;
     public final String resultReg;
     public final String spReg;
+    /** Names by number for the dense part of the table (every call's lookup), the rest (ARM's private calls) in a map. */
+    private final String[] denseNames = new String[DENSE];
     private final Map<Integer, String> names = new HashMap<>();
     private final Map<String, Integer> numbers = new HashMap<>();
+    private static final int DENSE = 1024;
+    private static final Arch[] ALL = values();
 
     Arch(String cpuName, int wordSize, String numberReg, List<String> argRegs, String resultReg, String spReg, String[] table) {
         this.cpuName = cpuName;
         this.wordSize = wordSize;
         this.numberReg = numberReg;
         this.argRegs = argRegs;
+        this.argRegArray = argRegs.toArray(String[]::new);
         this.resultReg = resultReg;
         this.spReg = spReg;
         for (String e : table) {
@@ -39,17 +46,18 @@ public enum Arch {
             if (f.length == 2) names.putIfAbsent(nr, f[1]); // "nr name alias": the first name stays the one printed
             numbers.putIfAbsent(f[1], nr);
         }
+        for (Map.Entry<Integer, String> e : names.entrySet()) if (e.getKey() >= 0 && e.getKey() < DENSE) denseNames[e.getKey()] = e.getValue();
     }
 
     /** The ABI of a {@link emulator.api.Cpu#arch()} name, or null when it is not one Linux has here. */
     public static Arch of(String cpuArch) {
-        for (Arch a : values()) if (a.cpuName.equals(cpuArch)) return a;
+        for (Arch a : ALL) if (a.cpuName.equals(cpuArch)) return a;
         return null;
     }
 
     /** The call's name; unknown numbers print as strace does: {@code syscall_0x1234}. */
     public String name(long nr) {
-        String n = nr >= 0 && nr <= Integer.MAX_VALUE ? names.get((int) nr) : null;
+        String n = nr >= 0 && nr < DENSE ? denseNames[(int) nr] : nr >= 0 && nr <= Integer.MAX_VALUE ? names.get((int) nr) : null;
         return n != null ? n : "syscall_0x" + Long.toHexString(nr);
     }
 
