@@ -27,7 +27,7 @@ public final class Machine {
     private volatile boolean stopped, paused;
     private final AtomicLong epoch = new AtomicLong();
     private final Object pauseLock = new Object();
-    private final AtomicLong retiredIcount = new AtomicLong();
+    private final AtomicLong retiredIcount = new AtomicLong(), retiredDispatches = new AtomicLong();
     private int nextIndex;
     private final java.util.Set<Long> breakpoints = ConcurrentHashMap.newKeySet();
     volatile boolean anyBreakpoints;
@@ -160,6 +160,7 @@ public final class Machine {
     void vcpuEnded(Vcpu v) {
         CURRENT.remove();
         retiredIcount.addAndGet(v.icount);
+        retiredDispatches.addAndGet(v.dispatches);
         vcpus.remove(v);
     }
 
@@ -188,6 +189,13 @@ public final class Machine {
     public long icount() {
         long t = retiredIcount.get();
         for (Vcpu v : vcpus) t += v.icount;
+        return t;
+    }
+
+    /** Blocks and regions run by the execution loops of every vCPU, including ended ones. */
+    public long dispatches() {
+        long t = retiredDispatches.get();
+        for (Vcpu v : vcpus) t += v.dispatches;
         return t;
     }
 

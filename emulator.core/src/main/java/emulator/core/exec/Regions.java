@@ -27,6 +27,8 @@ final class Regions {
     private static final Logger LOG = Logger.getLogger(Regions.class.getName());
     static final boolean ENABLED = !"false".equals(System.getProperty("abiscope.regions"));
     static final int THRESHOLD = Integer.getInteger("abiscope.regionThreshold", 200);
+    /** Heat at which a block that is already a member of a region becomes the entry of one. */
+    static final int MEMBER_THRESHOLD = 10 * THRESHOLD;
     /** Members at most (a region too large for the JIT is retried with fewer). */
     private static final int MAX_BLOCKS = 64;
     /** IR ops at most, a cheap first bound before the bytecode size is known. */
@@ -34,18 +36,26 @@ final class Regions {
 
     private Regions() {}
 
-    /** Compiles and installs a region entered at {@code entry}; returns its code, or null if none was made. */
+    /**
+     * Compiles and installs a region entered at {@code entry}; returns its code, or null if none was
+     * made. Called on each run from the loop once the block is hot; sets {@code entry.regionDone}
+     * when the decision is final.
+     */
     static CompiledBlock form(TranslatedBlock entry, Vcpu cpu) {
-        // A member of a region already made runs inside it whenever the loop is entered at its head;
-        // a second region over the same loop would only double the JIT's work.
-        if (!ENABLED || !entry.isCompiled() || entry.inRegion) return null;
+        // A member of a region runs inside it when the loop is entered at the region's head; a
+        // member that is still entered from the execution loop this often is the head of a loop of
+        // its own (or entered from outside): then it gets a region too.
+        if (entry.inRegion && entry.hotness() < MEMBER_THRESHOLD) return null;
+        entry.regionDone = true;
+        if (!ENABLED || !entry.isCompiled()) return null;
         CodeCache cache = cpu.cache;
         Machine machine = cpu.machine;
         long epoch = machine.epoch();
-        List<TranslatedBlock> members = collect(entry, cache);
-        for (int n = members.size(); n > 0; n /= 2) {
-            if (n == 1 && !exitsTo(entry, entry.pc)) return null; // nothing to jump to
-            List<TranslatedBlock> part = members.subList(0, n);
+        List<TranslatedBlock> reachable = collect(entry, cache);
+        for (int n = reachable.size(); n > 0; n /= 2) {
+            // The first n in breadth-first order, then only what loops back to the entry within them.
+            List<TranslatedBlock> part = loops(entry, reachable.subList(0, n));
+            if (part.size() == 1 && !exitsTo(entry, entry.pc)) return null; // nothing to jump to
             CompiledBlock code;
             try {
                 code = compile(part);
@@ -95,19 +105,26 @@ final class Regions {
                 queue.add(m);
             }
         }
-        // Keep the loops through the entry: the members from which the entry can be reached again.
-        // Paths that leave (a loop's exit, an error branch) are left to the loop; they would make the
-        // method bigger, and the JIT's work with it, for code that runs once per loop.
-        java.util.Set<Long> loops = new java.util.HashSet<>(List.of(entry.pc));
+        return new ArrayList<>(members.values());
+    }
+
+    /**
+     * The blocks of {@code candidates} from which the entry can be reached again inside them (with
+     * the entry first, in the same order): the loops through the entry. Paths that leave (a loop's
+     * exit, an error branch) are left to the loop; they would make the method bigger, and the JIT's
+     * work with it, for code that runs once per loop.
+     */
+    private static List<TranslatedBlock> loops(TranslatedBlock entry, List<TranslatedBlock> candidates) {
+        java.util.Set<Long> in = new java.util.HashSet<>(List.of(entry.pc));
         for (boolean grew = true; grew; ) {
             grew = false;
-            for (TranslatedBlock t : members.values()) {
-                if (loops.contains(t.pc)) continue;
-                for (long s : successors(t)) if (loops.contains(s)) { loops.add(t.pc); grew = true; break; }
+            for (TranslatedBlock t : candidates) {
+                if (in.contains(t.pc)) continue;
+                for (long s : successors(t)) if (in.contains(s)) { in.add(t.pc); grew = true; break; }
             }
         }
         List<TranslatedBlock> out = new ArrayList<>();
-        for (TranslatedBlock t : members.values()) if (loops.contains(t.pc)) out.add(t);
+        for (TranslatedBlock t : candidates) if (in.contains(t.pc)) out.add(t);
         return out;
     }
 

@@ -18,7 +18,7 @@ public final class TranslatedBlock {
     private int runs;
     /** Runs of the compiled code, counted until a region is formed from here (see {@link Regions}). */
     private int hot;
-    /** A region's entry, or a block regions were tried from: never starts another. */
+    /** A region's entry, or a block a region was tried from: no further attempts. */
     boolean regionDone;
     /** A member of some region (see {@link Regions}). */
     boolean inRegion;
@@ -60,7 +60,6 @@ public final class TranslatedBlock {
             }
             code = c;
         } else if (!regionDone && ++hot >= Regions.THRESHOLD) {
-            regionDone = true;
             CompiledBlock r = Regions.form(this, cpu);
             if (r != null) c = r;
         }

@@ -36,6 +36,8 @@ public final class Vcpu implements Cpu {
     /** Asks the loop to come to a safe point at the next block boundary. */
     public volatile boolean exitRequest;
     public int privilege;
+    /** Blocks (or regions) the execution loop has run: guest instructions per dispatch tell how well regions cover the code. */
+    public long dispatches;
     /** Blocks run by chaining since the loop last ran one (see {@link ExitLink}). */
     int chained;
     /**
@@ -108,6 +110,7 @@ public final class Vcpu implements Cpu {
             }
             try {
                 chained = 0;
+                dispatches++;
                 pc = b.exec(this);
             } catch (GuestException e) {
                 prev = null;
