@@ -91,13 +91,14 @@ public final class EngineBench {
         InlineCounter counter = new InlineCounter();
         long[] sink = new long[1];
         InsnCallback cb = (c, pc) -> sink[0]++;
-        if (config.endsWith("inline-counter") || config.endsWith("callback")) {
+        if (config.endsWith("inline-counter") || config.contains("callback")) {
             boolean counting = config.endsWith("inline-counter");
+            boolean readsRegs = !config.endsWith("noregs"); // RegAccess.NONE: QEMU's default kind of callback
             m.setInstrumentation(new Instrumentation() {
                 public void instrument(BlockEditor b) {
                     for (var insn : b.insns()) {
                         if (counting) b.countInsn(insn.index(), counter);
-                        else b.beforeInsn(insn.index(), new CallbackRef(cb, "bench", false));
+                        else b.beforeInsn(insn.index(), new CallbackRef(cb, "bench", false, readsRegs));
                     }
                 }
                 public CpuEvents events() { return CpuEvents.NONE; }

@@ -50,7 +50,7 @@ public final class MicroBench {
         long iters = quick ? 500_000 : 200_000_000;
         int rounds = quick ? 2 : 5;
         byte[] code = EngineBench.assemble(loop(iters));
-        String[] configs = {"tiered", "tiered+inline-counter", "tiered+callback", "interpreted", "compiled"};
+        String[] configs = {"tiered", "tiered+inline-counter", "tiered+callback", "tiered+callback-noregs", "interpreted", "compiled"};
         List<List<Double>> ns = new ArrayList<>();
         for (String c : configs) ns.add(new ArrayList<>());
         long insns = 0;
@@ -68,6 +68,7 @@ public final class MicroBench {
         double base = Stats.median(ns.get(0));
         m.put("inlineCounterNsPerInsn", Stats.median(ns.get(1)) - base);
         m.put("callbackNsPerInsn", Stats.median(ns.get(2)) - base);
+        m.put("callbackNoRegsNsPerInsn", Stats.median(ns.get(3)) - base);
         return m;
     }
 

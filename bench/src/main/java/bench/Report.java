@@ -191,7 +191,8 @@ final class Report {
             sb.append(row("loop, tiered backend", v(ic, "tieredNsPerInsn", "%.3f") + " ns/insn"));
             sb.append(row("loop, interpreter", v(ic, "interpretedNsPerInsn", "%.3f") + " ns/insn"));
             sb.append(row("inline counter per instruction", v(ic, "inlineCounterNsPerInsn", "%.3f") + " ns/insn"));
-            sb.append(row("callback before every instruction", v(ic, "callbackNsPerInsn", "%.3f") + " ns/insn"));
+            sb.append(row("callback before every instruction, reading registers", v(ic, "callbackNsPerInsn", "%.3f") + " ns/insn"));
+            sb.append(row("callback before every instruction, no register access (`RegAccess.NONE`, QEMU's default)", v(ic, "callbackNoRegsNsPerInsn", "%.3f") + " ns/insn"));
             sb.append(row("hot plug: install → first callback (median / max)",
                     v(hp, "installToFirstCallbackUsMedian", "%.0f") + " / " + v(hp, "installToFirstCallbackUsMax", "%.0f") + " µs"));
             sb.append(row("hot plug: install call returns", v(hp, "installCallReturnsUsMedian", "%.0f") + " µs"));

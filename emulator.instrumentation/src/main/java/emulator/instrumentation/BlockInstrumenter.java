@@ -24,10 +24,12 @@ final class BlockInstrumenter implements Instrumenter {
         this.plugin = plugin;
     }
 
-    private CallbackRef ref(Object cb, boolean writes) {
+    private CallbackRef ref(Object cb, boolean writes) { return ref(cb, writes, true); }
+
+    private CallbackRef ref(Object cb, boolean writes, boolean reads) {
         if (cb == null) throw new IllegalArgumentException("callback is null");
         plugin.callbacksRegistered++;
-        return new CallbackRef(cb, plugin, writes);
+        return new CallbackRef(cb, plugin, writes, reads);
     }
 
     @Override public void beforeBlock(BlockCallback cb) {
@@ -36,7 +38,7 @@ final class BlockInstrumenter implements Instrumenter {
     }
 
     @Override public void beforeInsn(InsnInfo insn, InsnCallback cb, RegAccess access) {
-        ed.beforeInsn(insn.index(), ref(cb, access == RegAccess.READ_WRITE));
+        ed.beforeInsn(insn.index(), ref(cb, access == RegAccess.READ_WRITE, access != RegAccess.NONE));
         ed.countInsn(insn.index(), plugin.calls);
     }
 

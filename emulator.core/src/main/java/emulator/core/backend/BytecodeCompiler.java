@@ -651,7 +651,7 @@ public final class BytecodeCompiler implements Opcodes {
 
         void callback(Inst i, int cur) {
             CallbackRef ref = (CallbackRef) i.aux;
-            writeBackDirty();
+            if (ref.readsRegs() || ref.writesRegs()) writeBackDirty();
             flushIcount();
             Label s = new Label(), e = new Label(), h = new Label(), done = new Label();
             mv.visitTryCatchBlock(s, e, h, "java/lang/Throwable");

@@ -145,6 +145,34 @@ class InstrumentationTest {
         assertTrue(r.kernel.faults.isEmpty());
     }
 
+    /**
+     * Callbacks that use no registers (RegAccess.NONE) are called before every instruction with its
+     * pc, in order, also in a loop long enough to run as a region, and cannot change registers.
+     */
+    @ParameterizedTest
+    @EnumSource(BackendKind.class)
+    void callbacksWithoutRegisterAccessSeeEveryInstruction(BackendKind k) {
+        int n = 20_000;
+        Rig r = new Rig(k, 2, 1 << 16, 200).load(ExecutionLoopTest.countdown(n));
+        long[] calls = {0};
+        List<String> problems = new ArrayList<>();
+        long[] expected = {ExecutionLoopTest.CODE, ExecutionLoopTest.CODE + 8, ExecutionLoopTest.CODE + 16};
+        InsnCallback cb = (cpu, pc) -> {
+            long c = calls[0]++;
+            // entry: three instructions, then the loop's three per iteration, then halt
+            long want = c < 3 ? expected[(int) c] : c < 3 + 3L * n ? ExecutionLoopTest.LOOP + 8 * ((c - 3) % 3) : ExecutionLoopTest.LOOP + 24;
+            if (pc != want && problems.size() < 5) problems.add("call " + c + " at " + Long.toHexString(pc) + ", expected " + Long.toHexString(want));
+            if (cpu.pc() != pc && problems.size() < 5) problems.add("cpu.pc() " + Long.toHexString(cpu.pc()) + " != " + Long.toHexString(pc));
+            cpu.setReg("r1", 12345); // ignored
+        };
+        r.machine.setInstrumentation(new TestInstrumentation(ed -> each(ed, i -> ed.beforeInsn(i.index(), new CallbackRef(cb, "p", false, false)))));
+        r.run(ExecutionLoopTest.CODE);
+        assertEquals(List.of(), problems);
+        assertEquals(3 + 3L * n + 1, calls[0]);
+        assertEquals(3L * n, r.cpu.regs[1]);
+        if (k != BackendKind.INTERPRETED) assertTrue(r.machine.translator().backend().regionsCompiled() > 0, "ran as a region");
+    }
+
     @ParameterizedTest
     @EnumSource(BackendKind.class)
     void readWriteCallbacksChangeRegistersReadOnesDoNot(BackendKind k) {
