@@ -104,7 +104,9 @@ class BusyboxSuiteTest {
     static Outcome nativeRun(Path root, String line) throws Exception {
         List<String> cmd = new ArrayList<>();
         if (!isRoot()) cmd.addAll(List.of("unshare", "-r"));
-        cmd.addAll(List.of("chroot", root.toString(), "/bin/busybox", "sh", "-c", line));
+        // Every signal at its default disposition, as the emulated process starts: a test run from a
+        // background job inherits SIGINT and SIGQUIT ignored, which a native shell cannot trap.
+        cmd.addAll(List.of("/usr/bin/env", "--default-signal", "/usr/sbin/chroot", root.toString(), "/bin/busybox", "sh", "-c", line));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile());
         pb.environment().clear();
         pb.environment().putAll(ENV);

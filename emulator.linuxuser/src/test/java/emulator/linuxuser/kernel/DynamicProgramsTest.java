@@ -95,7 +95,8 @@ class DynamicProgramsTest {
     static LinuxUserRunnerTest.Result nativeRun(Path root, List<String> argv) throws Exception {
         List<String> cmd = new ArrayList<>();
         if (!BusyboxSuiteTest.isRoot()) cmd.addAll(List.of("unshare", "-r"));
-        cmd.add("chroot");
+        cmd.addAll(List.of("/usr/bin/env", "--default-signal")); // default dispositions, as the emulated process starts
+        cmd.add("/usr/sbin/chroot");
         cmd.add(root.toString());
         cmd.addAll(argv);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile());
