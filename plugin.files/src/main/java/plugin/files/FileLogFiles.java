@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
-import java.util.function.BiConsumer;
 
 /**
  * files.log and files.jsonl in the trace folder. Both are appended to: a monitor stopped and started
@@ -16,10 +15,17 @@ import java.util.function.BiConsumer;
  * with a marker line so the segments can be told apart.
  */
 final class FileLogFiles implements FileOutput, AutoCloseable {
-    private final BufferedWriter log, jsonl;
-    private final BiConsumer<String, Map<String, Object>> publisher;
+    /** Where the abiscope/file/* events go (EventAdmin), and whether anyone receives them now. */
+    interface Publisher {
+        boolean wanted();
 
-    FileLogFiles(Path dir, BiConsumer<String, Map<String, Object>> publisher) throws IOException {
+        void post(String topic, Map<String, Object> properties);
+    }
+
+    private final BufferedWriter log, jsonl;
+    private final Publisher publisher;
+
+    FileLogFiles(Path dir, Publisher publisher) throws IOException {
         Files.createDirectories(dir);
         this.log = open(dir.resolve("files.log"));
         this.jsonl = open(dir.resolve("files.jsonl"));
@@ -37,7 +43,9 @@ final class FileLogFiles implements FileOutput, AutoCloseable {
 
     @Override public void jsonRecord(Map<String, Object> record) { write(jsonl, Json.object(record)); }
 
-    @Override public void publish(String topic, Map<String, Object> properties) { publisher.accept(topic, properties); }
+    @Override public boolean publishing() { return publisher.wanted(); }
+
+    @Override public void publish(String topic, Map<String, Object> properties) { publisher.post(topic, properties); }
 
     private static void write(BufferedWriter w, String line) {
         try {

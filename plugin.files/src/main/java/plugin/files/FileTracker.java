@@ -23,6 +23,7 @@ public final class FileTracker {
     /** {@code file.op} values; {@code cloexec} sets a handle's close-on-exec flag (fcntl F_SETFD and the like). */
     static final String OPEN = "open", READ = "read", WRITE = "write", CLOSE = "close", DUP = "dup", SET_CLOEXEC = "cloexec";
     static final int RECENT_LINES = 10_000;
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private final FileOutput out;
     private final SyscallCallPairing pairing = new SyscallCallPairing();
@@ -31,6 +32,10 @@ public final class FileTracker {
     private final Set<String> exitedBeforeFork = new HashSet<>();
     private final Map<String, FileStats> stats = new LinkedHashMap<>();
     private final ArrayDeque<String> recent = new ArrayDeque<>();
+    /** The log line being built (one at a time: the tracker is not reentrant). */
+    private final StringBuilder line = new StringBuilder(128);
+    /** The process of the last file operation: most operations come from the same one. Dropped when a process leaves the table. */
+    private ProcessFiles lastProcess;
     private long seq;
     /** Objects with no name (pipes, sockets…) are numbered in order of creation, so that each has its own line. */
     private long anonymousObjects;
@@ -38,7 +43,7 @@ public final class FileTracker {
     public FileTracker(FileOutput out) { this.out = out; }
 
     public void accept(Event event) {
-        SyscallCall call = pairing.accept(event.getTopic(), properties(event));
+        SyscallCall call = pairing.accept(event.getTopic(), new EventView(event));
         if (call == null) return;
         String processOp = call.string(Keys.PROCESS_OP);
         if (processOp != null) onProcess(processOp, call);
@@ -104,6 +109,7 @@ public final class FileTracker {
         if (pid != null && tid != null && !pid.equals(tid)) return;    // one thread ends; the table lives on
         String id = processId(c);
         ProcessFiles gone = processes.remove(id);
+        lastProcess = null;
         // An exit whose fork we never saw returning in the parent: remember it, so that fork does not
         // resurrect a table. (A second report of the same exit finds nothing and changes nothing.)
         if (gone != null && gone.awaitingParent && !gone.handles.inherited()) exitedBeforeFork.add(id);
@@ -130,9 +136,9 @@ public final class FileTracker {
         Map<String, Object> rec = record(p, c, OPEN);
         rec.put("path", name);
         rec.put("mode", access);
-        String args = "name " + (name == null ? "?" : name) + ", mode " + (access == null ? "?" : access);
         if (c.failed()) {
-            emit(p, c, Topics.FILE_OPEN, rec, "open(" + args + ")" + failure(c), name, null, access);
+            failure(openText(startLine(p), name, access).append(')'), c);
+            emit(p, c, Topics.FILE_OPEN, rec, name, null, access);
             return;
         }
         Boolean cloexec = c.bool(Keys.FILE_CLOEXEC);
@@ -157,14 +163,15 @@ public final class FileTracker {
             if (c.bool(Keys.FILE_ANONYMOUS) != null) r.put("anonymous", c.bool(Keys.FILE_ANONYMOUS));
             if (handle != null) p.handles.put(handle, new OpenHandle(name, mode, cloexec));
             if (i == 0) stats(name, p, handle).opens++;
-            String a = "name " + (name == null ? "?" : name) + ", mode " + (mode == null ? "?" : mode);
-            emit(p, c, Topics.FILE_OPEN, r, "open(" + a + ", handle " + hex(handle) + ")", name, handle, mode);
+            hex(openText(startLine(p), name, mode).append(", handle "), handle).append(')');
+            emit(p, c, Topics.FILE_OPEN, r, name, handle, mode);
         }
     }
 
     private void transfer(String op, ProcessFiles p, SyscallCall c) {
         Long handle = c.number(Keys.FILE_HANDLE);
-        String path = pathOf(p, handle);
+        OpenHandle h = lookUp(p, handle);
+        String path = h == null ? null : h.path();
         Long buffer = c.number(Keys.FILE_BUFFER), length = c.number(Keys.FILE_LENGTH), ret = c.number(Keys.RET);
         Map<String, Object> rec = record(p, c, op);
         rec.put("handle", handle);
@@ -175,9 +182,10 @@ public final class FileTracker {
             FileStats s = stats(path, p, handle);
             if (op.equals(READ)) { s.reads++; s.bytesRead += ret; } else { s.writes++; s.bytesWritten += ret; }
         }
-        String line = op + "(handle " + hex(handle) + ", buffer " + hex(buffer) + ", length " + hex(length) + ")";
-        emit(p, c, op.equals(READ) ? Topics.FILE_READ : Topics.FILE_WRITE, rec,
-                c.failed() ? line + failure(c) : line, path, handle, accessOf(p, handle));
+        StringBuilder l = startLine(p).append(op).append("(handle ");
+        hex(hex(hex(l, handle).append(", buffer "), buffer).append(", length "), length).append(')');
+        failure(l, c);
+        emit(p, c, op.equals(READ) ? Topics.FILE_READ : Topics.FILE_WRITE, rec, path, handle, h == null ? null : h.access());
     }
 
     /** A kernel-side copy (sendfile, splice): a read of the source and a write of the destination, no user buffer. */
@@ -198,15 +206,19 @@ public final class FileTracker {
         rec.put("path", fromPath);
         rec.put("length", length);
         rec.put("copyTo", to);
-        String line = "read(handle " + hex(from) + ", to handle " + hex(to) + ", length " + hex(length) + ")";
-        emit(p, c, Topics.FILE_READ, rec, c.failed() ? line + failure(c) : line, fromPath, from, accessOf(p, from));
+        StringBuilder l = startLine(p).append("read(handle ");
+        hex(hex(hex(l, from).append(", to handle "), to).append(", length "), length).append(')');
+        failure(l, c);
+        emit(p, c, Topics.FILE_READ, rec, fromPath, from, accessOf(p, from));
         Map<String, Object> wrec = record(p, c, WRITE);
         wrec.put("handle", to);
         wrec.put("path", toPath);
         wrec.put("length", length);
         wrec.put("copyFrom", from);
-        String wline = "write(handle " + hex(to) + ", from handle " + hex(from) + ", length " + hex(length) + ")";
-        emit(p, c, Topics.FILE_WRITE, wrec, c.failed() ? wline + failure(c) : wline, toPath, to, accessOf(p, to));
+        StringBuilder w = startLine(p).append("write(handle ");
+        hex(hex(hex(w, to).append(", from handle "), from).append(", length "), length).append(')');
+        failure(w, c);
+        emit(p, c, Topics.FILE_WRITE, wrec, toPath, to, accessOf(p, to));
     }
 
     private void close(ProcessFiles p, SyscallCall c) {
@@ -217,8 +229,8 @@ public final class FileTracker {
         Map<String, Object> rec = record(p, c, CLOSE);
         rec.put("handle", handle);
         rec.put("path", path);
-        String line = "close(handle " + hex(handle) + ")";
-        emit(p, c, Topics.FILE_CLOSE, rec, c.failed() ? line + failure(c) : line, path, handle, null);
+        failure(hex(startLine(p).append("close(handle "), handle).append(')'), c);
+        emit(p, c, Topics.FILE_CLOSE, rec, path, handle, null);
     }
 
     private void dup(ProcessFiles p, SyscallCall c) {
@@ -229,10 +241,11 @@ public final class FileTracker {
         rec.put("oldHandle", old);
         rec.put("handle", handle);
         rec.put("path", path);
-        String line = "dup(handle " + hex(old) + ", new handle " + hex(handle) + ")";
+        hex(hex(startLine(p).append("dup(handle "), old).append(", new handle "), handle).append(')');
         if (c.failed() || old == null || handle == null) {
             rec.put("replacedPath", null);
-            write(p, c, rec, line + (c.failed() ? failure(c) : ""));
+            failure(line, c);
+            write(c, rec);
             return;
         }
         if (!old.equals(handle)) {
@@ -242,7 +255,7 @@ public final class FileTracker {
             OpenHandle replaced = p.handles.put(handle, copy);
             rec.put("replacedPath", replaced == null ? null : replaced.path());
         }
-        write(p, c, rec, line);
+        write(c, rec);
     }
 
     private void setCloexec(ProcessFiles p, SyscallCall c) {
@@ -259,6 +272,8 @@ public final class FileTracker {
         return h != null ? h : c.number(Keys.RET);
     }
 
+    private static OpenHandle lookUp(ProcessFiles p, Long handle) { return handle == null ? null : p.handles.get(handle); }
+
     private static String accessOf(ProcessFiles p, Long handle) {
         OpenHandle h = handle == null ? null : p.handles.get(handle);
         return h == null ? null : h.access();
@@ -271,8 +286,16 @@ public final class FileTracker {
     }
 
     private ProcessFiles process(SyscallCall c) {
+        Integer pid = c.integer(Keys.PID);
+        ProcessFiles last = lastProcess;
+        if (pid != null && last != null && last.pid != null && last.pid.intValue() == pid) return last;
         String id = processId(c);
-        return processes.computeIfAbsent(id, k -> new ProcessFiles(k, new HandleTable(), null));
+        ProcessFiles p = processes.get(id);
+        if (p == null) {
+            p = new ProcessFiles(id, new HandleTable(), null);
+            processes.put(id, p);
+        }
+        return lastProcess = p;
     }
 
     /** The pid where the OS plugin knows it, else the address space (a process we cannot name yet). */
@@ -285,9 +308,13 @@ public final class FileTracker {
 
     private FileStats stats(String path, ProcessFiles p, Long handle) {
         // "not seen opened": before tracing began, or inherited from whoever started the first process
-        String key = path != null ? path : "? (handle " + hex(handle) + " of pid " + p.id + ", not seen opened)";
-        FileStats s = stats.computeIfAbsent(key, k -> new FileStats());
-        s.processes.add(p.id + " " + p.imageName());
+        String key = path != null ? path : p.unknownFileKey(handle);
+        FileStats s = stats.get(key);
+        if (s == null) {
+            s = new FileStats();
+            stats.put(key, s);
+        }
+        s.processes.add(p.label());
         return s;
     }
 
@@ -295,7 +322,7 @@ public final class FileTracker {
         Map<String, Object> rec = new LinkedHashMap<>();
         rec.put("seq", ++seq);
         rec.put("icount", c.number(Keys.ICOUNT));
-        rec.put("pid", p.id.startsWith("asid") ? null : Integer.valueOf(p.id));
+        rec.put("pid", p.pid);
         rec.put("tid", c.integer(Keys.TID));
         rec.put("asid", c.number(Keys.ASID));
         rec.put("image", p.image);
@@ -303,11 +330,13 @@ public final class FileTracker {
         return rec;
     }
 
-    private void emit(ProcessFiles p, SyscallCall c, String topic, Map<String, Object> rec, String line,
+    /** Writes the line built in {@link #line} and the record, and publishes the event if anyone receives it. */
+    private void emit(ProcessFiles p, SyscallCall c, String topic, Map<String, Object> rec,
                       String path, Long handle, String access) {
         rec.put("result", c.number(Keys.RET));
         rec.put("ok", !c.failed());
-        write(p, c, rec, line);
+        write(c, rec);
+        if (!out.publishing()) return;
         Map<String, Object> props = new LinkedHashMap<>();
         putIfKnown(props, Keys.PID, c.integer(Keys.PID));
         putIfKnown(props, Keys.TID, c.integer(Keys.TID));
@@ -324,22 +353,51 @@ public final class FileTracker {
         out.publish(topic, props);
     }
 
-    private void write(ProcessFiles p, SyscallCall c, Map<String, Object> rec, String op) {
+    /** Writes the line built in {@link #line} and the record. */
+    private void write(SyscallCall c, Map<String, Object> rec) {
         if (!rec.containsKey("result")) { rec.put("result", c.number(Keys.RET)); rec.put("ok", !c.failed()); }
-        String line = "[" + p.id + " " + p.imageName() + "] " + op;
-        recent.addLast(line);
+        String text = line.toString();
+        recent.addLast(text);
         if (recent.size() > RECENT_LINES) recent.removeFirst();
-        out.logLine(line);
+        out.logLine(text);
         out.jsonRecord(rec);
+    }
+
+    /** Starts the log line of an operation of {@code p}: {@code [pid image] }. */
+    private StringBuilder startLine(ProcessFiles p) {
+        line.setLength(0);
+        return line.append(p.logPrefix());
+    }
+
+    private static StringBuilder openText(StringBuilder l, String name, String mode) {
+        return l.append("open(name ").append(name == null ? "?" : name).append(", mode ").append(mode == null ? "?" : mode);
     }
 
     private static void putIfKnown(Map<String, Object> m, String k, Object v) { if (v != null) m.put(k, v); }
 
-    private static String failure(SyscallCall c) { return " -> error " + c.number(Keys.RET); }
+    /** A failed call's line ends with its error. */
+    private static StringBuilder failure(StringBuilder l, SyscallCall c) {
+        return c.failed() ? l.append(" -> error ").append(c.number(Keys.RET)) : l;
+    }
 
     static String hex(Long v) {
         if (v == null) return "?";
         return v < 0 ? "-0x" + Long.toHexString(-v) : "0x" + Long.toHexString(v);
+    }
+
+    /** Appends {@link #hex(Long)} of {@code v} without making the string. */
+    static StringBuilder hex(StringBuilder sb, Long v) {
+        if (v == null) return sb.append('?');
+        long x = v;
+        if (x < 0) {
+            sb.append('-');
+            x = -x;   // Long.MIN_VALUE stays itself and prints unsigned, as Long.toHexString does
+        }
+        sb.append("0x");
+        for (int shift = Math.max(0, 60 - (Long.numberOfLeadingZeros(x) & ~3)); shift >= 0; shift -= 4) {
+            sb.append(HEX[(int) (x >>> shift) & 0xf]);
+        }
+        return sb;
     }
 
     // ---- queries (Gogo, summary) ----
@@ -365,15 +423,29 @@ public final class FileTracker {
     /** One line per file: opens, bytes read and written, and the processes that used it. */
     public List<String> summary() {
         List<String> lines = new ArrayList<>();
-        lines.add(String.format("%-40s %6s %12s %12s  %s", "file", "opens", "bytes read", "bytes written", "processes"));
-        stats.forEach((path, s) -> lines.add(String.format("%-40s %6d %12d %12d  %s", path, s.opens, s.bytesRead,
-                s.bytesWritten, String.join(", ", s.processes))));
+        lines.add(summaryLine("file", "opens", "bytes read", "bytes written", "processes"));
+        for (Map.Entry<String, FileStats> e : stats.entrySet()) {
+            FileStats s = e.getValue();
+            lines.add(summaryLine(e.getKey(), Long.toString(s.opens), Long.toString(s.bytesRead), Long.toString(s.bytesWritten),
+                    String.join(", ", s.processes)));
+        }
         return lines;
     }
 
-    private static java.util.Map<String, Object> properties(org.osgi.service.event.Event event) {
-        java.util.Map<String, Object> props = new java.util.HashMap<>();
-        for (String name : event.getPropertyNames()) props.put(name, event.getProperty(name));
-        return props;
+    /**
+     * {@code String.format("%-40s %6s %12s %12s  %s", …)} spelled out: the summary is written while the
+     * monitor stops, which the end of a run waits for, and a first String.format costs milliseconds there.
+     */
+    static String summaryLine(String file, String opens, String read, String written, String processes) {
+        StringBuilder sb = new StringBuilder(96 + processes.length()).append(file);
+        pad(sb, 40 - file.length());
+        pad(sb.append(' '), 6 - opens.length());
+        pad(sb.append(opens).append(' '), 12 - read.length());
+        pad(sb.append(read).append(' '), 12 - written.length());
+        return sb.append(written).append("  ").append(processes).toString();
+    }
+
+    private static void pad(StringBuilder sb, int spaces) {
+        for (int i = 0; i < spaces; i++) sb.append(' ');
     }
 }

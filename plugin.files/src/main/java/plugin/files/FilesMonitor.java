@@ -5,11 +5,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 import org.osgi.service.event.EventConstants;
@@ -26,7 +31,21 @@ import org.osgi.service.metatype.annotations.Designate;
                 "osgi.command.scope=files", "osgi.command.function=log", "osgi.command.function=open"})
 @Designate(ocd = FilesConfig.class)
 public final class FilesMonitor implements EventHandler {
+    /**
+     * Event handlers that may receive an abiscope/file/* event, by their topics: one of the family,
+     * the family, {@code abiscope/*} or {@code *}; or no topic at all (which EventAdmin delivers
+     * everything to when configured not to require topics).
+     */
+    static final String FILE_EVENT_HANDLERS =
+            "(|(event.topics=abiscope/file/*)(event.topics=abiscope/\\*)(event.topics=\\*)(!(event.topics=*)))";
+
     private final EventAdmin events;
+    /**
+     * How many handlers may receive the file events. With none (the usual case) no event is built:
+     * EventAdmin would hand each one to a delivery thread of its own, for nobody, at every read and
+     * write the guest makes. Constructed outside the framework (tests), nothing is tracked and nothing posted.
+     */
+    private final AtomicInteger fileEventHandlers = new AtomicInteger();
     private final FileLogFiles files;
     private final FileTracker tracker;
     private final Path dir;
@@ -38,9 +57,19 @@ public final class FilesMonitor implements EventHandler {
         this.events = events;
         this.dir = Path.of(config.traceDir()).toAbsolutePath();
         this.printSummary = config.printSummary();
-        this.files = new FileLogFiles(dir, (topic, props) -> this.events.postEvent(new Event(topic, props)));
+        this.files = new FileLogFiles(dir, new FileLogFiles.Publisher() {
+            @Override public boolean wanted() { return fileEventHandlers.get() > 0; }
+
+            @Override public void post(String topic, Map<String, Object> properties) { events.postEvent(new Event(topic, properties)); }
+        });
         this.tracker = new FileTracker(files);
     }
+
+    @Reference(service = EventHandler.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = FILE_EVENT_HANDLERS)
+    void addFileEventHandler(ServiceReference<EventHandler> handler) { fileEventHandlers.incrementAndGet(); }
+
+    void removeFileEventHandler(ServiceReference<EventHandler> handler) { fileEventHandlers.decrementAndGet(); }
 
     @Override
     public void handleEvent(Event event) {

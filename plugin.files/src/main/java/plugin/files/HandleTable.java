@@ -1,5 +1,7 @@
 package plugin.files;
 
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -11,14 +13,16 @@ import java.util.TreeMap;
  * is what keeps a path from ever being wrong: we only name handles whose open we saw.
  */
 final class HandleTable {
-    private final Map<Long, OpenHandle> handles = new TreeMap<>();
+    /** A hash map: looked up at every read and write (sorted only for the listing, {@link #view}). */
+    private final Map<Long, OpenHandle> handles = new HashMap<>();
     /** Handles this process opened, duplicated or closed itself: a late inheritance must not override them. */
     private final Set<Long> touched = new HashSet<>();
     private boolean inherited;
 
     OpenHandle get(long handle) { return handles.get(handle); }
 
-    Map<Long, OpenHandle> view() { return java.util.Collections.unmodifiableMap(handles); }
+    /** The handles in ascending order (files:open lists them so). */
+    Map<Long, OpenHandle> view() { return Collections.unmodifiableMap(new TreeMap<>(handles)); }
 
     /** @return the handle this replaced (dup over an open handle closes it implicitly), or null */
     OpenHandle put(long handle, OpenHandle h) {

@@ -294,4 +294,32 @@ class FileTrackerTest {
         read(61, 0);
         assertEquals("[61 busybox] read(handle 0x0, buffer 0x15f88c, length 0x4)", lines.getLast());
     }
+
+    @Test
+    void aProcessThatExecsIsNamedByItsNewImageFromThen() {
+        exec(62, "/bin/cat", 0);
+        read(62, 0);
+        exec(62, "/usr/bin/sort", 0);
+        read(62, 0);
+        assertEquals(List.of("[62 cat] read(handle 0x0, buffer 0x15f88c, length 0x4)", "[62 sort] read(handle 0x0, buffer 0x15f88c, length 0x4)"), lines);
+        assertTrue(tracker.summary().get(1).endsWith("  62 cat, 62 sort"), tracker.summary().toString());
+    }
+
+    @Test
+    void hexAppendedInPlaceEqualsTheStringForm() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        List<Long> values = new ArrayList<>(java.util.Arrays.asList(null, 0L, 1L, 9L, 10L, 15L, 16L, 255L, 256L, 0x5ed210L, -1L, -16L,
+                Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1, 1L << 32, (1L << 60) - 1));
+        for (int i = 0; i < 2000; i++) values.add(r.nextLong() >> r.nextInt(64));
+        for (Long v : values) assertEquals(FileTracker.hex(v), FileTracker.hex(new StringBuilder(), v).toString(), String.valueOf(v));
+    }
+
+    @Test
+    void summaryLinesAreLaidOutAsStringFormatDid() {
+        String format = "%-40s %6s %12s %12s  %s";
+        String[][] rows = {{"file", "opens", "bytes read", "bytes written", "processes"}, {"/etc/passwd", "1", "4", "0", "7 cat"},
+            {"? (handle 0x1 of pid 1006, not seen opened)", "0", "0", "3", "1006 busybox"}, {"", "1234567", "1234567890123", "0", ""},
+            {"/a/path/that/is/exactly/forty/characters", "12", "123456789012", "1", "1 a, 2 b"}};
+        for (String[] row : rows) assertEquals(String.format(format, (Object[]) row), FileTracker.summaryLine(row[0], row[1], row[2], row[3], row[4]));
+    }
 }

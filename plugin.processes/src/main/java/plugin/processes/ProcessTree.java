@@ -35,11 +35,17 @@ public final class ProcessTree {
     private final ArrayDeque<Integer> childrenWithoutAsid = new ArrayDeque<>();
     private final ArrayDeque<Long> asidsWithoutPid = new ArrayDeque<>();
     private long maxIcount, unattributed, seq;
+    /**
+     * The node the last event confirmed and the address space it confirmed bound to it: most events
+     * repeat both, and then there is nothing to learn. Dropped whenever a node is made or a binding changes.
+     */
+    private ProcessNode lastKnown;
+    private long lastKnownAsid;
 
     public ProcessTree(ProcessOutput out) { this.out = out; }
 
     public void accept(Event event) {
-        SyscallCall c = pairing.accept(event.getTopic(), properties(event));
+        SyscallCall c = pairing.accept(event.getTopic(), new EventView(event));
         if (c == null) return;
         maxIcount = Math.max(maxIcount, c.icount());
         String op = c.string(Keys.PROCESS_OP);
@@ -85,6 +91,7 @@ public final class ProcessTree {
         if (!childrenWithoutAsid.isEmpty()) {
             int child = childrenWithoutAsid.poll();
             asidToPid.put(asid, child);
+            lastKnown = null;
             return child;
         }
         asidsWithoutPid.add(asid);
@@ -93,9 +100,21 @@ public final class ProcessTree {
 
     /** The node of a process we meet in mid-run (tracing started after it was created). */
     private ProcessNode known(int pid, SyscallCall c) {
-        bindAsid(pid, c);
+        Long asid = c.number(Keys.ASID);
+        ProcessNode last = lastKnown;
+        // bound already (node current for its pid, asid in its set and mapped to it): binding again would change nothing
+        if (last != null && asid != null && last.pid == pid && lastKnownAsid == asid) return last;
+        if (asid != null) bind(pid, asid, c);
         ProcessNode n = byId.get(pid);
-        if (n != null) return n;
+        if (n != null) {
+            if (asid != null) {
+                // bind found this node: asid is in its set now and mapped to pid
+                lastKnown = n;
+                lastKnownAsid = asid;
+            }
+            return n;
+        }
+        // a new node's address space is bound at its next event, as before: not remembered as bound yet
         n = newNode(pid, c);
         n.ppid = c.integer(Keys.PPID);
         announce(n, c);
@@ -201,6 +220,7 @@ public final class ProcessTree {
     }
 
     private ProcessNode newNode(int id, SyscallCall c) {
+        lastKnown = null;
         ProcessNode n = new ProcessNode(id, all.size());
         n.createdIcount = c.icount();
         all.add(n);
@@ -219,6 +239,7 @@ public final class ProcessTree {
     }
 
     private void bind(int pid, long asid, SyscallCall c) {
+        lastKnown = null;
         ProcessNode n = byId.get(pid);
         if (n != null && n.asids.add(asid) && n.asids.size() > 1) out.jsonRecord(record("asid", n, c));
         asidToPid.put(asid, pid);
@@ -312,11 +333,5 @@ public final class ProcessTree {
             else if (after == null) after = p;
         }
         return before != null ? before : after;
-    }
-
-    private static java.util.Map<String, Object> properties(org.osgi.service.event.Event event) {
-        java.util.Map<String, Object> props = new java.util.HashMap<>();
-        for (String name : event.getPropertyNames()) props.put(name, event.getProperty(name));
-        return props;
     }
 }

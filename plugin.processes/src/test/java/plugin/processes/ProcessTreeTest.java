@@ -145,6 +145,22 @@ class ProcessTreeTest {
     }
 
     @Test
+    void repeatedEventsOfABoundAddressSpaceChangeNothingAndANewOneIsRecordedOnce() {
+        for (int i = 0; i < 3; i++) send(SyscallEvents.enter(700).with(Keys.ASID, 0xe0L));    // ordinary calls, no process.op
+        send(SyscallEvents.exit(700).with(Keys.ASID, 0xe0L).ret(0));
+        send(SyscallEvents.enter(700).with(Keys.ASID, 0xe1L));    // another address space (an exec made before tracing)
+        send(SyscallEvents.enter(700).with(Keys.ASID, 0xe1L));
+        send(SyscallEvents.enter(700).with(Keys.ASID, 0xe0L));    // back to the first: known already
+        assertEquals(List.of(0xe0L, 0xe1L), List.copyOf(node(700).asids));
+        assertEquals(List.of("create", "asid"), records.stream().map(r -> r.get("op")).toList());
+        // the address space alone names the process it was last bound to
+        send(SyscallEvents.enter(700).with(Keys.PID, null).with(Keys.TID, null).with(Keys.ASID, 0xe1L).proc("exit").with(Keys.PROCESS_STATUS, 3));
+        assertEquals(3, node(700).status);
+        assertEquals(List.of("create", "asid", "exit"), records.stream().map(r -> r.get("op")).toList());
+        assertEquals(0, tree.unattributed());
+    }
+
+    @Test
     void aProcessMetInMidRunIsShownAsFound() {
         send(SyscallEvents.enter(600).file("read").with(Keys.PPID, 1));
         ProcessNode n = node(600);
