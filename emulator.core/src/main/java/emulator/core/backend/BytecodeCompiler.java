@@ -112,6 +112,12 @@ public final class BytecodeCompiler implements Opcodes {
          */
         final java.util.Map<Object, Integer> counterLocal = new java.util.IdentityHashMap<>();
         /**
+         * Counters whose local may hold a count not yet added, on the straight-line code being
+         * emitted: a callback sees every counter up to date (a plugin may read its own counter from its
+         * callback), so they are added before it.
+         */
+        java.util.Set<Object> countersPending = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        /**
          * What {@code cpu.regsReadOnly} holds on the straight-line code being emitted (null: not known,
          * where paths meet). It is set only when it must change, so a run of read-only callbacks
          * stores it once, and it is false again wherever the code leaves (exit, trap, fault).
@@ -258,7 +264,7 @@ public final class BytecodeCompiler implements Opcodes {
                 for (int l = 0; l < labels.length; l++) labels[l] = new Label();
                 mv.visitLabel(blockLabel[k]);
                 if (region) dirty = (BitSet) writtenSlots.clone(); // paths meet here (the entry too: jumps come back to it)
-                if (region) { readOnly = null; icountStored = false; }
+                if (region) { readOnly = null; icountStored = false; countersPending.addAll(counterLocal.keySet()); }
                 initTemps();
                 int cur = 0;
                 for (Inst i : b.ops) {
@@ -383,6 +389,21 @@ public final class BytecodeCompiler implements Opcodes {
                 }
             }
             mv.visitLabel(out);
+        }
+
+        /** Adds the pending counts to their counters and zeroes their locals (before a callback). */
+        void addPendingCounters() {
+            for (Object counter : countersPending) {
+                int l = counterLocal.get(counter);
+                getConst(constant(counter, "Lemulator/api/instrument/InlineCounter;"));
+                mv.visitVarInsn(ALOAD, 1);
+                mv.visitFieldInsn(GETFIELD, VCPU, "index", "I");
+                mv.visitVarInsn(LLOAD, l);
+                mv.visitMethodInsn(INVOKEVIRTUAL, "emulator/api/instrument/InlineCounter", "add", "(IJ)V", false);
+                mv.visitInsn(LCONST_0);
+                mv.visitVarInsn(LSTORE, l);
+            }
+            countersPending.clear();
         }
 
         /** Adds what the region's counter locals hold to their counters (before it returns or throws). */
@@ -540,6 +561,7 @@ public final class BytecodeCompiler implements Opcodes {
                     dirty = (BitSet) writtenSlots.clone();
                     readOnly = null;
                     icountStored = false;
+                    countersPending.addAll(counterLocal.keySet());
                 }
                 case BR -> mv.visitJumpInsn(GOTO, labels[(int) i.imm]);
                 case BRC -> { load(i.a); mv.visitJumpInsn(IFNE, labels[(int) i.imm]); }
@@ -601,6 +623,7 @@ public final class BytecodeCompiler implements Opcodes {
                         mv.visitLdcInsn(i.imm);
                         mv.visitInsn(LADD);
                         mv.visitVarInsn(LSTORE, l);
+                        countersPending.add(i.aux);
                         return;
                     }
                     getConst(constant(i.aux, "Lemulator/api/instrument/InlineCounter;"));
@@ -653,6 +676,7 @@ public final class BytecodeCompiler implements Opcodes {
             CallbackRef ref = (CallbackRef) i.aux;
             if (ref.readsRegs() || ref.writesRegs()) writeBackDirty();
             flushIcount();
+            addPendingCounters();
             Label s = new Label(), e = new Label(), h = new Label(), done = new Label();
             mv.visitTryCatchBlock(s, e, h, "java/lang/Throwable");
             long pc = i.op == Op.CB_MEM ? b.insnPcs[cur] : i.imm;

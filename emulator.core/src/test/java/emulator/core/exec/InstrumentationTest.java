@@ -146,6 +146,29 @@ class InstrumentationTest {
     }
 
     /**
+     * A callback that reads its own inline counter (counted before it at each instruction) sees it
+     * exact, also inside a region where counts are kept in locals.
+     */
+    @ParameterizedTest
+    @EnumSource(BackendKind.class)
+    void callbackSeesItsInlineCounterUpToDate(BackendKind k) {
+        int n = 20_000;
+        Rig r = new Rig(k, 2, 1 << 16, 200).load(ExecutionLoopTest.countdown(n));
+        emulator.api.instrument.InlineCounter counter = new emulator.api.instrument.InlineCounter();
+        long[] calls = {0}, gaps = {0};
+        InsnCallback cb = (cpu, pc) -> { if (counter.get(cpu.index()) != ++calls[0]) gaps[0]++; };
+        r.machine.setInstrumentation(new TestInstrumentation(ed -> each(ed, i -> {
+            ed.countInsn(i.index(), counter);
+            ed.beforeInsn(i.index(), new CallbackRef(cb, "p", false, false));
+        })));
+        r.run(ExecutionLoopTest.CODE);
+        assertEquals(3 + 3L * n + 1, calls[0]);
+        assertEquals(0, gaps[0], "callbacks that saw a stale counter");
+        assertEquals(calls[0], counter.sum());
+        if (k != BackendKind.INTERPRETED) assertTrue(r.machine.translator().backend().regionsCompiled() > 0, "ran as a region");
+    }
+
+    /**
      * Callbacks that use no registers (RegAccess.NONE) are called before every instruction with its
      * pc, in order, also in a loop long enough to run as a region, and cannot change registers.
      */
