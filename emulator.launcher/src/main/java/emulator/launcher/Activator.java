@@ -73,7 +73,12 @@ public final class Activator implements BundleActivator {
         // a class with a reified Callable<Integer> signature: the launcher checks the generic
         // interface type reflectively and rejects a lambda ("Callable<java.lang.Object> which should
         // be Callable<Integer>")
-        Callable<Integer> main = new CommandLine(args, registry, System.out, System.err);
+        // A batch command's standard output is its own (a guest program's output, raw mode's JSON):
+        // whatever else prints to System.out from now on (a bundle's fallback logging, such as
+        // EventAdmin's warning when the framework stops with events in flight) goes to stderr.
+        java.io.PrintStream commandOut = System.out;
+        System.setOut(System.err);
+        Callable<Integer> main = new CommandLine(args, registry, commandOut, System.err);
         Hashtable<String, Object> props = new Hashtable<>();
         props.put("main.thread", Boolean.TRUE);
         mainThread = context.registerService(Callable.class.getName(), main, props);
