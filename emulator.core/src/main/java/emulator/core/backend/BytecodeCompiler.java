@@ -395,11 +395,7 @@ public final class BytecodeCompiler implements Opcodes {
         void addPendingCounters() {
             for (Object counter : countersPending) {
                 int l = counterLocal.get(counter);
-                getConst(constant(counter, "Lemulator/api/instrument/InlineCounter;"));
-                mv.visitVarInsn(ALOAD, 1);
-                mv.visitFieldInsn(GETFIELD, VCPU, "index", "I");
-                mv.visitVarInsn(LLOAD, l);
-                mv.visitMethodInsn(INVOKEVIRTUAL, "emulator/api/instrument/InlineCounter", "add", "(IJ)V", false);
+                addCounter(counter, l);
                 mv.visitInsn(LCONST_0);
                 mv.visitVarInsn(LSTORE, l);
             }
@@ -407,14 +403,15 @@ public final class BytecodeCompiler implements Opcodes {
         }
 
         /** Adds what the region's counter locals hold to their counters (before it returns or throws). */
-        void flushCounters() {
-            counterLocal.forEach((counter, l) -> {
-                getConst(constant(counter, "Lemulator/api/instrument/InlineCounter;"));
-                mv.visitVarInsn(ALOAD, 1);
-                mv.visitFieldInsn(GETFIELD, VCPU, "index", "I");
-                mv.visitVarInsn(LLOAD, l);
-                mv.visitMethodInsn(INVOKEVIRTUAL, "emulator/api/instrument/InlineCounter", "add", "(IJ)V", false);
-            });
+        void flushCounters() { counterLocal.forEach(this::addCounter); }
+
+        /** {@code counter.add(cpu.index, local)}. */
+        void addCounter(Object counter, int local) {
+            getConst(constant(counter, "Lemulator/api/instrument/InlineCounter;"));
+            mv.visitVarInsn(ALOAD, 1);
+            mv.visitFieldInsn(GETFIELD, VCPU, "index", "I");
+            mv.visitVarInsn(LLOAD, local);
+            mv.visitMethodInsn(INVOKEVIRTUAL, "emulator/api/instrument/InlineCounter", "add", "(IJ)V", false);
         }
 
         /** Whether the block stores to guest memory, or calls out (a helper or a plugin may write it). */

@@ -66,7 +66,9 @@ class TracerThreadsTest {
             events.add(topic.substring(topic.lastIndexOf('/') + 1) + " " + props.get(Keys.NAME) + " " + props.get(Keys.ARGS_TEXT + "") );
         });
         Thread vcpu = Thread.ofPlatform().name("fake-vcpu").start(() -> run(t, calls));
-        Thread.sleep(1000);
+        // The vCPU either parks waiting for room in the full queue, or (if items were dropped) finishes.
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (vcpu.getState() != Thread.State.WAITING && vcpu.isAlive() && System.nanoTime() < deadline) Thread.onSpinWait();
         assertTrue(vcpu.isAlive(), "with the writer held up, the vCPU waits for room (it would have finished by dropping)");
         release.countDown();
         vcpu.join(TimeUnit.MINUTES.toMillis(2));
