@@ -59,16 +59,19 @@ class TracerThreadsTest {
     void aFullQueueMakesTheVcpuWaitAndNothingIsLostOrReordered() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         List<String> events = Collections.synchronizedList(new ArrayList<>());
-        int calls = 4000; // three queued items per call: more than the queue holds
-        assertTrue(3 * calls > TraceWriter.CAPACITY);
+        // three queued items per call: more than the queue holds plus a full batch the writer took
+        // out of it before its first event blocked
+        int calls = 6000;
+        assertTrue(3 * calls > 2 * TraceWriter.CAPACITY);
         Tracer t = tracer((topic, props) -> {
             try { release.await(); } catch (InterruptedException e) { throw new AssertionError(e); }
             events.add(topic.substring(topic.lastIndexOf('/') + 1) + " " + props.get(Keys.NAME) + " " + props.get(Keys.ARGS_TEXT + "") );
         });
         Thread vcpu = Thread.ofPlatform().name("fake-vcpu").start(() -> run(t, calls));
-        // The vCPU either parks waiting for room in the full queue, or (if items were dropped) finishes.
+        // The vCPU either waits for room in the full queue (a timed offer: TIMED_WAITING, a state
+        // nothing else on its path has), or, if items were dropped, finishes.
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-        while (vcpu.getState() != Thread.State.WAITING && vcpu.isAlive() && System.nanoTime() < deadline) Thread.onSpinWait();
+        while (vcpu.getState() != Thread.State.TIMED_WAITING && vcpu.isAlive() && System.nanoTime() < deadline) Thread.onSpinWait();
         assertTrue(vcpu.isAlive(), "with the writer held up, the vCPU waits for room (it would have finished by dropping)");
         release.countDown();
         vcpu.join(TimeUnit.MINUTES.toMillis(2));
