@@ -55,11 +55,24 @@ public final class Backend {
     public CompiledBlock compileRegion(java.util.List<IrBlock> blocks, long[][] indirect) {
         Object key = SharedCode.ENABLED ? SharedCode.key(blocks, indirect) : null;
         CompiledBlock c = key == null ? null : SharedCode.get(key);
+        if (c == REGION_TOO_LARGE) throw new BytecodeCompiler.TooLargeException("region too large (known from an earlier try)");
         if (c != null) { shared.incrementAndGet(); return c; }
-        c = compiler.compile(blocks, indirect);
+        try {
+            c = compiler.compile(blocks, indirect);
+        } catch (BytecodeCompiler.TooLargeException e) {
+            // Region formation retries with fewer blocks; a re-run of the program would generate
+            // the same too-large code again first (all of ASM's work, thrown away) if not remembered.
+            if (key != null) SharedCode.put(key, REGION_TOO_LARGE);
+            throw e;
+        }
         if (key != null) SharedCode.put(key, c);
         return c;
     }
+
+    /** In {@link SharedCode}: the region with this key did not fit in one method. */
+    private static final CompiledBlock REGION_TOO_LARGE = new CompiledBlock() {
+        @Override public long exec(Vcpu cpu) { throw new IllegalStateException("not code: a marker"); }
+    };
 
     /** Compilations that failed for size (each is split, or stays interpreted if it is one instruction). */
     public long compileFailures() { return compileFailures.get(); }
@@ -109,12 +122,16 @@ public final class Backend {
     public static boolean mustSplit(CompiledBlock c) { return c instanceof TooLarge; }
 
     /** Marks a block too large to compile; runs interpreted until the split version replaces it. */
-    private record TooLarge(IrBlock b) implements CompiledBlock {
-        public long exec(Vcpu cpu) { return Interpreter.run(b, cpu); }
+    private static final class TooLarge extends CompiledBlock {
+        private final IrBlock b;
+        TooLarge(IrBlock b) { this.b = b; }
+        @Override public long exec(Vcpu cpu) { return Interpreter.run(b, cpu); }
     }
 
     /** A block that stays interpreted. */
-    private record Interpreted(IrBlock b) implements CompiledBlock {
-        public long exec(Vcpu cpu) { return Interpreter.run(b, cpu); }
+    private static final class Interpreted extends CompiledBlock {
+        private final IrBlock b;
+        Interpreted(IrBlock b) { this.b = b; }
+        @Override public long exec(Vcpu cpu) { return Interpreter.run(b, cpu); }
     }
 }

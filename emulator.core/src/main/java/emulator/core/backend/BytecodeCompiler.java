@@ -47,8 +47,9 @@ public final class BytecodeCompiler implements Opcodes {
     /**
      * Largest method we hand to the JVM: HotSpot never JIT-compiles a method of more than 8,000 bytes of
      * bytecode ({@code -XX:HugeMethodLimit}), so a bigger region would run in the bytecode interpreter.
+     * {@code -Dabiscope.regionCodeLimit=N} lowers it (smaller regions: less JIT time, more dispatches).
      */
-    public static final int MAX_REGION_CODE = 7_900;
+    public static final int MAX_REGION_CODE = Math.min(7_900, Integer.getInteger("abiscope.regionCodeLimit", 7_900));
 
     /** Guest instructions a region runs at most per call (about a millisecond). */
     public static final long REGION_SLICE = 1L << 20;
@@ -103,7 +104,30 @@ public final class BytecodeCompiler implements Opcodes {
         final List<Object> constants = new ArrayList<>();
         final List<String> constTypes = new ArrayList<>();
         MethodVisitor mv;
-        int regsLocal, curLocal, exLocal, icLocal, limitLocal;
+        int regsLocal, curLocal, exLocal, icLocal, limitLocal, exitPcLocal, exitDoneLocal;
+        /**
+         * Where every exit that leaves the method goes (see {@link #leave()}): the write-back, the
+         * counters and the count are emitted once per method instead of once per exit, which was a
+         * third of all bytecode — and bytecode size bounds how many blocks fit in a region.
+         */
+        final Label leave = new Label();
+        /**
+         * In a region: the members a register-indirect exit (a return, an indirect jump) is tested
+         * against, in one shared tail ({@link #indirectTail()}); empty when there is none.
+         */
+        java.util.SortedSet<Long> indirectTargets = new java.util.TreeSet<>();
+        final Label indirectTail = new Label();
+        /**
+         * {@code curLocal} (the index of the instruction running, for the fault handler) is stored
+         * only before an op that can fault: {@code pendingCur} is the current instruction's index,
+         * {@code storedCur} what the local holds on the straight-line code being emitted (-2: not
+         * known, where paths meet).
+         */
+        int pendingCur, storedCur = -2;
+        /** The current block's temps defined once, by a CONST, with their values: pushed where used instead of kept in a local. */
+        Long[] constOf;
+        /** Whether some callback sets {@code regsReadOnly} (else it is never true, and exits need not clear it). */
+        boolean anyReadOnly;
         /**
          * In a region, each inline counter's increments are summed in a JVM local and added to the
          * counter when the region returns or throws: an add to memory per block would be a dependency
@@ -136,6 +160,7 @@ public final class BytecodeCompiler implements Opcodes {
             this.region = region;
             this.b = blocks.get(0);
             for (int k = 0; k < blocks.size(); k++) memberAt.putIfAbsent(blocks.get(k).pc, k);
+            if (region) indirectTargets = indirectTargets();
         }
 
         int constant(Object o, String desc) {
@@ -152,6 +177,7 @@ public final class BytecodeCompiler implements Opcodes {
             for (IrBlock x : blocks) {
                 n += x.insnCount();
                 for (Inst i : x.ops) {
+                    if (i.aux instanceof CallbackRef r && !r.writesRegs()) anyReadOnly = true;
                     if (i.op == Op.GETR) usedSlots.set((int) i.imm);
                     if (i.op == Op.SETR) { usedSlots.set((int) i.imm); writtenSlots.set((int) i.imm); }
                 }
@@ -172,11 +198,11 @@ public final class BytecodeCompiler implements Opcodes {
             // few thousand temps exceeds that although it fits a JVM method. The real limit is the
             // 64 KiB method size, which MethodTooLargeException reports.
             cw.setComputeLimits(32 << 20, 100_000_000L);
-            cw.visit(V21, ACC_FINAL | ACC_SUPER, name, null, "java/lang/Object", new String[] {"emulator/core/exec/CompiledBlock"});
+            cw.visit(V21, ACC_FINAL | ACC_SUPER, name, null, "emulator/core/exec/CompiledBlock", null);
             MethodVisitor init = cw.visitMethod(0, "<init>", "()V", null, null);
             init.visitCode();
             init.visitVarInsn(ALOAD, 0);
-            init.visitMethodInsn(INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
+            init.visitMethodInsn(INVOKESPECIAL, "emulator/core/exec/CompiledBlock", "<init>", "()V", false);
             init.visitInsn(RETURN);
             init.visitMaxs(0, 0);
             init.visitEnd();
@@ -220,6 +246,8 @@ public final class BytecodeCompiler implements Opcodes {
             exLocal = next++;
             icLocal = next; next += 2;
             limitLocal = next; next += 2;
+            exitPcLocal = next; next += 2;
+            exitDoneLocal = next++;
             slotLocal = new int[b.slots];
             for (int s = usedSlots.nextSetBit(0); s >= 0; s = usedSlots.nextSetBit(s + 1)) { slotLocal[s] = next; next += 2; }
             if (region) {
@@ -265,6 +293,8 @@ public final class BytecodeCompiler implements Opcodes {
                 mv.visitLabel(blockLabel[k]);
                 if (region) dirty = (BitSet) writtenSlots.clone(); // paths meet here (the entry too: jumps come back to it)
                 if (region) { readOnly = null; icountStored = false; countersPending.addAll(counterLocal.keySet()); }
+                storedCur = -2;
+                constOf = TempFacts.constants(b);
                 initTemps();
                 int cur = 0;
                 for (Inst i : b.ops) {
@@ -305,6 +335,8 @@ public final class BytecodeCompiler implements Opcodes {
             flushCounters();
             mv.visitVarInsn(ALOAD, exLocal);
             mv.visitInsn(ATHROW);
+            leave();
+            if (region && !indirectTargets.isEmpty()) indirectTail();
             chainStubs();
         }
 
@@ -337,11 +369,12 @@ public final class BytecodeCompiler implements Opcodes {
             mv.visitVarInsn(LSTORE, limitLocal);
         }
 
-        /** Every temp of the current block starts at 0 so that locals are definitely assigned on every path. */
+        /** Temps of the current block that some path reads before defining start at 0, so that their locals are definitely assigned for the JVM verifier. */
         void initTemps() {
             BitSet initialised = new BitSet();
-            for (int t = 0; t < tempLocal.length; t++) {
-                if (tempLocal[t] < 0 || initialised.get(tempLocal[t])) continue;
+            BitSet needed = TempFacts.readBeforeDefined(b);
+            for (int t = needed.nextSetBit(0); t >= 0; t = needed.nextSetBit(t + 1)) {
+                if (tempLocal[t] < 0 || constOf[t] != null || initialised.get(tempLocal[t])) continue;
                 initialised.set(tempLocal[t]);
                 if (b.type(t) == Type.I64) { mv.visitInsn(LCONST_0); mv.visitVarInsn(LSTORE, tempLocal[t]); }
                 else { mv.visitInsn(ICONST_0); mv.visitVarInsn(ISTORE, tempLocal[t]); }
@@ -349,15 +382,15 @@ public final class BytecodeCompiler implements Opcodes {
         }
 
         /**
-         * An exit of the current block inside a region: {@code cur + 1} instructions are done. Jumps
-         * to the member at the exit's pc (constant {@code pc}, or the value of temp {@code target}
-         * compared with the candidates) unless the loop must run: a safe point is asked for, or the
-         * instruction budget is spent. Otherwise falls through with the count already in
-         * {@link #icLocal}.
+         * An exit of the current block inside a region to the constant {@code pc} of a member:
+         * {@code done} instructions are done. Jumps to the member unless the loop must run: a safe
+         * point is asked for, or the instruction budget is spent. Otherwise falls through with the
+         * count already in {@link #icLocal}. (Register-indirect exits go through
+         * {@link #indirectTail()}.)
          */
-        void transfer(int done, long pc, int target, int k) {
+        void transfer(int done, long pc, int k) {
             mv.visitVarInsn(LLOAD, icLocal);
-            mv.visitLdcInsn((long) done);
+            push(false, done);
             mv.visitInsn(LADD);
             mv.visitVarInsn(LSTORE, icLocal);
             Label out = new Label();
@@ -366,7 +399,7 @@ public final class BytecodeCompiler implements Opcodes {
             // barrier to the JIT's code motion — on jumps forward. Except after a block that may have
             // written memory: a write to code asks for a safe point too, and the next member may be
             // the code it changed.
-            boolean back = target >= 0 || memberAt.get(pc) <= k;
+            boolean back = memberAt.get(pc) <= k;
             if (back || mayWrite(b)) {
                 mv.visitVarInsn(ALOAD, 1);
                 mv.visitFieldInsn(GETFIELD, VCPU, "exitRequest", "Z");
@@ -376,18 +409,7 @@ public final class BytecodeCompiler implements Opcodes {
             mv.visitVarInsn(LLOAD, limitLocal);
             mv.visitInsn(LCMP);
             mv.visitJumpInsn(IFGE, out);
-            if (target < 0) {
-                mv.visitJumpInsn(GOTO, blockLabel[memberAt.get(pc)]);
-            } else {
-                for (long c : indirect[k]) {
-                    Integer m = memberAt.get(c);
-                    if (m == null) continue;
-                    load(target);
-                    mv.visitLdcInsn(c);
-                    mv.visitInsn(LCMP);
-                    mv.visitJumpInsn(IFEQ, blockLabel[m]);
-                }
-            }
+            mv.visitJumpInsn(GOTO, blockLabel[memberAt.get(pc)]);
             mv.visitLabel(out);
         }
 
@@ -439,6 +461,88 @@ public final class BytecodeCompiler implements Opcodes {
         }
 
         /**
+         * Candidates for register-indirect exits: the targets they last went to (from the execution
+         * loop's successor links) and every member whose pc some member writes as a constant — a
+         * return address pushed by a call (or put in a link register). A function called from
+         * several places in the region returns to each of them; the last two targets alone missed
+         * most (gzip's deflate returned to the execution loop millions of times that way).
+         */
+        java.util.SortedSet<Long> indirectTargets() {
+            java.util.SortedSet<Long> out = new java.util.TreeSet<>();
+            boolean any = false;
+            for (int k = 0; k < blocks.size(); k++) {
+                for (Inst i : blocks.get(k).ops) if (i.op == Op.EXITR && i.aux == null) any = true;
+                if (indirect != null && indirect[k] != null) for (long c : indirect[k]) if (memberAt.containsKey(c)) out.add(c);
+            }
+            if (!any) return new java.util.TreeSet<>();
+            for (IrBlock x : blocks) for (Inst i : x.ops) {
+                if (i.op != Op.CONST) continue;
+                long v = i.type == Type.I32 ? i.imm & 0xFFFFFFFFL : i.imm;
+                if (memberAt.containsKey(v)) out.add(v);
+            }
+            return out;
+        }
+
+        /**
+         * The shared tail of register-indirect exits in a region ({@code exitPcLocal} holds the
+         * target, {@code icLocal} the count): the checks of {@link #transfer}, then a switch on the
+         * target's low 32 bits (each case compares the whole pc) to the member there; else leaves.
+         */
+        void indirectTail() {
+            mv.visitLabel(indirectTail);
+            mv.visitVarInsn(ALOAD, 1);
+            mv.visitFieldInsn(GETFIELD, VCPU, "exitRequest", "Z");
+            mv.visitJumpInsn(IFNE, leave);
+            mv.visitVarInsn(LLOAD, icLocal);
+            mv.visitVarInsn(LLOAD, limitLocal);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFGE, leave);
+            java.util.TreeMap<Integer, List<Long>> byLow = new java.util.TreeMap<>();
+            for (long t : indirectTargets) byLow.computeIfAbsent((int) t, x -> new ArrayList<>()).add(t);
+            int[] keys = byLow.keySet().stream().mapToInt(Integer::intValue).toArray();
+            Label[] cases = new Label[keys.length];
+            for (int n = 0; n < cases.length; n++) cases[n] = new Label();
+            mv.visitVarInsn(LLOAD, exitPcLocal);
+            mv.visitInsn(L2I);
+            mv.visitLookupSwitchInsn(leave, keys, cases);
+            for (int n = 0; n < keys.length; n++) {
+                mv.visitLabel(cases[n]);
+                for (long t : byLow.get(keys[n])) {
+                    mv.visitVarInsn(LLOAD, exitPcLocal);
+                    push(false, t);
+                    mv.visitInsn(LCMP);
+                    mv.visitJumpInsn(IFEQ, blockLabel[memberAt.get(t)]);
+                }
+                mv.visitJumpInsn(GOTO, leave);
+            }
+        }
+
+        /**
+         * The shared exit: writes back every written slot, adds the counters, clears the read-only
+         * mark, counts the instructions (in a region: {@code icLocal}; in a block: the
+         * {@code exitDoneLocal} instructions done) and returns {@code exitPcLocal}.
+         */
+        void leave() {
+            mv.visitLabel(leave);
+            readOnly = null;
+            writeBack();
+            flushCounters();
+            setRegsReadOnly(false);
+            mv.visitVarInsn(ALOAD, 1);
+            if (region) mv.visitVarInsn(LLOAD, icLocal);
+            else {
+                mv.visitInsn(DUP);
+                mv.visitFieldInsn(GETFIELD, VCPU, "icount", "J");
+                mv.visitVarInsn(ILOAD, exitDoneLocal);
+                mv.visitInsn(I2L);
+                mv.visitInsn(LADD);
+            }
+            mv.visitFieldInsn(PUTFIELD, VCPU, "icount", "J");
+            mv.visitVarInsn(LLOAD, exitPcLocal);
+            mv.visitInsn(LRETURN);
+        }
+
+        /**
          * Outside the try range (a fault in a chained block has been handled by that block's own
          * handler and must pass this block's untouched): state is written back and icount counted, so
          * either call the successor's code and return what it returns, or return the pc to the loop.
@@ -453,7 +557,7 @@ public final class BytecodeCompiler implements Opcodes {
                 Label ret = new Label();
                 mv.visitJumpInsn(IFNULL, ret);
                 mv.visitVarInsn(ALOAD, 1);
-                mv.visitMethodInsn(INVOKEINTERFACE, "emulator/core/exec/CompiledBlock", "exec", "(L" + VCPU + ";)J", true);
+                mv.visitMethodInsn(INVOKEVIRTUAL, "emulator/core/exec/CompiledBlock", "exec", "(L" + VCPU + ";)J", false);
                 mv.visitInsn(LRETURN);
                 mv.visitLabel(ret);
                 mv.visitInsn(POP);
@@ -494,7 +598,31 @@ public final class BytecodeCompiler implements Opcodes {
             }
         }
 
-        void load(int t) { mv.visitVarInsn(b.type(t) == Type.I64 ? LLOAD : ILOAD, tempLocal[t]); }
+        void load(int t) {
+            Long c = constOf[t];
+            if (c != null) push(b.type(t) == Type.I32, c);
+            else mv.visitVarInsn(b.type(t) == Type.I64 ? LLOAD : ILOAD, tempLocal[t]);
+        }
+
+        /** Pushes a constant in its shortest encoding. */
+        void push(boolean i32, long v) {
+            if (i32) {
+                int x = (int) v;
+                if (x >= -1 && x <= 5) mv.visitInsn(ICONST_0 + x);
+                else if (x == (byte) x) mv.visitIntInsn(BIPUSH, x);
+                else if (x == (short) x) mv.visitIntInsn(SIPUSH, x);
+                else mv.visitLdcInsn(x);
+            } else if (v == 0 || v == 1) mv.visitInsn(LCONST_0 + (int) v);
+            else mv.visitLdcInsn(v);
+        }
+
+        /** Ops that can throw a guest fault out of generated code (the handler needs the instruction's index). */
+        static boolean mayFault(Op op) {
+            return switch (op) {
+                case LOAD, STORE, CALL, DIVU, DIVS, REMU, REMS -> true;
+                default -> false;
+            };
+        }
 
         void store(int t) { mv.visitVarInsn(b.type(t) == Type.I64 ? LSTORE : ISTORE, tempLocal[t]); }
 
@@ -536,9 +664,15 @@ public final class BytecodeCompiler implements Opcodes {
 
         void op(Inst i, int cur, int k) {
             boolean w = i.type == Type.I32;
+            if (mayFault(i.op) && storedCur != pendingCur) {
+                push(true, pendingCur);
+                mv.visitVarInsn(ISTORE, curLocal);
+                storedCur = pendingCur;
+            }
             switch (i.op) {
                 case CONST -> {
-                    if (w) mv.visitLdcInsn((int) i.imm); else mv.visitLdcInsn(i.imm);
+                    if (constOf[i.dst] != null) return; // pushed where used
+                    push(w, i.imm);
                     store(i.dst);
                 }
                 case MOV -> { load(i.a); store(i.dst); }
@@ -552,9 +686,10 @@ public final class BytecodeCompiler implements Opcodes {
                     mv.visitVarInsn(LSTORE, slotLocal[(int) i.imm]);
                     dirty.set((int) i.imm);
                 }
-                case INSN -> { mv.visitLdcInsn(insnBase + (int) i.imm); mv.visitVarInsn(ISTORE, curLocal); }
+                case INSN -> pendingCur = insnBase + (int) i.imm;
                 case LABEL -> {
                     mv.visitLabel(labels[(int) i.imm]);
+                    storedCur = -2;
                     dirty = (BitSet) writtenSlots.clone();
                     readOnly = null;
                     icountStored = false;
@@ -565,36 +700,51 @@ public final class BytecodeCompiler implements Opcodes {
                 case EXIT, EXITR -> {
                     int done = cur + 1;
                     if (region && i.aux == null) {
-                        if (i.op == Op.EXIT && memberAt.containsKey(i.imm)) { transfer(done, i.imm, -1, k); done = 0; }
-                        else if (i.op == Op.EXITR && indirect != null && indirect[k] != null) { transfer(done, 0, i.a, k); done = 0; }
+                        if (i.op == Op.EXIT && memberAt.containsKey(i.imm)) { transfer(done, i.imm, k); done = 0; }
+                        else if (i.op == Op.EXITR && !indirectTargets.isEmpty()) {
+                            // to the shared tail, which jumps to the member at the target or leaves
+                            mv.visitVarInsn(LLOAD, icLocal); push(false, done); mv.visitInsn(LADD); mv.visitVarInsn(LSTORE, icLocal);
+                            load(i.a);
+                            mv.visitVarInsn(LSTORE, exitPcLocal);
+                            mv.visitJumpInsn(GOTO, indirectTail);
+                            return;
+                        }
                     }
-                    writeBack();
-                    flushCounters();
-                    setRegsReadOnly(false);
-                    addIcount(done);
                     if (i.aux != null) {
                         mv.visitVarInsn(ALOAD, 1);
                         mv.visitLdcInsn(((ExitReason) i.aux).ordinal() + 1);
                         mv.visitFieldInsn(PUTFIELD, VCPU, "exitReason", "I");
                     }
                     if (i.op == Op.EXIT && i.aux == null && emulator.core.exec.ExitLink.ENABLED) {
+                        writeBack();
+                        flushCounters();
+                        setRegsReadOnly(false);
+                        addIcount(done);
                         Label stub = new Label();
                         chainStubs.add(new Object[] {constant(new emulator.core.exec.ExitLink(i.imm), "L" + LINK + ";"), stub, i.imm});
                         mv.visitJumpInsn(GOTO, stub);
                         return;
                     }
-                    if (i.op == Op.EXIT) mv.visitLdcInsn(i.imm); else load(i.a);
-                    mv.visitInsn(LRETURN);
+                    // to the shared tail: the pc to return, and the instructions done (in a region, in icLocal)
+                    if (region) {
+                        if (done != 0) { mv.visitVarInsn(LLOAD, icLocal); push(false, done); mv.visitInsn(LADD); mv.visitVarInsn(LSTORE, icLocal); }
+                    } else {
+                        push(true, done);
+                        mv.visitVarInsn(ISTORE, exitDoneLocal);
+                    }
+                    if (i.op == Op.EXIT) push(false, i.imm); else load(i.a);
+                    mv.visitVarInsn(LSTORE, exitPcLocal);
+                    mv.visitJumpInsn(GOTO, leave);
                 }
                 case TRAP -> {
                     TrapInfo ti = (TrapInfo) i.aux;
-                    writeBack();
-                    flushCounters();
-                    setRegsReadOnly(false);
+                    // The fault handler (which catches this throw) writes back and adds the counters;
+                    // with curLocal at -1 it leaves the pc and count set here alone.
                     addIcount(ti.afterInsn() ? cur + 1 : cur);
                     setPc(i.imm);
                     mv.visitInsn(ICONST_M1);
                     mv.visitVarInsn(ISTORE, curLocal);
+                    storedCur = -1;
                     getConst(constant(ti, "Lemulator/core/ir/TrapInfo;"));
                     static_(OPS, "trap", "(Lemulator/core/ir/TrapInfo;)L" + GEX + ";");
                     mv.visitInsn(ATHROW);
@@ -721,6 +871,7 @@ public final class BytecodeCompiler implements Opcodes {
 
         void setRegsReadOnly(boolean on) {
             if (readOnly != null && readOnly == on) return;
+            if (!on && !anyReadOnly) return; // never set in this method: false since it was entered
             readOnly = on;
             mv.visitVarInsn(ALOAD, 1);
             mv.visitInsn(on ? ICONST_1 : ICONST_0);

@@ -19,6 +19,7 @@ public final class Optimizer {
 
     public static void run(IrBlock b) {
         foldConstants(b);
+        localValues(b);
         deadStateStores(b);
         deadCode(b);
         mergeCounts(b);
@@ -81,6 +82,156 @@ public final class Optimizer {
                 val[i.dst] = i.imm;
             }
         }
+    }
+
+    /**
+     * Local value numbering on each straight-line stretch (up to the next label): an op that
+     * recomputes a value already in a temp, an identity ({@code x + 0}, {@code x & -1}, …), a
+     * zero-extension that cannot change its operand, or a read of a state slot written earlier on
+     * the stretch becomes a copy (or a narrowing), and the ops after it read the original temp.
+     * Front ends for 32-bit guests in 64-bit state slots produce chains such as
+     * {@code t9 = extu t8 #32; t10:i32 = extu t9 #32; t11:i64 = extu t10 #32} (t10 and t11 are t9),
+     * and x86 reads back the register an instruction before wrote. The JIT would remove all of it,
+     * but only after it was bytecode, and bytecode is what bounds a region's size and the JIT's time.
+     *
+     * <p>Only temps defined once are tracked, and a rename reaches only the stretch of the copy,
+     * where the original cannot have been redefined; beyond it the copy stays. Slot values are
+     * forgotten at helpers and callbacks (which may write registers).
+     */
+    static void localValues(IrBlock b) {
+        int n = b.temps.size();
+        int[] defs = new int[n];
+        Inst[] def = new Inst[n];
+        for (Inst i : b.ops) if (!i.isNop() && i.dst >= 0) { defs[i.dst]++; def[i.dst] = i; }
+        int[] bits = new int[n];
+        int[] alias = new int[n];
+        for (int t = 0; t < n; t++) { bits[t] = b.type(t).bits; alias[t] = t; }
+        int[] slotValue = new int[b.slots]; // the temp last stored to each slot on this stretch, or -1
+        java.util.Arrays.fill(slotValue, -1);
+        java.util.Map<ValueKey, Integer> known = new java.util.HashMap<>();
+        for (Inst i : b.ops) {
+            if (i.isNop()) continue;
+            switch (i.op) {
+                case LABEL -> {
+                    for (int t = 0; t < n; t++) alias[t] = t;
+                    java.util.Arrays.fill(slotValue, -1);
+                    known.clear();
+                    continue;
+                }
+                case CALL, CB_BLOCK, CB_INSN, CB_MEM -> java.util.Arrays.fill(slotValue, -1);
+                default -> { }
+            }
+            rename(i, alias);
+            if (i.op == Op.SETR) {
+                slotValue[(int) i.imm] = defs[i.a] == 1 ? i.a : -1;
+                if (defs[i.a] == 1 && i.type == Type.I32) slotValue[(int) i.imm] = -2 - i.a; // holds zext(t)
+                continue;
+            }
+            if (i.dst < 0 || defs[i.dst] != 1) continue;
+            if (i.op == Op.GETR) forwardSlot(b, i, slotValue[(int) i.imm]);
+            simplify(b, i, def, defs, bits);
+            bits[i.dst] = Math.min(i.type.bits, significantBits(i, bits));
+            if (i.op == Op.MOV) { alias[i.dst] = i.a; continue; }
+            if (!pure(i.op)) continue;
+            ValueKey k = ValueKey.of(i, defs);
+            if (k == null) continue;
+            Integer earlier = known.putIfAbsent(k, i.dst);
+            if (earlier != null) {
+                i.op = Op.MOV; i.a = earlier; i.b = i.c = -1; i.imm = 0; i.aux = null;
+                alias[i.dst] = earlier;
+            }
+        }
+    }
+
+    /**
+     * A GETR of a slot written earlier on the stretch (with the temp in {@code v}; {@code -2 - t}
+     * for an i32 temp t, which the slot holds zero-extended) becomes a copy or a conversion of it.
+     */
+    private static void forwardSlot(IrBlock b, Inst i, int v) {
+        if (v == -1) return;
+        boolean zext32 = v < -1;
+        int t = zext32 ? -2 - v : v;
+        Type from = b.type(t);
+        if (from == i.type) { i.op = Op.MOV; i.a = t; i.imm = 0; return; }
+        // i64 read of an i32 write: the zero-extension the slot holds; i32 read of an i64 write:
+        // its low half
+        i.op = Op.EXTU; i.a = t; i.imm = 32;
+    }
+
+    /** Rewrites {@code i} as a copy (MOV) when it cannot change its operand. */
+    private static void simplify(IrBlock b, Inst i, Inst[] def, int[] defs, int[] bits) {
+        int same = switch (i.op) {
+            case EXTU -> sameValue(b, i, def, defs, bits);
+            case ADD, OR, XOR -> isConst(i.b, def, defs, 0) ? i.a : isConst(i.a, def, defs, 0) ? i.b : -1;
+            case SUB, SHL, SHR, SAR, ROL, ROR -> isConst(i.b, def, defs, 0) ? i.a : -1;
+            case AND -> isConst(i.b, def, defs, -1) ? i.a : isConst(i.a, def, defs, -1) ? i.b : -1;
+            case MUL -> isConst(i.b, def, defs, 1) ? i.a : isConst(i.a, def, defs, 1) ? i.b : -1;
+            default -> -1;
+        };
+        if (same >= 0) { i.op = Op.MOV; i.a = same; i.b = i.c = -1; i.imm = 0; i.aux = null; }
+    }
+
+    /** Whether temp t is defined once, by a CONST of value v (in t's type). */
+    private static boolean isConst(int t, Inst[] def, int[] defs, long v) {
+        if (t < 0 || defs[t] != 1 || def[t].op != Op.CONST) return false;
+        return def[t].type.canon(def[t].imm) == def[t].type.canon(v);
+    }
+
+    private static boolean pure(Op op) {
+        return switch (op) {
+            case CONST, ADD, SUB, MUL, AND, OR, XOR, SHL, SHR, SAR, ROL, ROR, MULHU, MULHS, NEG, NOT, CLZ, CTZ,
+                 POPCNT, BSWAP, EXTU, EXTS, SETC, SELECT -> true;
+            default -> false;
+        };
+    }
+
+    /** What makes two pure ops compute the same value: op, type, operands (temps defined once) and immediates. */
+    private record ValueKey(Op op, Type type, int a, int b, int c, long imm, Object aux) {
+        static ValueKey of(Inst i, int[] defs) {
+            for (int u : i.uses()) if (defs[u] != 1) return null;
+            return new ValueKey(i.op, i.type, i.a, i.b, i.c, i.imm, i.aux);
+        }
+    }
+
+    /** At most how many low bits of the single-definition result of {@code i} can be non-zero. */
+    private static int significantBits(Inst i, int[] bits) {
+        return switch (i.op) {
+            case CONST -> 64 - Long.numberOfLeadingZeros(i.type == Type.I32 ? i.imm & 0xFFFFFFFFL : i.imm);
+            case LOAD -> (i.imm & Op.SIGNED) == 0 ? 8 * (int) (i.imm & 0xF) : 64;
+            case EXTU -> Math.min((int) i.imm, bits[i.a]);
+            case AND -> Math.min(bits[i.a], bits[i.b]);
+            case OR, XOR -> Math.max(bits[i.a], bits[i.b]);
+            case MOV -> bits[i.a];
+            case SETC -> 1;
+            default -> 64;
+        };
+    }
+
+    /**
+     * A temp holding the same value as the extension {@code x}, or -1: its operand itself when it has
+     * no bits to clear; through a narrowing and widening pair, the value before both.
+     */
+    private static int sameValue(IrBlock b, Inst x, Inst[] def, int[] defs, int[] bits) {
+        int w = (int) x.imm;
+        Type from = b.type(x.a);
+        if (from == x.type) return bits[x.a] <= w ? x.a : -1;
+        // x converts between i32 and i64; if its operand is itself an extension of a value y of
+        // x's type that no width involved can cut, x is y.
+        Inst d = defs[x.a] == 1 ? def[x.a] : null;
+        if (d == null || d.op != Op.EXTU || b.type(d.a) != x.type || defs[d.a] != 1) return -1;
+        return bits[d.a] <= Math.min(w, (int) d.imm) ? d.a : -1;
+    }
+
+    /** Renames the temps {@code i} reads (the operands {@link Inst#uses()} lists). */
+    private static void rename(Inst i, int[] alias) {
+        if (i.op == Op.CALL) {
+            for (int k = 0; k < i.args.length; k++) i.args[k] = alias[i.args[k]];
+            return;
+        }
+        int used = i.uses().length;
+        if (used > 0) i.a = alias[i.a];
+        if (used > 1) i.b = alias[i.b];
+        if (used > 2) i.c = alias[i.c];
     }
 
     private static boolean foldable(Op op) {

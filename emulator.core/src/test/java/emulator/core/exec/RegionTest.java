@@ -135,6 +135,68 @@ class RegionTest {
         assertTrue(out[1].icount() >= limit && out[1].icount() < limit + 4, "stopped at the first block boundary at or after the limit");
     }
 
+    /**
+     * A function called from three places in a loop returns (through a link register) to each: the
+     * returns must jump inside the region to all three return sites — the last two targets the
+     * execution loop saw would miss one of them on every iteration.
+     */
+    @ParameterizedTest
+    @EnumSource(value = BackendKind.class, names = {"TIERED", "COMPILED"})
+    void returnsToEveryCallSiteStayInTheRegion(BackendKind k) {
+        long f = 0x10800, ra1 = LOOP + 0x100, ra2 = LOOP + 0x200, ra3 = LOOP + 0x300;
+        int iterations = 30_000;
+        Asm a = new Asm(CODE).loadi(0, iterations).jmp(LOOP);
+        a.pad(LOOP).addi(1, 1).loadi(15, ra1).jmp(f);
+        a.pad(ra1).addi(2, 1).loadi(15, ra2).jmp(f);
+        a.pad(ra2).addi(4, 1).loadi(15, ra3).jmp(f);
+        a.pad(ra3).addi(0, -1).jnz(0, LOOP).halt();
+        a.pad(f).addi(3, 1).jr(15);
+        Rig ref = run(BackendKind.INTERPRETED, a, 0, 0);
+        Rig r = run(k, a, 0, 0);
+        assertEquals(outcome(ref), outcome(r));
+        assertEquals(3 * iterations, r.cpu.regs[3]);
+        assertTrue(r.machine.translator().backend().regionsCompiled() > 0, "a region was formed");
+        assertTrue(r.machine.dispatches() < iterations / 4,
+                "returns stayed in the region: " + r.machine.dispatches() + " dispatches for " + iterations + " iterations");
+    }
+
+    /**
+     * A trap raised inside a region (a block that loops to itself, and traps on its last round)
+     * leaves inline counters as the interpreter counts them: the counts kept in locals are added
+     * once, not once by the trap and again by the fault handler it throws to.
+     */
+    @ParameterizedTest
+    @EnumSource(value = BackendKind.class, names = {"TIERED", "COMPILED"})
+    void trapInsideARegionCountsOnce(BackendKind k) {
+        long[] interpreted = trapLoop(BackendKind.INTERPRETED), compiled = trapLoop(k);
+        assertEquals(interpreted[0], compiled[0], "block counter");
+        assertEquals(interpreted[1], compiled[1], "instruction count");
+        assertEquals(1, compiled[2], "regions formed");
+    }
+
+    /** Runs the trapping loop; returns {counter, icount, regions formed (0/1)}. */
+    static long[] trapLoop(BackendKind k) {
+        Rig r = new Rig(k);
+        r.target.scripts.put(LOOP, ir -> {
+            ir.beginInsn(LOOP);
+            ir.setReg(1, ir.add(ir.getReg(1, emulator.core.ir.Type.I64), ir.c64(1)));
+            ir.setReg(0, ir.add(ir.getReg(0, emulator.core.ir.Type.I64), ir.c64(-1)));
+            ir.beginInsn(LOOP + 8);
+            emulator.core.ir.Label done = ir.newLabel();
+            ir.brc(ir.setc(emulator.core.ir.Cond.EQ, ir.getReg(0, emulator.core.ir.Type.I64), ir.c64(0)), done);
+            ir.exit(LOOP);
+            ir.label(done);
+            ir.trap(new emulator.core.ir.TrapInfo(3, 0, true, "int3"), LOOP + 8);
+        });
+        emulator.api.instrument.InlineCounter counter = new emulator.api.instrument.InlineCounter();
+        r.machine.setInstrumentation(new TestInstrumentation(ed -> ed.countBlock(counter)));
+        r.load(new Asm(CODE).loadi(0, 5_000).jmp(LOOP));
+        r.run(CODE);
+        assertEquals(1, r.kernel.faults.size());
+        assertEquals(5_000, r.cpu.regs[1]);
+        return new long[] {counter.sum(), r.cpu.icount, r.machine.translator().backend().regionsCompiled() > 0 ? 1 : 0};
+    }
+
     /** A second machine running the same program gets the code compiled for the first. */
     @Test
     void equalCodeIsSharedBetweenMachines() {

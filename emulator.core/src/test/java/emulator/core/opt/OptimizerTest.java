@@ -27,7 +27,7 @@ class OptimizerTest {
         return ir.finish();
     }
 
-    /** SETR r1 = 1, then {@code between}, then SETR r1 = 2; exit. Returns the SETR count after optimizing. */
+    /** SETR r1 = 1, then {@code between}, then SETR r1 = 2; exit. Returns the SETR count after the dead-store pass. */
     static long setrsLeft(Consumer<IrBuilder> between) {
         IrBlock b = block(ir -> {
             ir.setReg(1, ir.getReg(2, Type.I64));
@@ -35,7 +35,8 @@ class OptimizerTest {
             ir.setReg(1, ir.getReg(3, Type.I64));
             ir.exit(0x2000);
         });
-        Optimizer.run(b);
+        Optimizer.deadStateStores(b);
+        Optimizer.deadCode(b);
         return b.ops.stream().filter(i -> i.op == Op.SETR && i.imm == 1).count();
     }
 
@@ -68,6 +69,85 @@ class OptimizerTest {
             ir.brc(ir.getReg(6, Type.I32), l);
             ir.label(l);
         }), "branch between");
+    }
+
+    /**
+     * Builds {@code body} twice: runs it as built on the interpreter (the reference), and optimized
+     * on both backends; registers and the next pc must agree. Returns the optimized block.
+     */
+    static IrBlock optimizedAgrees(Consumer<IrBuilder> body, long... regs) {
+        IrBlock plain = block(body), opt = block(body);
+        Optimizer.run(opt);
+        Rig ref = new Rig(BackendKind.INTERPRETED);
+        System.arraycopy(regs, 0, ref.cpu.regs, 0, regs.length);
+        long refPc = Rig.exec(plain, ref.cpu, BackendKind.INTERPRETED);
+        for (BackendKind k : new BackendKind[] {BackendKind.INTERPRETED, BackendKind.COMPILED}) {
+            Rig rig = new Rig(k);
+            System.arraycopy(regs, 0, rig.cpu.regs, 0, regs.length);
+            assertEquals(refPc, Rig.exec(opt, rig.cpu, k), k + ": next pc");
+            assertArrayEquals(ref.cpu.regs, rig.cpu.regs, k + ": registers\n" + opt);
+        }
+        return opt;
+    }
+
+    static final long[] WIDE = {0, 0xFFFF_FFFF_8000_0001L, 0x1_2345_6789L, -1L, 0x7FFF_FFFFL, 0};
+
+    @Test
+    void extensionChainsCollapse() {
+        // 32-bit add in 64-bit slots as the x86 front end writes it: the narrowing and widening
+        // after the first zero-extension are the same value
+        IrBlock b = optimizedAgrees(ir -> {
+            Val sum = ir.extu(Type.I64, ir.add(ir.getReg(1, Type.I64), ir.getReg(2, Type.I64)), 32);
+            Val low = ir.to32(sum);
+            ir.setReg(3, ir.to64(low));
+            ir.setReg(4, ir.to64(ir.to32(ir.getReg(1, Type.I64)))); // not zero-extended before: kept
+            ir.exit(0x2000);
+        }, WIDE);
+        assertEquals(3, Optimizer.count(b, Op.EXTU), "one for the sum, two for the truncation of r1\n" + b);
+    }
+
+    @Test
+    void slotReadsAfterWritesAreForwarded() {
+        IrBlock b = optimizedAgrees(ir -> {
+            ir.setReg(1, ir.add(ir.getReg(2, Type.I32), ir.c32(-7)));   // i32 write: the slot holds it zero-extended
+            ir.setReg(3, ir.add(ir.getReg(1, Type.I64), ir.c64(1)));    // i64 read of it
+            ir.setReg(4, ir.getReg(3, Type.I32));                       // i32 read of an i64 write
+            ir.setReg(5, ir.getReg(1, Type.I32));
+            ir.exit(0x2000);
+        }, WIDE);
+        assertEquals(1, Optimizer.count(b, Op.GETR), "only r2 is read from the state\n" + b);
+    }
+
+    @Test
+    void nothingIsForwardedPastALabelOrAHelper() {
+        Helper writes = new Helper("w", (c, a, x, y, z) -> { c.regs[1] = 99; return 0; }, 0, false, Helper.WRITES_REGS);
+        IrBlock b = optimizedAgrees(ir -> {
+            ir.setReg(1, ir.c64(5));
+            ir.call(writes);
+            ir.setReg(2, ir.getReg(1, Type.I64)); // 99, not 5
+            Label l = ir.newLabel();
+            ir.brc(ir.getReg(5, Type.I32), l);
+            ir.setReg(3, ir.c64(7));
+            ir.label(l);
+            ir.setReg(4, ir.getReg(3, Type.I64)); // 7 or the old r3, depending on the path
+            ir.exit(0x2000);
+        }, WIDE);
+        assertEquals(3, Optimizer.count(b, Op.GETR), "r1 after the helper, r5, r3 after the label\n" + b);
+    }
+
+    @Test
+    void repeatedValuesAndIdentitiesBecomeCopies() {
+        IrBlock b = optimizedAgrees(ir -> {
+            Val x = ir.getReg(1, Type.I64), y = ir.getReg(2, Type.I64);
+            ir.setReg(3, ir.add(x, y));
+            ir.setReg(4, ir.add(ir.add(x, y), ir.c64(0)));
+            ir.setReg(5, ir.sub(ir.and(ir.xor(x, ir.c64(0)), ir.c64(-1)), ir.c64(0)));
+            ir.setReg(6, ir.sub(ir.c64(0), x)); // not an identity
+            ir.exit(0x2000);
+        }, WIDE);
+        assertEquals(1, Optimizer.count(b, Op.ADD), b.toString());
+        assertEquals(1, Optimizer.count(b, Op.SUB), b.toString());
+        assertEquals(0, Optimizer.count(b, Op.AND) + Optimizer.count(b, Op.XOR), b.toString());
     }
 
     @Test

@@ -30,6 +30,7 @@ public final class Asm {
     public Asm divu(int rd, int rs) { return insn(DIVU, rd, rs, 0); }
     public Asm jmp(long target) { return insn(JMP, 0, 0, target); }
     public Asm jnz(int rd, long target) { return insn(JNZ, rd, 0, target); }
+    public Asm jr(int rd) { return insn(JR, rd, 0, 0); }
     public Asm halt() { return insn(HALT, 0, 0, 0); }
     public Asm sys() { return insn(SYS, 0, 0, 0); }
     public Asm trapi(int vector) { return insn(TRAPI, 0, 0, vector); }

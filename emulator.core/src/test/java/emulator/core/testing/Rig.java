@@ -50,7 +50,11 @@ public final class Rig {
 
     public static CompiledBlock prepare(IrBlock b, BackendKind k) {
         IrVerifier.verify(b);
-        if (k == BackendKind.INTERPRETED) return c -> Interpreter.run(b, c);
+        if (k == BackendKind.INTERPRETED) {
+            return new CompiledBlock() {
+                @Override public long exec(Vcpu c) { return Interpreter.run(b, c); }
+            };
+        }
         return new BytecodeCompiler().compile(b);
     }
 }

@@ -29,7 +29,9 @@ public final class ToyTarget implements Target {
     public static final int LOADI = 1, ADDI = 2, ADD = 3, STB = 4, LD = 5, ST = 6, JMP = 7, JNZ = 8,
             HALT = 9, SYS = 10, TRAPI = 11, DIVU = 12, PROBE = 13, LDB = 14,
             /** rd = imm rounds of (rd ^ k) + k: one instruction with a lot of IR (for block splitting). */
-            HEAVY = 15;
+            HEAVY = 15,
+            /** Jumps to the address in rd (a return through a link register, an indirect jump). */
+            JR = 16;
     public static final int VEC_UD = 6, VEC_FETCH = 14, VEC_PF = 14, VEC_DE = 0;
 
     public final Map<Long, Consumer<IrBuilder>> scripts = new ConcurrentHashMap<>();
@@ -105,6 +107,7 @@ public final class ToyTarget implements Target {
                     ir.setReg(rd, acc);
                 }
                 case JMP -> { ir.exit(imm & 0xFFFFFFFFL); return; }
+                case JR -> { ir.exit(ir.getReg(rd, Type.I64)); return; }
                 case JNZ -> {
                     Val c = ir.setc(Cond.NE, ir.getReg(rd, Type.I64), ir.c64(0));
                     Label taken = ir.newLabel();
