@@ -33,29 +33,26 @@ public final class SpeedProbe {
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
         var gcs = java.lang.management.ManagementFactory.getGarbageCollectorMXBeans();
-        List<Double> mips = new ArrayList<>(), cpuMips = new ArrayList<>(), guestMips = new ArrayList<>();
+        List<Double> mips = new ArrayList<>(), cpuMips = new ArrayList<>();
         for (int rep = 0; rep < reps; rep++) {
             long cpu0 = os.getProcessCpuTime(), jit0 = jit.getTotalCompilationTime(), gc0 = gcTime(gcs);
             Map<String, Object> r = GuestRun.runOnce("plain", arch, input, root, argv, heap);
             long cpuNs = os.getProcessCpuTime() - cpu0;
-            // What the guest threads used, roughly: the process's CPU less the JIT's and the GC's time
-            // (other threads — the heap sampler — are idle), less sensitive to other load than wall time.
+            // JIT time is the compiler threads' elapsed time (it grows when they wait for a core)
             long jitMs = jit.getTotalCompilationTime() - jit0, gcMs = gcTime(gcs) - gc0;
-            long guestNs = Math.max(1, cpuNs - (jitMs + gcMs) * 1_000_000);
             long ns = (Long) r.get("ns"), ic = (Long) r.get("icount");
-            double m = ic * 1e3 / ns, cm = ic * 1e3 / cpuNs, gm = ic * 1e3 / guestNs;
+            double m = ic * 1e3 / ns, cm = ic * 1e3 / cpuNs;
             boolean ok = expected.equals(r.get("sha256"));
-            System.out.printf("%s %s run %d: %.3f s, %d insns, %.1f MIPS wall, %.1f MIPS per CPU second, %.1f MIPS per guest CPU second (JIT %d ms, GC %d ms) %s%n", arch, applet,
-                    rep, ns / 1e9, ic, m, cm, gm, jitMs, gcMs, ok ? "ok" : "WRONG OUTPUT sha256=" + r.get("sha256") + " expected " + expected);
+            System.out.printf("%s %s run %d: %.3f s, %d insns, %.1f MIPS wall, %.1f MIPS per CPU second (JIT %d ms, GC %d ms) %s%n", arch, applet,
+                    rep, ns / 1e9, ic, m, cm, jitMs, gcMs, ok ? "ok" : "WRONG OUTPUT sha256=" + r.get("sha256") + " expected " + expected);
             if (!ok) System.exit(3);
-            if (rep > 0) { mips.add(m); cpuMips.add(cm); guestMips.add(gm); }
+            if (rep > 0) { mips.add(m); cpuMips.add(cm); }
         }
         heap.interrupt();
         mips.sort(null);
         cpuMips.sort(null);
-        guestMips.sort(null);
-        if (!mips.isEmpty()) System.out.printf("%s %s warm runs: median %.1f MIPS wall (best %.1f), median %.1f MIPS per CPU second, median %.1f MIPS per guest CPU second%n",
-                arch, applet, mips.get(mips.size() / 2), mips.get(mips.size() - 1), cpuMips.get(cpuMips.size() / 2), guestMips.get(guestMips.size() / 2));
+        if (!mips.isEmpty()) System.out.printf("%s %s warm runs: median %.1f MIPS wall (best %.1f), median %.1f MIPS per CPU second%n",
+                arch, applet, mips.get(mips.size() / 2), mips.get(mips.size() - 1), cpuMips.get(cpuMips.size() / 2));
     }
 
     private static long gcTime(List<java.lang.management.GarbageCollectorMXBean> gcs) {
