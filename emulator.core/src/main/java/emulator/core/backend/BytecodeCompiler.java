@@ -440,7 +440,8 @@ public final class BytecodeCompiler implements Opcodes {
         static boolean mayWrite(IrBlock x) {
             for (Inst i : x.ops) {
                 switch (i.op) {
-                    case STORE, CALL, CB_BLOCK, CB_INSN, CB_MEM -> { return true; }
+                    case STORE, CB_BLOCK, CB_INSN, CB_MEM -> { return true; }
+                    case CALL -> { if (!((Helper) i.aux).isPure()) return true; }
                     default -> { }
                 }
             }
@@ -664,7 +665,7 @@ public final class BytecodeCompiler implements Opcodes {
 
         void op(Inst i, int cur, int k) {
             boolean w = i.type == Type.I32;
-            if (mayFault(i.op) && storedCur != pendingCur) {
+            if (mayFault(i.op) && !(i.aux instanceof Helper h && h.isPure()) && storedCur != pendingCur) {
                 push(true, pendingCur);
                 mv.visitVarInsn(ISTORE, curLocal);
                 storedCur = pendingCur;
@@ -807,8 +808,10 @@ public final class BytecodeCompiler implements Opcodes {
         void call(Inst i) {
             Helper h = (Helper) i.aux;
             if (h.readsRegs() || h.writesRegs()) writeBackDirty(); // a writer's reload must not lose dirty locals
-            flushIcount(); // a helper may read the count (RDTSC)
-            setRegsReadOnly(false);
+            if (!h.isPure()) {
+                flushIcount(); // a helper may read the count (RDTSC)
+                setRegsReadOnly(false);
+            }
             getConst(constant(h.fn(), "Lemulator/core/ir/Helper$Fn;"));
             mv.visitVarInsn(ALOAD, 1);
             for (int k = 0; k < 4; k++) {

@@ -13,13 +13,21 @@ import emulator.core.exec.Vcpu;
  * @param arity   number of arguments used (0–4)
  * @param result  whether it returns a value (I64)
  * @param effects {@link #READS_REGS} | {@link #WRITES_REGS}: whether it reads or writes the state slots
- *                (the backend then writes cached registers back before, or reloads them after, the call)
+ *                (the backend then writes cached registers back before, or reloads them after, the call);
+ *                {@link #PURE}: a function of its arguments alone
  */
 public record Helper(String name, Fn fn, int arity, boolean result, int effects) {
     /** The helper reads guest state slots. */
     public static final int READS_REGS = 1;
     /** The helper writes guest state slots. */
     public static final int WRITES_REGS = 2;
+    /**
+     * The helper's result depends on its arguments alone, and it has no other effect and cannot
+     * fault: a call whose result is unused is removed, equal calls on a straight-line stretch are
+     * merged, and nothing about the guest state need be up to date for it. (Only {@link #pure}
+     * helpers: one that touches the vCPU's extended state, like the x87 unit's, is not.)
+     */
+    public static final int PURE = 4;
 
     /** The calling convention of every helper. Unused arguments are 0. */
     @FunctionalInterface
@@ -29,9 +37,14 @@ public record Helper(String name, Fn fn, int arity, boolean result, int effects)
 
     public Helper {
         if (arity < 0 || arity > 4) throw new IllegalArgumentException("helper arity 0..4: " + name);
+        if ((effects & PURE) != 0 && ((effects & (READS_REGS | WRITES_REGS)) != 0 || !result))
+            throw new IllegalArgumentException("a pure helper returns a value and uses no state: " + name);
     }
 
-    public static Helper pure(String name, int arity, Fn fn) { return new Helper(name, fn, arity, true, 0); }
+    /** A {@link #PURE} helper. */
+    public static Helper pure(String name, int arity, Fn fn) { return new Helper(name, fn, arity, true, PURE); }
+
+    public boolean isPure() { return (effects & PURE) != 0; }
 
     public boolean readsRegs() { return (effects & READS_REGS) != 0; }
 

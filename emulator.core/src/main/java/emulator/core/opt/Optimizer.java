@@ -1,6 +1,7 @@
 package emulator.core.opt;
 
 import emulator.core.backend.Interpreter;
+import emulator.core.ir.Helper;
 import emulator.core.ir.Inst;
 import emulator.core.ir.IrBlock;
 import emulator.core.ir.Op;
@@ -19,6 +20,7 @@ public final class Optimizer {
 
     public static void run(IrBlock b) {
         foldConstants(b);
+        unusedLabels(b);
         localValues(b);
         deadStateStores(b);
         deadCode(b);
@@ -118,7 +120,7 @@ public final class Optimizer {
                     known.clear();
                     continue;
                 }
-                case CALL, CB_BLOCK, CB_INSN, CB_MEM -> java.util.Arrays.fill(slotValue, -1);
+                case CALL, CB_BLOCK, CB_INSN, CB_MEM -> { if (!pureCall(i)) java.util.Arrays.fill(slotValue, -1); }
                 default -> { }
             }
             rename(i, alias);
@@ -132,12 +134,12 @@ public final class Optimizer {
             simplify(b, i, def, defs, bits);
             bits[i.dst] = Math.min(i.type.bits, significantBits(i, bits));
             if (i.op == Op.MOV) { alias[i.dst] = i.a; continue; }
-            if (!pure(i.op)) continue;
+            if (!pure(i.op) && !pureCall(i)) continue;
             ValueKey k = ValueKey.of(i, defs);
             if (k == null) continue;
             Integer earlier = known.putIfAbsent(k, i.dst);
             if (earlier != null) {
-                i.op = Op.MOV; i.a = earlier; i.b = i.c = -1; i.imm = 0; i.aux = null;
+                i.op = Op.MOV; i.a = earlier; i.b = i.c = -1; i.imm = 0; i.aux = null; i.args = null;
                 alias[i.dst] = earlier;
             }
         }
@@ -185,11 +187,19 @@ public final class Optimizer {
         };
     }
 
+    /** A call of a {@link Helper#PURE} helper: removable when unused, and it observes no state. */
+    static boolean pureCall(Inst i) { return i.op == Op.CALL && i.aux instanceof Helper h && h.isPure(); }
+
     /** What makes two pure ops compute the same value: op, type, operands (temps defined once) and immediates. */
-    private record ValueKey(Op op, Type type, int a, int b, int c, long imm, Object aux) {
+    private record ValueKey(Op op, Type type, java.util.List<Integer> operands, long imm, Object aux) {
         static ValueKey of(Inst i, int[] defs) {
-            for (int u : i.uses()) if (defs[u] != 1) return null;
-            return new ValueKey(i.op, i.type, i.a, i.b, i.c, i.imm, i.aux);
+            int[] u = i.uses();
+            java.util.List<Integer> ops = new java.util.ArrayList<>(u.length);
+            for (int t : u) {
+                if (defs[t] != 1) return null;
+                ops.add(t);
+            }
+            return new ValueKey(i.op, i.type, ops, i.imm, i.aux);
         }
     }
 
@@ -234,6 +244,26 @@ public final class Optimizer {
         if (used > 2) i.c = alias[i.c];
     }
 
+    /**
+     * Removes labels no branch goes to any more (their branches folded away, like the x86 front
+     * end's "count is zero" test of a rotate by a constant), where code falls into them: a label
+     * ends the straight-line stretch the other passes work on, so one left standing kept a dead
+     * flags computation alive in every rotate of SHA-256.
+     */
+    static void unusedLabels(IrBlock b) {
+        java.util.BitSet targeted = new java.util.BitSet();
+        for (Inst i : b.ops) if (!i.isNop() && (i.op == Op.BR || i.op == Op.BRC)) targeted.set((int) i.imm);
+        Inst prev = null;
+        for (Inst i : b.ops) {
+            if (i.isNop()) continue;
+            if (i.op == Op.LABEL && !targeted.get((int) i.imm) && (prev == null || !prev.op.terminates())) {
+                i.makeNop();
+                continue;
+            }
+            prev = i;
+        }
+    }
+
     private static boolean foldable(Op op) {
         return switch (op) {
             case ADD, SUB, MUL, AND, OR, XOR, SHL, SHR, SAR, ROL, ROR, MULHU, MULHS, DIVU, DIVS, REMU, REMS,
@@ -270,7 +300,7 @@ public final class Optimizer {
                 case GETR -> overwritten.clear((int) i.imm);
                 case CONST, MOV, ADD, SUB, MUL, AND, OR, XOR, SHL, SHR, SAR, ROL, ROR, MULHU, MULHS, NEG, NOT,
                      CLZ, CTZ, POPCNT, BSWAP, EXTU, EXTS, SETC, SELECT, INSN, COUNT -> { }
-                default -> overwritten.clear();
+                default -> { if (!pureCall(i)) overwritten.clear(); }
             }
         }
     }
@@ -283,7 +313,7 @@ public final class Optimizer {
             int[] uses = new int[b.temps.size()];
             for (Inst i : b.ops) if (!i.isNop()) for (int u : i.uses()) uses[u]++;
             for (Inst i : b.ops) {
-                if (i.isNop() || i.op.effect || i.dst < 0) continue;
+                if (i.isNop() || (i.op.effect && !pureCall(i)) || i.dst < 0) continue;
                 if (uses[i.dst] == 0) { i.makeNop(); changed = true; }
             }
         }

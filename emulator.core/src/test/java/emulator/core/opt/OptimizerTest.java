@@ -52,7 +52,7 @@ class OptimizerTest {
         assertEquals(2, setrsLeft(ir -> ir.setReg(4, ir.getReg(1, Type.I32))), "read of the slot");
         assertEquals(2, setrsLeft(ir -> ir.load(Type.I64, ir.c64(0x10000), 8, false)), "load (may fault)");
         assertEquals(2, setrsLeft(ir -> ir.store(ir.c64(0x10000), ir.c64(1), 8)), "store (may fault)");
-        assertEquals(2, setrsLeft(ir -> ir.call(Helper.pure("p", 0, (c, a, b, x, y) -> 0))), "helper call");
+        assertEquals(2, setrsLeft(ir -> ir.call(new Helper("p", (c, a, b, x, y) -> 0, 0, true, 0))), "helper call");
         assertEquals(2, setrsLeft(ir -> ir.divu(ir.getReg(6, Type.I64), ir.getReg(7, Type.I64))), "divide (may trap)");
         assertEquals(2, setrsLeft(ir -> {
             Label l = ir.newLabel();
@@ -148,6 +148,39 @@ class OptimizerTest {
         assertEquals(1, Optimizer.count(b, Op.ADD), b.toString());
         assertEquals(1, Optimizer.count(b, Op.SUB), b.toString());
         assertEquals(0, Optimizer.count(b, Op.AND) + Optimizer.count(b, Op.XOR), b.toString());
+    }
+
+    @Test
+    void pureHelperCallsAreMergedAndRemovedWhenUnused() {
+        int[] calls = {0};
+        Helper mix = Helper.pure("mix", 2, (c, x, y, u, v) -> { calls[0]++; return x * 31 + y; });
+        IrBlock b = optimizedAgrees(ir -> {
+            Val x = ir.getReg(1, Type.I64), y = ir.getReg(2, Type.I64);
+            ir.setReg(3, ir.call(mix, x, y));
+            ir.setReg(4, ir.call(mix, x, y));       // the same call: merged
+            ir.call(mix, y, x);                     // result unused: removed
+            ir.setReg(5, ir.call(mix, y, x));
+            ir.exit(0x2000);
+        }, WIDE);
+        assertEquals(2, Optimizer.count(b, Op.CALL), b.toString());
+        assertEquals(1, setrsLeft(ir -> ir.call(mix, ir.getReg(6, Type.I64), ir.getReg(7, Type.I64))),
+                "a pure helper observes no state: the first store is dead");
+    }
+
+    /** A label whose only branch folded away no longer ends the stretch: stores across it die. */
+    @Test
+    void labelsLeftWithoutBranchesGo() {
+        IrBlock b = optimizedAgrees(ir -> {
+            ir.setReg(1, ir.getReg(2, Type.I64));
+            Label skip = ir.newLabel();
+            ir.brc(ir.setc(Cond.EQ, ir.c32(6), ir.c32(0)), skip); // a rotate's "count is zero" test
+            ir.setReg(3, ir.c64(9));
+            ir.label(skip);
+            ir.setReg(1, ir.getReg(4, Type.I64));
+            ir.exit(0x2000);
+        }, WIDE);
+        assertEquals(0, Optimizer.count(b, Op.LABEL), b.toString());
+        assertEquals(1, b.ops.stream().filter(i -> i.op == Op.SETR && i.imm == 1).count(), b.toString());
     }
 
     @Test
