@@ -1,42 +1,96 @@
 package emulator.stacks;
 
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceEvent;
+import org.osgi.framework.ServiceListener;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.ComponentConstants;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
 /**
  * Waits, with a bound, for the DS components configured by a PID to come up with a given revision of
- * their configuration, or to go away. Polls the runtime's DTOs: SCR applies configuration changes
- * asynchronously and offers no completion callback.
+ * their configuration, or to go away. SCR applies configuration changes asynchronously and offers no
+ * completion callback, so the state is read from its DTOs — re-read whenever a component's service
+ * changes (the events SCR causes on its way up and down), not on a timer: a 10 ms poll cost every
+ * {@code abiscope run --plugins} a few of those per plugin, going up and coming down. A slow re-check
+ * ({@link #RECHECK_MS}) still catches changes that raise no service event (a failed activation, a
+ * missing reference).
  */
-final class ComponentWatch {
+final class ComponentWatch implements ServiceListener {
     static final String REVISION = "abiscope.stack.revision";
-    private static final long POLL_MS = 10;
+    /** The longest wait between two looks at the DTOs when no service event comes. */
+    static final long RECHECK_MS = 50;
 
+    private final BundleContext context;
     private final ServiceComponentRuntime scr;
     private final long timeoutMs;
+    /** Service events of components seen so far (guarded by this): a waiter sleeps only while it stays the same. */
+    private long events;
 
-    ComponentWatch(ServiceComponentRuntime scr, long timeoutMs) {
+    ComponentWatch(BundleContext context, ServiceComponentRuntime scr, long timeoutMs) {
+        this.context = context;
         this.scr = scr;
         this.timeoutMs = timeoutMs;
     }
 
-    /** The components whose configuration PIDs include {@code pid}. */
-    List<ComponentDescriptionDTO> componentsOf(String pid) {
-        List<ComponentDescriptionDTO> l = new ArrayList<>();
-        for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs())
-            if (d.configurationPid != null && Arrays.asList(d.configurationPid).contains(pid)) l.add(d);
-        return l;
+    /** Starts listening to the service events of DS components. */
+    void open() {
+        try {
+            context.addServiceListener(this, "(" + ComponentConstants.COMPONENT_NAME + "=*)");
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e); // a constant filter
+        }
     }
 
-    private List<ComponentConfigurationDTO> configurations(String pid) {
+    void close() { context.removeServiceListener(this); }
+
+    @Override
+    public synchronized void serviceChanged(ServiceEvent event) {
+        events++;
+        notifyAll();
+    }
+
+    private synchronized long events() { return events; }
+
+    /** Sleeps until a component service event after the {@code seen}-th, the deadline, or the re-check time. */
+    private synchronized void awaitEvent(long seen, long deadlineNanos) throws InterruptedException {
+        long left = Math.min(TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()) + 1, RECHECK_MS);
+        if (events == seen && left > 0) wait(left);
+    }
+
+    /**
+     * For each PID, the components whose configuration PIDs include it (an empty list for none). One
+     * look at SCR for them all: SCR builds the DTOs of every component of the framework each time.
+     */
+    Map<String, List<ComponentDescriptionDTO>> componentsOf(Collection<String> pids) {
+        Map<String, List<ComponentDescriptionDTO>> m = new LinkedHashMap<>();
+        for (String pid : pids) m.put(pid, new ArrayList<>());
+        for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
+            if (d.configurationPid == null) continue;
+            for (String pid : d.configurationPid) {
+                List<ComponentDescriptionDTO> l = m.get(pid);
+                if (l != null && !l.contains(d)) l.add(d);
+            }
+        }
+        return m;
+    }
+
+    private List<ComponentConfigurationDTO> configurations(Collection<ComponentDescriptionDTO> descriptions) {
         List<ComponentConfigurationDTO> l = new ArrayList<>();
-        for (ComponentDescriptionDTO d : componentsOf(pid)) l.addAll(scr.getComponentConfigurationDTOs(d));
+        for (ComponentDescriptionDTO d : descriptions) l.addAll(scr.getComponentConfigurationDTOs(d));
         return l;
     }
 
@@ -45,16 +99,20 @@ final class ComponentWatch {
     }
 
     /**
-     * Returns once a component of {@code pid} runs with configuration revision {@code revision}.
+     * Returns once one of {@code descriptions} (the components of a PID) runs with configuration
+     * revision {@code revision}.
      *
      * @return null when it is up, else why not (activation failure, unsatisfied references, timeout)
      */
-    String awaitUp(String pid, long revision) throws InterruptedException {
-        if (componentsOf(pid).isEmpty()) return null; // configured some other way than DS: nothing to wait for
-        long deadline = System.currentTimeMillis() + timeoutMs;
+    String awaitUp(List<ComponentDescriptionDTO> descriptions, long revision) throws InterruptedException {
+        if (descriptions.isEmpty()) return null; // configured some other way than DS: nothing to wait for
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        Set<Long> joined = new HashSet<>();
         String state = "no component configuration yet";
         while (true) {
-            for (ComponentConfigurationDTO c : configurations(pid)) {
+            long seen = events();
+            boolean look = false;
+            for (ComponentConfigurationDTO c : configurations(descriptions)) {
                 if (!hasRevision(c, revision)) continue;
                 // an immediate component passes through SATISFIED on its way to ACTIVE (or to a failed
                 // activation); a delayed one stays SATISFIED, its service registered, until first used
@@ -62,42 +120,58 @@ final class ComponentWatch {
                 if (c.state == ComponentConfigurationDTO.SATISFIED && !c.description.immediate) return null;
                 if (c.state == ComponentConfigurationDTO.FAILED_ACTIVATION)
                     return "component " + c.description.name + " failed to activate: " + c.failure;
+                if (c.state == ComponentConfigurationDTO.SATISFIED && joined.add(c.id) && joinActivation(c)) look = true;
                 state = "component " + c.description.name + " is " + stateName(c.state) + unsatisfied(c);
             }
-            if (System.currentTimeMillis() > deadline) return "not active after " + timeoutMs + " ms (" + state + ")";
-            Thread.sleep(POLL_MS);
+            if (look) continue;
+            if (System.nanoTime() > deadline) return "not active after " + timeoutMs + " ms (" + state + ")";
+            awaitEvent(seen, deadline);
         }
     }
 
     /**
-     * Returns once no component of {@code pid} holds a configuration matching {@code stillThere} and
-     * its deactivation has completed.
+     * SCR registers an immediate component's service first and activates it right after, on its own
+     * thread: getting that service returns once the component is activated — by that thread, or by
+     * this one if it comes first (SCR hands every getter the one instance). Only for a singleton,
+     * where getting it makes nothing new.
+     *
+     * @return whether it waited (the state is worth reading again at once)
      */
-    String awaitGone(String pid, Predicate<ComponentConfigurationDTO> stillThere) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + timeoutMs;
-        while (configurations(pid).stream().anyMatch(stillThere)) {
-            if (System.currentTimeMillis() > deadline) return pid + " still active after " + timeoutMs + " ms";
-            Thread.sleep(POLL_MS);
+    private boolean joinActivation(ComponentConfigurationDTO c) {
+        if (!"singleton".equals(c.description.scope) || c.description.serviceInterfaces == null
+                || c.description.serviceInterfaces.length == 0) return false;
+        ServiceReference<?>[] refs;
+        try {
+            refs = context.getServiceReferences((String) null, "(" + ComponentConstants.COMPONENT_ID + "=" + c.id + ")");
+        } catch (InvalidSyntaxException e) {
+            return false;
         }
-        return deactivationBarrier(pid);
+        if (refs == null) return false;
+        try {
+            context.getService(refs[0]); // null when the activation failed: the DTO says why
+        } finally {
+            context.ungetService(refs[0]);
+        }
+        return true;
     }
 
     /**
-     * SCR drops a configuration from its DTOs before the component's deactivate method has returned
-     * (seen: a plugin's log not yet closed). Disabling a component resolves its promise only once the
-     * component is deactivated, so disable + enable is a barrier; with its configuration gone, the
-     * re-enabled component stays idle (configuration policy REQUIRE) or comes back as it was.
+     * Returns once none of {@code descriptions} holds a configuration matching {@code stillThere}.
+     * That a component's deactivate method has returned is not in the DTOs: see {@link ConfigurationBarrier}.
      */
-    private String deactivationBarrier(String pid) throws InterruptedException {
-        for (ComponentDescriptionDTO d : componentsOf(pid)) {
-            try {
-                scr.disableComponent(d).getValue();
-                scr.enableComponent(d).getValue();
-            } catch (java.lang.reflect.InvocationTargetException e) {
-                return "component " + d.name + ": " + e.getCause();
-            }
+    String awaitGone(Collection<ComponentDescriptionDTO> descriptions, Predicate<ComponentConfigurationDTO> stillThere)
+            throws InterruptedException {
+        Map<String, ComponentDescriptionDTO> byName = new LinkedHashMap<>(); // a component may take several of the PIDs
+        for (ComponentDescriptionDTO d : descriptions) byName.putIfAbsent(d.bundle.id + " " + d.name, d);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true) {
+            long seen = events();
+            List<String> left = new ArrayList<>();
+            for (ComponentConfigurationDTO c : configurations(byName.values())) if (stillThere.test(c)) left.add(c.description.name);
+            if (left.isEmpty()) return null;
+            if (System.nanoTime() > deadline) return String.join(", ", left) + " still active after " + timeoutMs + " ms";
+            awaitEvent(seen, deadline);
         }
-        return null;
     }
 
     private static String unsatisfied(ComponentConfigurationDTO c) {

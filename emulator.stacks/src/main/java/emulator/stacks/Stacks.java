@@ -19,8 +19,10 @@ import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.osgi.service.metatype.AttributeDefinition;
 import org.osgi.service.metatype.MetaTypeService;
 import org.osgi.service.metatype.ObjectClassDefinition;
@@ -44,11 +46,21 @@ public final class Stacks implements StackManager {
     @Reference private ServiceComponentRuntime scr;
     private PluginCatalog catalog;
     private ComponentWatch watch;
+    private ConfigurationBarrier barrier;
 
     @Activate
     void activate(BundleContext context) {
+        watch = new ComponentWatch(context, scr, TIMEOUT_MS);
+        watch.open();
+        barrier = new ConfigurationBarrier(configAdmin);
+        barrier.open(context);
         catalog = new PluginCatalog(context, metatype);
-        watch = new ComponentWatch(scr, TIMEOUT_MS);
+    }
+
+    @Deactivate
+    void deactivate() {
+        barrier.close();
+        watch.close();
     }
 
     // ---- StackManager
@@ -77,10 +89,12 @@ public final class Stacks implements StackManager {
     }
 
     synchronized String apply(StackFile stack) throws IOException {
-        Map<String, Map<String, Object>> typed = check(stack);
+        Map<String, List<ComponentDescriptionDTO>> components = watch.componentsOf(stack.plugins().keySet());
+        Map<String, Map<String, Object>> typed = check(stack, components);
         long revision = REVISIONS.incrementAndGet();
-        Set<String> before = pidsOf(stack.name());
-        for (String gone : before) if (!typed.containsKey(gone)) deleteAndAwait(gone, stack.name());
+        Set<String> gone = pidsOf(stack.name());
+        gone.removeAll(typed.keySet());
+        if (!gone.isEmpty()) deleteAndAwait(gone, stack.name());
         for (Map.Entry<String, Map<String, Object>> e : typed.entrySet()) {
             Hashtable<String, Object> props = new Hashtable<>(e.getValue());
             props.put(STACK, stack.name());
@@ -89,7 +103,7 @@ public final class Stacks implements StackManager {
             configAdmin.getConfiguration(e.getKey(), "?").update(props);
         }
         for (String pid : typed.keySet()) {
-            String problem = await(() -> watch.awaitUp(pid, revision));
+            String problem = await(() -> watch.awaitUp(components.get(pid), revision));
             if (problem != null) {
                 removeQuietly(stack.name());
                 throw new StackException(stack.source() + ": [" + pid + "] " + problem + "; stack " + stack.name() + " removed");
@@ -99,12 +113,13 @@ public final class Stacks implements StackManager {
     }
 
     /** Validates the whole stack; returns PID → typed settings. */
-    private Map<String, Map<String, Object>> check(StackFile stack) throws IOException {
+    private Map<String, Map<String, Object>> check(StackFile stack, Map<String, List<ComponentDescriptionDTO>> components)
+            throws IOException {
         Map<String, Map<String, Object>> typed = new LinkedHashMap<>();
         Set<String> commonUsed = new HashSet<>();
         for (Map.Entry<String, Map<String, StackFile.Setting>> e : stack.plugins().entrySet()) {
             String pid = e.getKey();
-            ObjectClassDefinition ocd = catalog.settingsOf(pid).orElseThrow(() -> new StackException(stack.source()
+            ObjectClassDefinition ocd = catalog.settingsOf(pid, components.get(pid)).orElseThrow(() -> new StackException(stack.source()
                     + ": unknown plugin '" + pid + "' (no installed bundle declares settings for it; installed plugins: "
                     + String.join(", ", catalog.pluginPids()) + ")"));
             typed.put(pid, TypedSettings.of(stack.source(), pid, ocd, e.getValue(), stack.common()));
@@ -130,23 +145,31 @@ public final class Stacks implements StackManager {
             throw new StackException("no stack named '" + name + "' is applied (applied: "
                     + String.join(", ", stackNames()) + ")");
         }
-        List<String> problems = new ArrayList<>();
-        for (String pid : pids) {
-            String p = deleteAndAwait(pid, name);
-            if (p != null) problems.add(p);
-        }
-        if (!problems.isEmpty()) throw new StackException("stack " + name + ": " + String.join("; ", problems));
+        String problem = deleteAndAwait(pids, name);
+        if (problem != null) throw new StackException("stack " + name + ": " + problem);
     }
 
-    private String deleteAndAwait(String pid, String stack) throws IOException {
-        Configuration c = existing(pid);
-        if (c != null) c.delete();
-        return await(() -> watch.awaitGone(pid, dto -> dto.properties != null && stack.equals(dto.properties.get(STACK))));
+    /**
+     * Deletes the configurations of {@code pids} (all first: their plugins go down together), then
+     * waits until their deactivations have returned.
+     */
+    private String deleteAndAwait(Set<String> pids, String stack) throws IOException {
+        if (pids.isEmpty()) return null;
+        List<ComponentDescriptionDTO> declaring = new ArrayList<>();
+        watch.componentsOf(pids).values().forEach(declaring::addAll);
+        for (String pid : pids) {
+            Configuration c = existing(pid);
+            if (c != null) c.delete();
+        }
+        return await(() -> {
+            String late = barrier.pass(TIMEOUT_MS);
+            return late != null ? late : watch.awaitGone(declaring, dto -> dto.properties != null && stack.equals(dto.properties.get(STACK)));
+        });
     }
 
     private void removeQuietly(String name) {
         try {
-            for (String pid : pidsOf(name)) deleteAndAwait(pid, name);
+            deleteAndAwait(pidsOf(name), name);
         } catch (IOException | RuntimeException ignored) {
             // the error being reported is the one that matters
         }
@@ -211,9 +234,9 @@ public final class Stacks implements StackManager {
         }
     }
 
-    private interface Wait { String run() throws InterruptedException; }
+    private interface Wait { String run() throws IOException, InterruptedException; }
 
-    private static String await(Wait w) {
+    private static String await(Wait w) throws IOException {
         try {
             return w.run();
         } catch (InterruptedException e) {

@@ -31,7 +31,7 @@ final class EventView extends AbstractMap<String, Object> {
 
     @Override public boolean containsKey(Object key) { return key instanceof String k && event.containsProperty(k); }
 
-    /** Walked only when the pairing merges an ENTER with its EXIT. */
+    /** Walked only by a consumer that iterates the properties (the pairing reads single keys). */
     @Override public Set<Entry<String, Object>> entrySet() {
         String[] names = names();
         return new AbstractSet<>() {

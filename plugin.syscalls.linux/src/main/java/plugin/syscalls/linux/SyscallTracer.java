@@ -25,9 +25,12 @@ import org.osgi.service.metatype.annotations.Designate;
  * {@link CpuEventListener} (the engine picks it up and starts delivering events at the next safe
  * point, so it can come and go while the guest runs), and the {@code syscalls:} Gogo commands.
  *
- * <p>Events go through {@link EventAdmin#postEvent} from the tracer's one writer thread:
- * asynchronous, and delivered in order per posting thread, so in the order the calls were made.
- * As a {@link MachineListener} it writes the trace files out when a machine stops.
+ * <p>Events go through {@link EventAdmin#sendEvent} from the tracer's one writer thread, never from
+ * the vCPU thread: the handlers run on the writer, in the order the calls were made, while the guest
+ * runs on. (Posting them, EventAdmin queued each event again for a thread of its own, woken per
+ * batch, and a machine's stop could come before its handlers had seen the last calls.) As a
+ * {@link MachineListener} it writes the trace files out when a machine stops, once every handler has
+ * had every event.
  */
 @Component(configurationPid = "plugin.syscalls.linux", configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true,
         service = {CpuEventListener.class, MachineListener.class, SyscallTracer.class},
@@ -50,7 +53,7 @@ public final class SyscallTracer implements CpuEventListener, MachineListener {
         tracer = new Tracer(new Tracer.Settings(Path.of(config.traceDir()), formats.contains("log"), formats.contains("jsonl"),
                 config.stringLimit(), config.include(), config.exclude(), spaces(config.asids())), (topic, props) -> {
             EventAdmin ea = eventAdmin;
-            if (ea != null) ea.postEvent(new Event(topic, props));
+            if (ea != null) ea.sendEvent(new Event(topic, props));
         });
     }
 

@@ -1,10 +1,8 @@
 package plugin.syscalls.linux;
 
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,21 +19,28 @@ import java.util.function.Consumer;
  * <p>The queue is bounded: when the writer falls behind, a vCPU thread waits for room rather than
  * anything being dropped. {@link #sync} waits until everything queued before it is done.
  *
- * <p>The writer works in batches. Waking a parked thread is a system call, and a writer woken for
- * each item would make one at nearly every call, and then run with cold caches for a single item. So
- * a vCPU thread wakes it only once {@link #WAKE_BATCH} items are waiting; otherwise it wakes itself
- * every {@link #IDLE_NANOS}. Events and lines are that much later, never out of order or lost.
- * {@link #sync} and {@link #stop} (off the vCPU thread) wake it at once.
+ * <p>A vCPU thread never wakes the writer (unless the queue is full); the writer wakes itself every
+ * {@link #IDLE_NANOS} and takes everything queued. Waking a parked thread from the vCPU thread was
+ * the largest cost of tracing on a busy machine: the woken writer, which had slept, took the vCPU's
+ * core at once (the scheduler favours it) and kept it for its whole batch — 1.8 ms per wake-up, 0.2 s
+ * in a busybox sha256sum of 16 MiB (measured with both cores loaded), against 30 ms of work in the
+ * callbacks themselves. The queue is lock-free for the same reason: a writer descheduled while holding
+ * the queue's lock held up the vCPU behind it. Events and lines come that much later, never out of order or lost. {@link #sync} and
+ * {@link #stop} (off the vCPU thread) wake the writer at once.
  */
 final class TraceWriter {
     /** Operations waiting; at a few hundred bytes each (the captured memory included) a few MiB at most. */
     static final int CAPACITY = 8192;
-    /** Items queued that make a producer wake the writer; the writer's sleep when it is not woken (an idle tracer: 100 wake-ups a second). */
-    static final int WAKE_BATCH = 64;
+    /** The writer's sleep between two looks at the queue: 100 wake-ups a second, each taking everything queued. */
     static final long IDLE_NANOS = 10_000_000;
+    /** How long a producer that found the queue full sleeps before it looks again (it wakes the writer first). */
+    static final long FULL_NANOS = 200_000;
 
     /** What the writer does with one queued item. */
     interface Handler {
+        /** Called first, on the writer thread: load what handling needs (see {@link plugin.syscalls.linux.decode.Decoder#prepare}). */
+        void prepare();
+
         void enter(Call c, Integer pid, int tid);
 
         void exit(Call c, Integer pid, int tid);
@@ -56,14 +61,14 @@ final class TraceWriter {
     /** One queued item; {@code number} is the tid (ENTER, EXIT) or the exit status (EXITED). */
     private record Op(int kind, Call call, Integer pid, int number, boolean flush, CountDownLatch done) {}
 
-    private final ArrayBlockingQueue<Op> queue = new ArrayBlockingQueue<>(CAPACITY);
+    private final ConcurrentLinkedQueue<Op> queue = new ConcurrentLinkedQueue<>();
+    /** Items in {@link #queue} and being queued: taken by a producer before it adds one, given back by the writer. */
+    private final AtomicInteger queued = new AtomicInteger();
     private final Handler handler;
     private final Consumer<String> report;
     private final Set<String> reported = new HashSet<>();
     private final Thread thread;
     private volatile boolean stopped;
-    /** Items queued since the writer last took the queue's contents. */
-    private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicBoolean reportedGone = new AtomicBoolean();
 
     TraceWriter(Handler handler, Consumer<String> report) {
@@ -113,14 +118,17 @@ final class TraceWriter {
         boolean interrupted = false;
         try {
             while (!stopped && thread.isAlive()) {
-                try {
-                    if (queue.offer(op, 100, TimeUnit.MILLISECONDS)) {
-                        if (waiting.incrementAndGet() == WAKE_BATCH) LockSupport.unpark(thread);
+                int n = queued.get();
+                if (n < CAPACITY) {
+                    if (queued.compareAndSet(n, n + 1)) {
+                        queue.offer(op);
                         return;
                     }
-                } catch (InterruptedException e) {
-                    interrupted = true;
+                    continue;
                 }
+                LockSupport.unpark(thread);
+                LockSupport.parkNanos(this, FULL_NANOS);
+                if (Thread.interrupted()) interrupted = true; // else every park would return at once
             }
             if (!stopped && reportedGone.compareAndSet(false, true)) {
                 report.accept("plugin.syscalls.linux: the trace writer thread has ended; calls are no longer traced");
@@ -150,49 +158,56 @@ final class TraceWriter {
 
     // ---- the writer thread
 
+    /**
+     * The dispatch is in this loop, not in a method called for each item: such a method, called three
+     * times per system call, reached the JIT's top tier within a few thousand calls and was compiled
+     * with everything it calls inlined — decoding, files, events — in one compilation of up to a tenth of
+     * a second on the compiler thread that the guest's own code waits for. The handlers, called once per call,
+     * stay at the first tier in a short run; a long one gets this loop compiled like any hot code.
+     */
     private void run() {
-        List<Op> batch = new ArrayList<>();
+        try {
+            handler.prepare();
+        } catch (RuntimeException | LinkageError e) {
+            report.accept("plugin.syscalls.linux: preparing the decoding failed: " + e + " (the first calls load it instead)");
+        }
         while (true) {
-            waiting.set(0);
-            if (queue.drainTo(batch) == 0) {
+            Op op = queue.poll();
+            if (op == null) {
                 // an interrupt does not end the writer (only stop() does, so nothing queued is left
                 // behind); cleared, or every park would return at once
                 Thread.interrupted();
                 LockSupport.parkNanos(this, IDLE_NANOS);
                 continue;
             }
-            for (Op op : batch) {
-                if (!handle(op)) return;
+            queued.decrementAndGet();
+            try {
+                switch (op.kind) {
+                    case ENTER -> handler.enter(op.call, op.pid, op.number);
+                    case EXIT -> handler.exit(op.call, op.pid, op.number);
+                    case RECORD -> handler.record(op.call);
+                    case EXITED -> handler.exited(op.pid, op.number);
+                    case SYNC -> { if (op.flush) handler.flush(); }
+                    case STOP -> {
+                        stopped = true;
+                        try { handler.close(); } finally { op.done.countDown(); }
+                        return;
+                    }
+                    default -> throw new IllegalStateException("unknown operation " + op.kind);
+                }
+            } catch (RuntimeException | LinkageError | StackOverflowError e) {
+                failed(op, e);
+            } finally {
+                if (op.kind == SYNC) op.done.countDown();
             }
-            batch.clear();
         }
     }
 
-    /** Handles one item; false after the last one. */
-    private boolean handle(Op op) {
-        try {
-            switch (op.kind) {
-                case ENTER -> handler.enter(op.call, op.pid, op.number);
-                case EXIT -> handler.exit(op.call, op.pid, op.number);
-                case RECORD -> handler.record(op.call);
-                case EXITED -> handler.exited(op.pid, op.number);
-                case SYNC -> { if (op.flush) handler.flush(); }
-                case STOP -> {
-                    stopped = true;
-                    try { handler.close(); } finally { op.done.countDown(); }
-                    return false;
-                }
-                default -> throw new IllegalStateException("unknown operation " + op.kind);
-            }
-        } catch (RuntimeException | LinkageError | StackOverflowError e) {
-            // one bad item (a failing event consumer, a full disk, a decoder bug) costs that item only
-            String what = op.call == null ? "kind " + op.kind : op.call.name;
-            if (reported.add(e.getClass().getName() + " " + what)) {
-                report.accept("plugin.syscalls.linux: tracing " + what + " failed: " + e + " (reported once; the trace goes on)");
-            }
-        } finally {
-            if (op.kind == SYNC) op.done.countDown();
+    /** One bad item (a failing event consumer, a full disk, a decoder bug) costs that item only. */
+    private void failed(Op op, Throwable e) {
+        String what = op.call == null ? "kind " + op.kind : op.call.name;
+        if (reported.add(e.getClass().getName() + " " + what)) {
+            report.accept("plugin.syscalls.linux: tracing " + what + " failed: " + e + " (reported once; the trace goes on)");
         }
-        return true;
     }
 }

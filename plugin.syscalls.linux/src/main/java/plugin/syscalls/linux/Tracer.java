@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import plugin.syscalls.linux.decode.Decoder;
 
 /**
  * The tracer proper, free of OSGi: a {@link CpuEventListener} that turns syscall instructions and
@@ -24,7 +25,7 @@ import java.util.Map;
  * (and the Gogo views) first wait until it has caught up, so what they show or leave is complete.
  */
 public final class Tracer implements CpuEventListener, CallTracker.Sink, AutoCloseable {
-    /** Where events go (EventAdmin.postEvent in the framework). Called on the trace writer's thread. */
+    /** Where events go (EventAdmin.sendEvent in the framework). Called on the trace writer's thread, in order. */
     @FunctionalInterface
     public interface EventPublisher {
         void post(String topic, Map<String, Object> properties);
@@ -152,6 +153,9 @@ public final class Tracer implements CpuEventListener, CallTracker.Sink, AutoClo
             this.decoding = decoding;
             this.events = events;
         }
+
+        @Override
+        public void prepare() { Decoder.prepare(); }
 
         @Override
         public void enter(Call c, Integer pid, int tid) {

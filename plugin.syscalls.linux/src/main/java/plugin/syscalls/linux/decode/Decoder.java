@@ -27,6 +27,21 @@ public final class Decoder {
         this.stringLimit = stringLimit;
     }
 
+    /**
+     * Loads the tables decoding reads — prototypes, flag, signal and errno names — and the system-call
+     * names of the x86 ABIs. The trace writer calls it as it starts, while the run is still starting:
+     * otherwise the first call a guest makes waits for the tables on its vCPU thread (milliseconds), and
+     * the end of a short run for the first decoding.
+     */
+    public static void prepare() {
+        for (Arch a : Arch.values()) if (a.isX86()) a.name(0);
+        Prototypes.of("read");
+        Errno.name(2);
+        Signals.name(1);
+        OpenFlags.format(Arch.X86_64, 0);
+        Object flags = Consts.PROT; // the flag and enum tables
+    }
+
     private static final java.util.Set<String> OUTPUT_KINDS = java.util.Set.of("bufout", "bufouthex", "strout", "cwdout",
             "stat", "oldstat", "statx", "loffout", "dents", "dents64", "pipeout", "wstatus", "iovout:2", "groups", "groups32",
             "sigactout", "sigsetout:3", "rlimout64", "rlimoutw", "utsname", "timeout", "tvout", "tsout", "tsout64",

@@ -25,12 +25,29 @@ public enum Arch {
     public final String[] argRegArray;
     public final String resultReg;
     public final String spReg;
-    /** Names by number for the dense part of the table (every call's lookup), the rest (ARM's private calls) in a map. */
-    private final String[] denseNames = new String[DENSE];
-    private final Map<Integer, String> names = new HashMap<>();
-    private final Map<String, Integer> numbers = new HashMap<>();
+    /** The kernel's table, {@code "nr name"} per call, parsed when first used: a run meets one or two of the ABIs. */
+    private final String[] table;
+    private volatile Names names;
     private static final int DENSE = 1024;
     private static final Arch[] ALL = values();
+
+    /** The parsed table: names by number for the dense part (every call's lookup), the rest (ARM's private calls) in a map. */
+    private static final class Names {
+        final String[] dense = new String[DENSE];
+        final Map<Integer, String> byNumber = new HashMap<>();
+        final Map<String, Integer> numbers = new HashMap<>();
+
+        Names(String[] table) {
+            for (String e : table) {
+                int space = e.indexOf(' '), second = e.indexOf(' ', space + 1);
+                int nr = Integer.parseInt(e, 0, space, 10);
+                String name = second < 0 ? e.substring(space + 1) : e.substring(space + 1, second);
+                if (second < 0) byNumber.putIfAbsent(nr, name); // "nr name alias": the first name stays the one printed
+                numbers.putIfAbsent(name, nr);
+            }
+            for (Map.Entry<Integer, String> e : byNumber.entrySet()) if (e.getKey() >= 0 && e.getKey() < DENSE) dense[e.getKey()] = e.getValue();
+        }
+    }
 
     Arch(String cpuName, int wordSize, String numberReg, List<String> argRegs, String resultReg, String spReg, String[] table) {
         this.cpuName = cpuName;
@@ -40,13 +57,14 @@ public enum Arch {
         this.argRegArray = argRegs.toArray(String[]::new);
         this.resultReg = resultReg;
         this.spReg = spReg;
-        for (String e : table) {
-            String[] f = e.split(" ");
-            int nr = Integer.parseInt(f[0]);
-            if (f.length == 2) names.putIfAbsent(nr, f[1]); // "nr name alias": the first name stays the one printed
-            numbers.putIfAbsent(f[1], nr);
-        }
-        for (Map.Entry<Integer, String> e : names.entrySet()) if (e.getKey() >= 0 && e.getKey() < DENSE) denseNames[e.getKey()] = e.getValue();
+        this.table = table;
+    }
+
+    /** Parsed on first use; two threads may both parse it, to the same result. */
+    private Names names() {
+        Names n = names;
+        if (n == null) names = n = new Names(table);
+        return n;
     }
 
     /** The ABI of a {@link emulator.api.Cpu#arch()} name, or null when it is not one Linux has here. */
@@ -57,13 +75,14 @@ public enum Arch {
 
     /** The call's name; unknown numbers print as strace does: {@code syscall_0x1234}. */
     public String name(long nr) {
-        String n = nr >= 0 && nr < DENSE ? denseNames[(int) nr] : nr >= 0 && nr <= Integer.MAX_VALUE ? names.get((int) nr) : null;
+        Names t = names();
+        String n = nr >= 0 && nr < DENSE ? t.dense[(int) nr] : nr >= 0 && nr <= Integer.MAX_VALUE ? t.byNumber.get((int) nr) : null;
         return n != null ? n : "syscall_0x" + Long.toHexString(nr);
     }
 
     /** The number of a call by name, or -1. */
     public int number(String name) {
-        Integer n = numbers.get(name);
+        Integer n = names().numbers.get(name);
         return n == null ? -1 : n;
     }
 
