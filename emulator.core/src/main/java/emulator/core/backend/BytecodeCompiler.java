@@ -45,11 +45,14 @@ public final class BytecodeCompiler implements Opcodes {
     private static final AtomicLong SEQ = new AtomicLong();
 
     /**
-     * Largest method we hand to the JVM: HotSpot never JIT-compiles a method of more than 8,000 bytes of
-     * bytecode ({@code -XX:HugeMethodLimit}), so a bigger region would run in the bytecode interpreter.
-     * {@code -Dabiscope.regionCodeLimit=N} lowers it (smaller regions: less JIT time, more dispatches).
+     * Largest region we hand to the JVM, in bytes of bytecode. HotSpot never JIT-compiles a method of
+     * more than 8,000 bytes ({@code -XX:HugeMethodLimit}), so 7,900 is the most
+     * {@code -Dabiscope.regionCodeLimit=N} allows; the default is smaller because C2's time grows
+     * faster than a region's size: on the bench's short runs (a second run of ~250 M guest
+     * instructions in a fresh JVM) 3,000 was 20–45 % faster than 7,900 on bzip2 and x86-64 gzip and
+     * level on i386 gzip, sha256sum and md5sum. Long runs may prefer larger regions (fewer dispatches).
      */
-    public static final int MAX_REGION_CODE = Math.min(7_900, Integer.getInteger("abiscope.regionCodeLimit", 7_900));
+    public static final int MAX_REGION_CODE = Math.min(7_900, Integer.getInteger("abiscope.regionCodeLimit", 3_000));
 
     /** Guest instructions a region runs at most per call (about a millisecond). */
     public static final long REGION_SLICE = 1L << 20;
