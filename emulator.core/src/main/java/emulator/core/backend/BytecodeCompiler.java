@@ -81,8 +81,13 @@ public final class BytecodeCompiler implements Opcodes {
                  | org.objectweb.asm.LimitExceededException e) {
             // too much code, too many constants, or too many locals/frames for ASM
             throw new TooLargeException(e.getMessage());
+        } catch (RuntimeException e) {
+            // ASM 9.x's second pass over a method with jumps beyond 32 KiB (it re-reads the method to
+            // use wide jumps) fails now and then with an index out of bounds — seen on a gzip region
+            // with a callback before every instruction. Such a method is split like one too large.
+            if (g.codeSize <= Short.MAX_VALUE) throw e;
+            throw new TooLargeException("ASM failed on a method of " + g.codeSize + " bytes: " + e);
         }
-        if (region && g.codeSize > MAX_REGION_CODE) throw new TooLargeException("region of " + g.codeSize + " bytes");
         try {
             MethodHandles.Lookup l = MethodHandles.lookup().defineHiddenClassWithClassData(bytes, g.constants.toArray(), true);
             return (CompiledBlock) l.findConstructor(l.lookupClass(), MethodType.methodType(void.class)).invoke();
@@ -216,6 +221,9 @@ public final class BytecodeCompiler implements Opcodes {
             Label end = new Label();
             mv.visitLabel(end);
             codeSize = end.getOffset();
+            // A region over the limit is refused before ASM finishes the class: for methods over
+            // 32 KiB ASM rewrites its jumps in a second pass, which is wasted work here.
+            if (region && codeSize > MAX_REGION_CODE) throw new TooLargeException("region of " + codeSize + " bytes");
             mv.visitMaxs(0, 0);
             mv.visitEnd();
 
