@@ -400,10 +400,7 @@ public final class BytecodeCompiler implements Opcodes {
          * {@link #indirectTail()}.)
          */
         void transfer(int done, long pc, int k) {
-            mv.visitVarInsn(LLOAD, icLocal);
-            push(false, done);
-            mv.visitInsn(LADD);
-            mv.visitVarInsn(LSTORE, icLocal);
+            countDone(done);
             Label out = new Label();
             // Every cycle through the region has a jump back (to a member emitted at or before this
             // one): testing for a safe point there bounds the wait, and saves the volatile read — a
@@ -411,7 +408,26 @@ public final class BytecodeCompiler implements Opcodes {
             // written memory: a write to code asks for a safe point too, and the next member may be
             // the code it changed.
             boolean back = memberAt.get(pc) <= k;
-            if (back || mayWrite(b)) {
+            toLoopIfNeeded(back || mayWrite(b), out);
+            mv.visitJumpInsn(GOTO, blockLabel[memberAt.get(pc)]);
+            mv.visitLabel(out);
+        }
+
+        /** In a region: {@code icLocal += done}. */
+        void countDone(int done) {
+            if (done == 0) return;
+            mv.visitVarInsn(LLOAD, icLocal);
+            push(false, done);
+            mv.visitInsn(LADD);
+            mv.visitVarInsn(LSTORE, icLocal);
+        }
+
+        /**
+         * Jumps to {@code out} when the execution loop must run before the next member: a safe point
+         * is asked for (tested only when {@code testRequest}), or the instruction budget is spent.
+         */
+        void toLoopIfNeeded(boolean testRequest, Label out) {
+            if (testRequest) {
                 mv.visitVarInsn(ALOAD, 1);
                 mv.visitFieldInsn(GETFIELD, VCPU, "exitRequest", "Z");
                 mv.visitJumpInsn(IFNE, out);
@@ -420,8 +436,6 @@ public final class BytecodeCompiler implements Opcodes {
             mv.visitVarInsn(LLOAD, limitLocal);
             mv.visitInsn(LCMP);
             mv.visitJumpInsn(IFGE, out);
-            mv.visitJumpInsn(GOTO, blockLabel[memberAt.get(pc)]);
-            mv.visitLabel(out);
         }
 
         /** Adds the pending counts to their counters and zeroes their locals (before a callback). */
@@ -487,11 +501,7 @@ public final class BytecodeCompiler implements Opcodes {
                 if (indirect != null && indirect[k] != null) for (long c : indirect[k]) if (memberAt.containsKey(c)) out.add(c);
             }
             if (!any) return new java.util.TreeSet<>();
-            for (IrBlock x : blocks) for (Inst i : x.ops) {
-                if (i.op != Op.CONST) continue;
-                long v = i.type == Type.I32 ? i.imm & 0xFFFFFFFFL : i.imm;
-                if (memberAt.containsKey(v)) out.add(v);
-            }
+            for (IrBlock x : blocks) for (long v : x.constantAddresses()) if (memberAt.containsKey(v)) out.add(v);
             return out;
         }
 
@@ -502,13 +512,7 @@ public final class BytecodeCompiler implements Opcodes {
          */
         void indirectTail() {
             mv.visitLabel(indirectTail);
-            mv.visitVarInsn(ALOAD, 1);
-            mv.visitFieldInsn(GETFIELD, VCPU, "exitRequest", "Z");
-            mv.visitJumpInsn(IFNE, leave);
-            mv.visitVarInsn(LLOAD, icLocal);
-            mv.visitVarInsn(LLOAD, limitLocal);
-            mv.visitInsn(LCMP);
-            mv.visitJumpInsn(IFGE, leave);
+            toLoopIfNeeded(true, leave);
             java.util.TreeMap<Integer, List<Long>> byLow = new java.util.TreeMap<>();
             for (long t : indirectTargets) byLow.computeIfAbsent((int) t, x -> new ArrayList<>()).add(t);
             int[] keys = byLow.keySet().stream().mapToInt(Integer::intValue).toArray();
@@ -629,9 +633,10 @@ public final class BytecodeCompiler implements Opcodes {
         }
 
         /** Ops that can throw a guest fault out of generated code (the handler needs the instruction's index). */
-        static boolean mayFault(Op op) {
-            return switch (op) {
-                case LOAD, STORE, CALL, DIVU, DIVS, REMU, REMS -> true;
+        static boolean mayFault(Inst i) {
+            return switch (i.op) {
+                case LOAD, STORE, DIVU, DIVS, REMU, REMS -> true;
+                case CALL -> !((Helper) i.aux).isPure();
                 default -> false;
             };
         }
@@ -676,7 +681,7 @@ public final class BytecodeCompiler implements Opcodes {
 
         void op(Inst i, int cur, int k) {
             boolean w = i.type == Type.I32;
-            if (mayFault(i.op) && !(i.aux instanceof Helper h && h.isPure()) && storedCur != pendingCur) {
+            if (mayFault(i) && storedCur != pendingCur) {
                 push(true, pendingCur);
                 mv.visitVarInsn(ISTORE, curLocal);
                 storedCur = pendingCur;
@@ -715,7 +720,7 @@ public final class BytecodeCompiler implements Opcodes {
                         if (i.op == Op.EXIT && memberAt.containsKey(i.imm)) { transfer(done, i.imm, k); done = 0; }
                         else if (i.op == Op.EXITR && !indirectTargets.isEmpty()) {
                             // to the shared tail, which jumps to the member at the target or leaves
-                            mv.visitVarInsn(LLOAD, icLocal); push(false, done); mv.visitInsn(LADD); mv.visitVarInsn(LSTORE, icLocal);
+                            countDone(done);
                             load(i.a);
                             mv.visitVarInsn(LSTORE, exitPcLocal);
                             mv.visitJumpInsn(GOTO, indirectTail);
@@ -738,9 +743,8 @@ public final class BytecodeCompiler implements Opcodes {
                         return;
                     }
                     // to the shared tail: the pc to return, and the instructions done (in a region, in icLocal)
-                    if (region) {
-                        if (done != 0) { mv.visitVarInsn(LLOAD, icLocal); push(false, done); mv.visitInsn(LADD); mv.visitVarInsn(LSTORE, icLocal); }
-                    } else {
+                    if (region) countDone(done);
+                    else {
                         push(true, done);
                         mv.visitVarInsn(ISTORE, exitDoneLocal);
                     }

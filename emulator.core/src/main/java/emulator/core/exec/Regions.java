@@ -101,11 +101,7 @@ final class Regions {
             List<Long> next = successors(t);
             // Blocks at pcs t writes as constants: return addresses of its calls (a return in the
             // region may go there; the code generator makes each such member a return target).
-            for (Inst i : t.ir.ops) {
-                if (i.op != Op.CONST) continue;
-                long v = i.type == emulator.core.ir.Type.I32 ? i.imm & 0xFFFFFFFFL : i.imm;
-                if (!next.contains(v) && cache.get(v, entry.mode) != null) next.add(v);
-            }
+            for (long v : t.ir.constantAddresses()) if (!next.contains(v) && cache.get(v, entry.mode) != null) next.add(v);
             for (long s : next) {
                 if (members.containsKey(s) || members.size() >= MAX_BLOCKS) continue;
                 TranslatedBlock m = cache.get(s, entry.mode);

@@ -37,5 +37,14 @@ public final class IrBlock {
 
     public Type type(int temp) { return temps.get(temp); }
 
+    /**
+     * The values of its CONST ops, read as guest addresses (a 32-bit constant unsigned): where a
+     * block writes code addresses, as the return address a call pushes or puts in a link register.
+     */
+    public long[] constantAddresses() {
+        return ops.stream().filter(i -> i.op == Op.CONST)
+                .mapToLong(i -> i.type == Type.I32 ? i.imm & 0xFFFFFFFFL : i.imm).distinct().toArray();
+    }
+
     @Override public String toString() { return IrPrinter.format(this); }
 }

@@ -179,13 +179,8 @@ public final class Optimizer {
         return def[t].type.canon(def[t].imm) == def[t].type.canon(v);
     }
 
-    private static boolean pure(Op op) {
-        return switch (op) {
-            case CONST, ADD, SUB, MUL, AND, OR, XOR, SHL, SHR, SAR, ROL, ROR, MULHU, MULHS, NEG, NOT, CLZ, CTZ,
-                 POPCNT, BSWAP, EXTU, EXTS, SETC, SELECT -> true;
-            default -> false;
-        };
-    }
+    /** An op whose result is a function of its operands alone (no effect, not a read of state). */
+    private static boolean pure(Op op) { return !op.effect && op != Op.MOV && op != Op.GETR; }
 
     /** A call of a {@link Helper#PURE} helper: removable when unused, and it observes no state. */
     static boolean pureCall(Inst i) { return i.op == Op.CALL && i.aux instanceof Helper h && h.isPure(); }
