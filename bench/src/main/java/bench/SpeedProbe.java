@@ -36,6 +36,8 @@ public final class SpeedProbe {
         List<Double> mips = new ArrayList<>(), cpuMips = new ArrayList<>();
         for (int rep = 0; rep < reps; rep++) {
             long cpu0 = os.getProcessCpuTime(), jit0 = jit.getTotalCompilationTime(), gc0 = gcTime(gcs);
+            // CLOCK_MONOTONIC, as perf's timestamps: lets a profile of the whole process be cut per run
+            if (Boolean.getBoolean("bench.marks")) System.out.printf("run %d starts at monotonic %.6f s%n", rep, System.nanoTime() / 1e9);
             Map<String, Object> r = GuestRun.runOnce("plain", arch, input, root, argv, heap);
             long cpuNs = os.getProcessCpuTime() - cpu0;
             // JIT time is the compiler threads' elapsed time (it grows when they wait for a core)

@@ -65,9 +65,28 @@ public final class Backend {
             if (key != null) SharedCode.put(key, REGION_TOO_LARGE);
             throw e;
         }
-        if (key != null) SharedCode.put(key, c);
+        if (key != null) {
+            SharedCode.put(key, c);
+            long[] pcs = blocks.stream().mapToLong(b -> b.pc).toArray();
+            SharedCode.rememberPlan(blocks.get(0), new RegionPlan(pcs, indirect));
+        }
         return c;
     }
+
+    /**
+     * Which blocks a region was made of: the pcs of its members (the entry first) and the candidates
+     * of their register-indirect exits, as passed to {@link #compileRegion}.
+     */
+    public record RegionPlan(long[] members, long[][] indirect) {
+        /** The decision that no region starts at this entry (nothing loops back to it, or no loop fits). */
+        public static final RegionPlan NONE = new RegionPlan(new long[0], new long[0][]);
+    }
+
+    /** The plan of the region last compiled from an entry with this IR (in this or another run), or null. */
+    public RegionPlan regionPlan(IrBlock entry) { return SharedCode.ENABLED ? SharedCode.plan(entry) : null; }
+
+    /** Remembers that region formation at an entry with this IR found nothing worth compiling. */
+    public void rememberNoRegion(IrBlock entry) { if (SharedCode.ENABLED) SharedCode.rememberPlan(entry, RegionPlan.NONE); }
 
     /** In {@link SharedCode}: the region with this key did not fit in one method. */
     private static final CompiledBlock REGION_TOO_LARGE = new CompiledBlock() {
@@ -91,8 +110,10 @@ public final class Backend {
 
     /** Called on each interpreted run; returns the code to use from now on, or null to keep interpreting. */
     public CompiledBlock prepare(TranslatedBlock b, int runs) {
-        // runs counts this run too: the first `threshold` runs are interpreted
-        if (kind == BackendKind.TIERED && runs > threshold) return compile(b.ir);
+        // runs counts this run too: the first `threshold` runs are interpreted. A block that loops
+        // inside itself is compiled at once: one run of it (a REP STOS clearing a table) can be
+        // thousands of guest instructions, ~50 times slower interpreted.
+        if (kind == BackendKind.TIERED && (runs > threshold || b.ir.loopsInside())) return compile(b.ir);
         return null;
     }
 

@@ -36,6 +36,24 @@ final class SharedCode {
 
     static synchronized void put(Object key, CompiledBlock code) { CODE.put(key, code); }
 
+    /**
+     * The members chosen for the last region compiled from an entry with this IR. A later run of the
+     * same program forms the same region again from it (and so finds its code here) instead of from
+     * the profile at that moment, which differs from run to run: blocks that start with shared code
+     * get hot in another order than blocks that were interpreted first.
+     */
+    private static final Map<BlockKey, Backend.RegionPlan> PLANS = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override protected boolean removeEldestEntry(Map.Entry<BlockKey, Backend.RegionPlan> e) { return size() > CAPACITY; }
+    };
+
+    static synchronized Backend.RegionPlan plan(IrBlock entry) {
+        return instrumented(entry) ? null : PLANS.get(new BlockKey(entry));
+    }
+
+    static synchronized void rememberPlan(IrBlock entry, Backend.RegionPlan plan) {
+        if (!instrumented(entry)) PLANS.put(new BlockKey(entry), plan);
+    }
+
 
 
     /** Key of one block's code, or null if it must not be shared. */

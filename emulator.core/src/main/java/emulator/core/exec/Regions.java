@@ -1,9 +1,12 @@
 package emulator.core.exec;
 
+import emulator.core.backend.Backend;
 import emulator.core.backend.BytecodeCompiler;
 import emulator.core.ir.Inst;
 import emulator.core.ir.IrBlock;
 import emulator.core.ir.Op;
+import emulator.core.mem.Page;
+import emulator.core.mem.Prot;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,43 +54,89 @@ final class Regions {
         CodeCache cache = cpu.cache;
         Machine machine = cpu.machine;
         long epoch = machine.epoch();
+        // Decided before for this code (in an earlier run of the program, or by another process
+        // running it): decide the same, without collecting and compiling again.
+        Backend.RegionPlan plan = entry.backend().regionPlan(entry.ir);
+        if (plan == Backend.RegionPlan.NONE) return null;
+        if (plan != null) {
+            List<TranslatedBlock> part = planned(entry, plan, cpu);
+            if (part != null) {
+                try {
+                    return install(entry, part, compile(part, plan.indirect()), cache, machine, epoch);
+                } catch (BytecodeCompiler.TooLargeException e) {
+                    // members' code changed since and grew: choose afresh below
+                }
+            }
+        }
         List<TranslatedBlock> reachable = collect(entry, cache);
         for (int n = reachable.size(); n > 0; n /= 2) {
             // The first n in breadth-first order, then only what loops back to the entry within them.
             // (Regions of the first n alone where no loop fits — deflate's main loop with its calls —
             // halved gzip's dispatches but cost more JIT time than they saved within a bench run.)
             List<TranslatedBlock> part = loops(entry, reachable.subList(0, n));
-            if (part.size() == 1 && !exitsTo(entry, entry.pc)) return null; // nothing to jump to
+            if (part.size() == 1 && !exitsTo(entry, entry.pc)) break; // nothing to jump to
             CompiledBlock code;
             try {
-                code = compile(part);
+                code = compile(part, indirectCandidates(part));
             } catch (BytecodeCompiler.TooLargeException e) {
                 LOG.fine(() -> "region at 0x" + Long.toHexString(entry.pc) + " of " + part.size() + " blocks too large: " + e.getMessage());
                 continue;
             }
-            TreeSet<Long> pages = new TreeSet<>();
-            for (TranslatedBlock t : part) for (long p : t.pages) pages.add(p);
-            cache.track(entry, pages.stream().mapToLong(Long::longValue).toArray());
-            // Installed only if nothing it was made from changed meanwhile (a code write, a flush).
-            for (TranslatedBlock t : part) if (!t.valid) return null;
-            if (machine.epoch() != epoch || !entry.valid) return null;
-            entry.backend().regionCompiled(part.size());
-            for (TranslatedBlock t : part) t.inRegion = true;
-            entry.setCode(code);
-            return code;
+            return install(entry, part, code, cache, machine, epoch);
         }
+        entry.backend().rememberNoRegion(entry.ir);
         return null;
     }
 
-    private static CompiledBlock compile(List<TranslatedBlock> part) {
-        List<IrBlock> irs = new ArrayList<>(part.size());
-        long[][] indirect = new long[part.size()][];
-        for (int k = 0; k < part.size(); k++) {
-            TranslatedBlock t = part.get(k);
-            irs.add(t.ir);
-            if (hasIndirectExit(t.ir)) indirect[k] = dynamicSuccessors(t);
+    /** Makes {@code code} the entry's, unless something it was made from changed meanwhile (a code write, a flush). */
+    private static CompiledBlock install(TranslatedBlock entry, List<TranslatedBlock> part, CompiledBlock code,
+                                         CodeCache cache, Machine machine, long epoch) {
+        TreeSet<Long> pages = new TreeSet<>();
+        for (TranslatedBlock t : part) for (long p : t.pages) pages.add(p);
+        cache.track(entry, pages.stream().mapToLong(Long::longValue).toArray());
+        for (TranslatedBlock t : part) if (!t.valid) return null;
+        if (machine.epoch() != epoch || !entry.valid) return null;
+        entry.backend().regionCompiled(part.size());
+        for (TranslatedBlock t : part) t.inRegion = true;
+        entry.setCode(code);
+        return code;
+    }
+
+    /**
+     * The blocks of a region formed from this entry before (see {@link Backend#regionPlan}), translated
+     * now where not yet in the cache; null if one is not executable code of the entry's mode any more.
+     * Blocks whose IR differs from then still make a correct region (its code is compiled anew), only
+     * one the profile did not choose.
+     */
+    private static List<TranslatedBlock> planned(TranslatedBlock entry, Backend.RegionPlan plan, Vcpu cpu) {
+        List<TranslatedBlock> part = new ArrayList<>(plan.members().length);
+        part.add(entry);
+        for (int k = 1; k < plan.members().length; k++) {
+            long pc = plan.members()[k];
+            TranslatedBlock t = cpu.cache.get(pc, entry.mode);
+            if (t == null) {
+                Page p = cpu.space.page(pc);
+                if (p == null || (p.prot & Prot.EXEC) == 0) return null;
+                t = cpu.machine.translator().lookup(cpu, pc, entry.mode);
+            }
+            if (!t.valid || t.pc != pc) return null;
+            part.add(t);
         }
+        return part;
+    }
+
+    private static CompiledBlock compile(List<TranslatedBlock> part, long[][] indirect) {
+        List<IrBlock> irs = new ArrayList<>(part.size());
+        for (TranslatedBlock t : part) irs.add(t.ir);
         return part.get(0).backend().compileRegion(irs, indirect);
+    }
+
+    /** For each member with a register-indirect exit, the targets it last went to (else null). */
+    private static long[][] indirectCandidates(List<TranslatedBlock> part) {
+        long[][] indirect = new long[part.size()][];
+        for (int k = 0; k < part.size(); k++)
+            if (hasIndirectExit(part.get(k).ir)) indirect[k] = dynamicSuccessors(part.get(k));
+        return indirect;
     }
 
     /** Breadth first from the entry over warm successors of the same mode, within the size bounds. */

@@ -10,6 +10,7 @@ import emulator.core.mem.Prot;
 import emulator.core.opt.Optimizer;
 import emulator.core.spi.BlockEditor;
 import emulator.core.spi.Instrumentation;
+import emulator.core.target.CodeFetch;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -20,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Translator {
     private final Machine machine;
     private final Backend backend;
-    private final AtomicLong translated = new AtomicLong();
+    private final AtomicLong translated = new AtomicLong(), translateNanos = new AtomicLong(), reused = new AtomicLong();
 
     Translator(Machine machine, Backend backend) {
         this.machine = machine;
@@ -28,6 +29,12 @@ public final class Translator {
     }
 
     public long blocksTranslated() { return translated.get(); }
+
+    /** Translations found in {@link SharedTranslations} (counted in {@link #blocksTranslated()} too). */
+    public long translationsReused() { return reused.get(); }
+
+    /** Time spent translating (front end to backend's first code, not counting tier-up), in ns. */
+    public long translateNanos() { return translateNanos.get(); }
 
     public Backend backend() { return backend; }
 
@@ -44,7 +51,9 @@ public final class Translator {
         TranslatedBlock b = cpu.cache.get(pc, mode);
         if (b != null) return b;
         long epoch = machine.epoch(); // read before translate() reads the instrumentation
+        long t0 = System.nanoTime();
         b = translate(cpu, pc, mode);
+        translateNanos.addAndGet(System.nanoTime() - t0);
         if (!cpu.cache.put(b)) {
             cpu.cache.flush();
             cpu.cache.put(b);
@@ -63,23 +72,35 @@ public final class Translator {
     public TranslatedBlock translate(Vcpu cpu, long pc, int mode) {
         AddressSpace space = cpu.space;
         TreeSet<Long> pages = new TreeSet<>();
-        IrBuilder ir = new IrBuilder(pc, machine.target().slots());
-        if (machine.hasBreakpoints()) ir.setStopBefore(machine::isBreakpoint);
-        machine.target().translate(pc, mode, addr -> {
+        CodeFetch fetch = addr -> {
             Page p = space.page(addr);
             if (p == null || (p.prot & Prot.EXEC) == 0) return -1;
             pages.add(AddressSpace.pageOf(addr));
             return p.data[(int) (addr & AddressSpace.PAGE_MASK)] & 0xFF;
-        }, ir, splitLimits.getOrDefault(CodeCache.key(pc, mode), machine.config().maxBlockInsns()));
-        IrBlock block = ir.finish();
+        };
+        int limit = splitLimits.getOrDefault(CodeCache.key(pc, mode), machine.config().maxBlockInsns());
         Instrumentation inst = machine.instrumentation();
-        if (inst != null) {
-            BlockEditor ed = new BlockEditor(block, space.asid(), machine.target().arch());
-            inst.instrument(ed);
-            ed.apply();
+        String arch = machine.target().arch();
+        boolean share = SharedTranslations.ENABLED && inst == null && !machine.hasBreakpoints();
+        String target = share ? machine.target().getClass().getName() + "/" + arch : null;
+        IrBlock block = share ? SharedTranslations.find(target, pc, mode, limit, fetch) : null;
+        if (block != null) {
+            reused.incrementAndGet();
+        } else {
+            SharedTranslations.Recorder recorder = share ? new SharedTranslations.Recorder(fetch) : null;
+            IrBuilder ir = new IrBuilder(pc, machine.target().slots());
+            if (machine.hasBreakpoints()) ir.setStopBefore(machine::isBreakpoint);
+            machine.target().translate(pc, mode, share ? recorder : fetch, ir, limit);
+            block = ir.finish();
+            if (inst != null) {
+                BlockEditor ed = new BlockEditor(block, space.asid(), arch);
+                inst.instrument(ed);
+                ed.apply();
+            }
+            Optimizer.run(block);
+            IrVerifier.verify(block);
+            if (share) SharedTranslations.put(target, pc, mode, limit, recorder, block);
         }
-        Optimizer.run(block);
-        IrVerifier.verify(block);
         long[] pg = pages.stream().mapToLong(Long::longValue).toArray();
         for (long p : pg) {
             space.markCode(p);

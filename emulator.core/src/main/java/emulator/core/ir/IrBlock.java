@@ -38,6 +38,19 @@ public final class IrBlock {
     public Type type(int temp) { return temps.get(temp); }
 
     /**
+     * Whether a branch goes back to an earlier label: the block loops inside itself (an x86 REP
+     * string instruction), so one run of it may execute any number of guest instructions.
+     */
+    public boolean loopsInside() {
+        int[] lp = labelPositions();
+        for (int k = 0; k < ops.size(); k++) {
+            Inst i = ops.get(k);
+            if ((i.op == Op.BR || i.op == Op.BRC) && lp[(int) i.imm] < k) return true;
+        }
+        return false;
+    }
+
+    /**
      * The values of its CONST ops, read as guest addresses (a 32-bit constant unsigned): where a
      * block writes code addresses, as the return address a call pushes or puts in a link register.
      */

@@ -28,6 +28,10 @@ public interface Target {
      * their semantics into {@code ir} (marking each with {@link IrBuilder#beginInsn}), and ends with an
      * exit. At most {@code maxInsns} instructions. An instruction that cannot be fetched or decoded
      * becomes a trap in the IR (never a host exception).
+     *
+     * <p>The result must depend only on the arguments and the bytes read through {@code code}: the
+     * translator reuses it for any machine with a target of the same class and arch that reads the
+     * same bytes (see {@code emulator.core.exec.SharedTranslations}).
      */
     void translate(long pc, int mode, CodeFetch code, IrBuilder ir, int maxInsns);
 
