@@ -18,8 +18,10 @@ record Config(String name, Kind kind, String worker, int shrink) {
         WORKER,
         /** {@code ./abiscope run} in the OSGi runtime, without plugins. */
         OSGI,
-        /** {@code ./abiscope run --plugins …} in the OSGi runtime. */
-        OSGI_TRACING
+        /** {@code ./abiscope run --plugins …} in the OSGi runtime: the syscall, file and process plugins. */
+        OSGI_TRACING,
+        /** {@code ./abiscope run --plugins syscalls.linux} alone (issue 6's own target). */
+        OSGI_SYSCALLS
     }
 
     static final Config NATIVE = new Config("native", Kind.NATIVE, null, 1);
@@ -30,9 +32,10 @@ record Config(String name, Kind kind, String worker, int shrink) {
     static final Config INTERPRETER = new Config("interpreter", Kind.WORKER, "interpreted", 16);
     static final Config OSGI = new Config("osgi", Kind.OSGI, null, 1);
     static final Config OSGI_TRACING = new Config("osgi+tracing", Kind.OSGI_TRACING, null, 1);
+    static final Config OSGI_SYSCALLS = new Config("osgi+syscalls", Kind.OSGI_SYSCALLS, null, 1);
 
     static final java.util.List<Config> ALL = java.util.List.of(NATIVE, QEMU, PLAIN, COUNTER, CALLBACK, INTERPRETER,
-            OSGI, OSGI_TRACING);
+            OSGI, OSGI_TRACING, OSGI_SYSCALLS);
 
     boolean isWorker() { return kind == Kind.WORKER; }
 }

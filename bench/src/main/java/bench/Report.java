@@ -86,7 +86,7 @@ final class Report {
                 c.put("costNsPerInsn", ((double) c.get("steadyS") - (double) plain.get("steadyS")) * 1e9 / (long) c.get("icount"));
             if (cfg.equals("interpreter") && ok(plain))
                 c.put("slowerThanTiered", (double) plain.get("guestInsnPerS") / (double) c.get("guestInsnPerS"));
-            if (cfg.equals("osgi+tracing") && ok(cell(w, a, "osgi")))
+            if ((cfg.equals("osgi+tracing") || cfg.equals("osgi+syscalls")) && ok(cell(w, a, "osgi")))
                 c.put("tracingOverhead", (double) c.get("wholeS") / (double) cell(w, a, "osgi").get("wholeS") - 1);
         }
     }
@@ -124,8 +124,8 @@ final class Report {
         sb.append("\n\n");
 
         sb.append("| workload | arch | native s | qemu s | abiscope s steady | abiscope s whole | steady ÷ qemu | steady ÷ native "
-                + "| G insn/s | warm-up share | counter ns/insn | callback ns/insn | tracing overhead | interpreter M insn/s | heap MiB | RSS MiB |\n");
-        sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| G insn/s | warm-up share | counter ns/insn | callback ns/insn | tracing overhead | syscall tracing overhead | interpreter M insn/s | heap MiB | RSS MiB |\n");
+        sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Workload w : Workload.ALL) {
             for (String a : Suite.ARCHES) {
                 Map<String, Object> p = cell(w.name(), a, "abiscope");
@@ -142,6 +142,7 @@ final class Report {
                         .append(" | ").append(v(cell(w.name(), a, "abiscope+counter"), "costNsPerInsn", "%.2f"))
                         .append(" | ").append(v(cell(w.name(), a, "abiscope+callback"), "costNsPerInsn", "%.2f"))
                         .append(" | ").append(percent(cell(w.name(), a, "osgi+tracing"), "tracingOverhead"))
+                        .append(" | ").append(percent(cell(w.name(), a, "osgi+syscalls"), "tracingOverhead"))
                         .append(" | ").append(scaled(cell(w.name(), a, "interpreter"), "guestInsnPerS", 1e-6, "%.0f"))
                         .append(" | ").append(v(p, "heapPeakMiB", "%.0f"))
                         .append(" | ").append(v(p, "rssPeakMiB", "%.0f")).append(" |\n");
@@ -154,7 +155,8 @@ final class Report {
                 whole commands. *warm-up share*: (first run − steady run) / first run. G insn/s: abiscope's own \
                 guest instruction count / steady time. counter / callback: extra steady time per guest instruction with \
                 an inline counter / a callback before every instruction. tracing overhead: `./abiscope run --plugins …` \
-                over `./abiscope run` (OSGi, whole commands). heap: peak used heap sampled every 5 ms (garbage included); \
+                (the syscall, file and process plugins) over `./abiscope run` (OSGi, whole commands); syscall \
+                tracing overhead: the same with `--plugins syscalls.linux` alone. heap: peak used heap sampled every 5 ms (garbage included); \
                 RSS: peak resident set of the process (`/usr/bin/time`), the JVM included. FAILED: the output differed \
                 from native or the run broke — no speed is reported for it.
 

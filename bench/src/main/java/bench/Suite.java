@@ -170,18 +170,20 @@ public final class Suite {
                         c.worker(), arch, input.toString(), "2", root.toString()));
                 cmd.addAll(guest);
             }
-            case OSGI, OSGI_TRACING -> {
+            case OSGI, OSGI_TRACING, OSGI_SYSCALLS -> {
                 if (osgiJar == null) return failed(r, "no OSGi runtime: " + osgiProblem);
-                if (c.kind() == Config.Kind.OSGI_TRACING && tracingPlugins.isEmpty())
+                List<String> plugins = c.kind() == Config.Kind.OSGI_SYSCALLS
+                        ? tracingPlugins.stream().filter("syscalls.linux"::equals).toList() : tracingPlugins;
+                if (c.kind() != Config.Kind.OSGI && plugins.isEmpty())
                     return failed(r, "no tracing plugins in the runtime: " + tracingNote);
                 env.put("ABISCOPE_JAR", osgiJar.toString());
                 env.put("ABISCOPE_BUNDLES", Files.createDirectories(scratch.resolve("bundles")).toString());
                 cmd.addAll(List.of(top.resolve("abiscope").toString(), "run", "--root", root.toString(), "--arch", arch));
-                if (c.kind() == Config.Kind.OSGI_TRACING) {
+                if (c.kind() != Config.Kind.OSGI) {
                     traceDir = scratch.resolve("trace");
                     deleteTree(traceDir);
                     Files.createDirectories(traceDir);
-                    cmd.addAll(List.of("--plugins", String.join(",", tracingPlugins), "--trace-dir", traceDir.toString()));
+                    cmd.addAll(List.of("--plugins", String.join(",", plugins), "--trace-dir", traceDir.toString()));
                 }
                 cmd.add("--");
                 cmd.addAll(guest);
