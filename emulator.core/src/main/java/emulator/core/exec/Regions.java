@@ -5,8 +5,6 @@ import emulator.core.backend.BytecodeCompiler;
 import emulator.core.ir.Inst;
 import emulator.core.ir.IrBlock;
 import emulator.core.ir.Op;
-import emulator.core.mem.Page;
-import emulator.core.mem.Prot;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,23 +101,17 @@ final class Regions {
     }
 
     /**
-     * The blocks of a region formed from this entry before (see {@link Backend#regionPlan}), translated
-     * now where not yet in the cache; null if one is not executable code of the entry's mode any more.
-     * Blocks whose IR differs from then still make a correct region (its code is compiled anew), only
-     * one the profile did not choose.
+     * The blocks of a region formed from this entry before (see {@link Backend#regionPlan}), or null
+     * if one of them has not run here yet (nothing is translated ahead: the code at a planned pc may
+     * be another program's). Blocks whose IR differs from then still make a correct region (its code
+     * is compiled anew), only one the profile did not choose.
      */
     private static List<TranslatedBlock> planned(TranslatedBlock entry, Backend.RegionPlan plan, Vcpu cpu) {
         List<TranslatedBlock> part = new ArrayList<>(plan.members().length);
         part.add(entry);
         for (int k = 1; k < plan.members().length; k++) {
-            long pc = plan.members()[k];
-            TranslatedBlock t = cpu.cache.get(pc, entry.mode);
-            if (t == null) {
-                Page p = cpu.space.page(pc);
-                if (p == null || (p.prot & Prot.EXEC) == 0) return null;
-                t = cpu.machine.translator().lookup(cpu, pc, entry.mode);
-            }
-            if (!t.valid || t.pc != pc) return null;
+            TranslatedBlock t = cpu.cache.get(plan.members()[k], entry.mode);
+            if (t == null || !t.valid) return null;
             part.add(t);
         }
         return part;
