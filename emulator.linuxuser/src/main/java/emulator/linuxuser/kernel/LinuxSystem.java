@@ -135,10 +135,20 @@ public final class LinuxSystem {
                         if (crash == null) { crash = e; crashPc = t.cpu.pc; }
                         terminate(t.proc, X86LinuxKernel.SIGSEGV, false);
                     } finally {
-                        Accounting.threadEnded(t);
-                        threadEnded(t);
-                        t.unbind();
-                        if (liveThreads.decrementAndGet() == 0) synchronized (allDone) { allDone.notifyAll(); }
+                        try {
+                            Accounting.threadEnded(t);
+                            threadEnded(t);
+                        } catch (Throwable e) {
+                            // Ending the thread failed (a bug, a class that could not be loaded): the
+                            // run must still end, with the error reported, not wait for init forever.
+                            if (crash == null) { crash = e; crashPc = t.cpu.pc; }
+                        } finally {
+                            t.unbind();
+                            if (liveThreads.decrementAndGet() == 0) {
+                                synchronized (allDone) { allDone.notifyAll(); }
+                                initDone.countDown(); // no guest thread left: init has ended, however it went
+                            }
+                        }
                     }
                 });
         t.host = h;
