@@ -27,7 +27,10 @@ public final class Interpreter {
 
     public static long run(IrBlock b, Vcpu cpu) {
         List<Inst> ops = b.ops;
-        long[] t = new long[b.temps.size()];
+        int temps = b.temps.size();
+        long[] t = cpu.interpreterTemps;
+        if (t.length < temps) t = cpu.interpreterTemps = new long[Math.max(temps, 2 * t.length)];
+        else java.util.Arrays.fill(t, 0, temps, 0L); // a temp read before it is set reads 0, as in a new array
         int[] labels = b.labelPositions();
         int cur = 0;
         int n = ops.size();

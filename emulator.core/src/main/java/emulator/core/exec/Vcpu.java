@@ -45,6 +45,11 @@ public final class Vcpu implements Cpu {
      * {@link #setReg} calls are then ignored, so the guest never sees them (backends set and clear it).
      */
     public boolean regsReadOnly;
+    /**
+     * The IR interpreter's temps, reused from block to block (one block runs at a time on a vCPU):
+     * a fresh array per interpreted block was most of the interpreter's garbage.
+     */
+    public long[] interpreterTemps = new long[64];
     /** Anything the kernel/personality keeps per vCPU (the guest thread). */
     public Object kernelData;
 
