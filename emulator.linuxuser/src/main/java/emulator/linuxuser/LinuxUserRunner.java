@@ -50,8 +50,19 @@ import java.util.concurrent.atomic.AtomicReference;
  * as one line on {@code err}.
  */
 public final class LinuxUserRunner {
+    /**
+     * What must be ready before the guest's first instruction, awaited once the program is loaded (so
+     * the caller's own start-up, e.g. analysis plugins being applied, overlaps with loading it).
+     */
+    @FunctionalInterface
+    public interface StartGate {
+        /** Waits until the guest may start; null to start it, or the exit status to end the run with instead (the gate has said why). */
+        Integer await();
+    }
+
     private boolean terminal, inTerminal, outTerminal, errTerminal;
     private MachineConfig config = MachineConfig.defaults("linux-user").withMemoryLimit(RunOptions.DEFAULT_MEMORY_LIMIT);
+    private StartGate gate = () -> null;
 
     /** Whether standard input/output are the host terminal (isatty, TCGETS, /dev/tty). */
     public LinuxUserRunner terminal(boolean t) { return terminal(t, t, t); }
@@ -72,6 +83,9 @@ public final class LinuxUserRunner {
     }
 
     public LinuxUserRunner config(MachineConfig c) { this.config = c; return this; }
+
+    /** Awaited after the program is loaded, right before its first instruction (not at all when loading fails). */
+    public LinuxUserRunner beforeStart(StartGate g) { this.gate = g; return this; }
 
     /**
      * @param root  the folder that is the guest's "/"
@@ -184,6 +198,8 @@ public final class LinuxUserRunner {
         }
         GuestThread main = system.initThread(proc, space, proc.initialSp, proc.entry);
         Machine machine = system.machine();
+        Integer refused = gate.await();
+        if (refused != null) return refused;
         emulator.core.exec.Machines.started(machine); // the instrumentation engine and vm: commands see it
         try {
             system.start(main, false);

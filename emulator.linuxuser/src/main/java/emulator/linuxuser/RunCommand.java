@@ -9,9 +9,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -89,44 +87,26 @@ public final class RunCommand implements BatchCommand {
         return runWithStack(stacks, o, root, System.in, out, err, tty);
     }
 
-    /** Applies the stack (if asked), runs the guest, removes the stack. Shared with vm:run. */
+    /**
+     * Applies the stack (if asked), runs the guest, removes the stack. Shared with vm:run. The stack is
+     * applied while the program loads ({@link StackStart}); the guest starts once it is up.
+     */
     static int runWithStack(StackManager sm, RunOptions o, Path root, InputStream in, PrintStream out, PrintStream err,
                             boolean[] tty) {
-        List<String> applied = new ArrayList<>();
-        if (o.wantsStack()) {
-            if (sm == null) {
-                err.println("abiscope: run: no stack manager: --plugins and --stack need the analysis stack service, which is not running");
-                return 2;
-            }
-            try {
-                if (o.stack() != null) applied.add(sm.apply(o.stack()));
-                if (!o.plugins().isEmpty()) {
-                    Map<String, Object> settings = o.traceDir() == null ? Map.of()
-                            : Map.of(StackManager.TRACE_DIR, o.traceDir().toAbsolutePath().toString());
-                    applied.add(sm.applyPlugins("run", o.plugins(), settings));
-                }
-            } catch (IOException | IllegalArgumentException e) {
-                err.println("abiscope: run: " + e.getMessage());
-                removeAll(sm, applied, err);
-                return 2;
-            }
+        if (o.wantsStack() && sm == null) {
+            err.println("abiscope: run: no stack manager: --plugins and --stack need the analysis stack service, which is not running");
+            return 2;
         }
+        StackStart stack = o.wantsStack() ? StackStart.begin(sm, o) : null;
         try {
-            return new LinuxUserRunner().terminal(tty[0], tty[1], tty[2])
+            int status = new LinuxUserRunner().terminal(tty[0], tty[1], tty[2])
                     .config(MachineConfig.defaults("linux-user").withMemoryLimit(o.memoryLimit()))
+                    .beforeStart(() -> stack != null && stack.report(err) ? 2 : null)
                     .run(root, o.arch(), o.argv(), o.env(), in, out, err);
+            // a stack that failed is a usage error, also when the program could not be loaded either
+            return stack != null && stack.report(err) ? 2 : status;
         } finally {
-            removeAll(sm, applied, err);
-        }
-    }
-
-    private static void removeAll(StackManager sm, List<String> names, PrintStream err) {
-        for (String n : names.reversed()) {
-            try {
-                sm.remove(n);
-            } catch (IOException | RuntimeException e) {
-                err.println("abiscope: run: removing stack " + n + ": " + e.getMessage());
-            }
+            if (stack != null) stack.finish(err);
         }
     }
 }

@@ -145,19 +145,32 @@ public final class Decoder {
 
     private String fd(long v) { return Integer.toString((int) v); }
 
+    /**
+     * The kinds of the calls every program makes most (read, write, close, open, lseek, brk, mmap),
+     * apart from the others ({@link #otherInput}). C1 compiles a method whole, at two tiers while C2 is
+     * busy: with every kind in one switch, 3 KB of bytecode compiled twice in every traced run (a sixth of
+     * what C1 compiled of this plugin in a busybox md5sum); the others are rarely called often enough to be compiled.
+     */
     private String input(Call c, String kind, int i, MemReader r, Structs s) {
         long v = c.args[i];
+        return switch (kind) {
+            case "fd", "int", "pid" -> fd(v);
+            case "ulong" -> Long.toUnsignedString(arch.unsigned(v));
+            case "ptr" -> r.ptr(v);
+            case "path" -> r.path(v);
+            case "bufin:2" -> r.buffer(v, arch.unsigned(c.args[2]), false);
+            case "dirfd" -> (int) v == -100 ? "AT_FDCWD" : fd(v);
+            case "long" -> Long.toString(arch.signed(v));
+            case "hex" -> "0x" + Long.toHexString(arch.unsigned(v));
+            default -> otherInput(c, kind, i, v, r, s);
+        };
+    }
+
+    private String otherInput(Call c, String kind, int i, long v, MemReader r, Structs s) {
         switch (kind) {
-            case "fd", "int", "pid": return fd(v);
-            case "dirfd": return (int) v == -100 ? "AT_FDCWD" : fd(v);
             case "uint": return Long.toString(v & 0xFFFF_FFFFL);
-            case "long": return Long.toString(arch.signed(v));
             case "long64": return Long.toString(v);
-            case "ulong": return Long.toUnsignedString(arch.unsigned(v));
-            case "hex": return "0x" + Long.toHexString(arch.unsigned(v));
-            case "ptr": return r.ptr(v);
             case "oct": return Structs.octal(v & 0xFFFF_FFFFL);
-            case "path": return r.path(v);
             case "str": return r.string(v);
             case "skip": return null;
             case "oflags": return OpenFlags.format(arch, v);
@@ -197,7 +210,6 @@ public final class Decoder {
             case "waitopts": return Consts.WAIT_OPTIONS.flags(v & 0xFFFF_FFFFL, "0");
             case "argv": return argv(v, r);
             case "envp": return envp(v, r);
-            case "bufin:2": return r.buffer(v, arch.unsigned(c.args[2]), false);
             case "iovin:2": return s.iovec(v, c.args[2], Long.MAX_VALUE);
             case "fcntl": return Consts.FCNTL_CMD.enumName(v & 0xFFFF_FFFFL, fd(v));
             case "fcntlarg": return fcntlArg(c, r);
@@ -232,14 +244,21 @@ public final class Decoder {
         }
     }
 
+    /** The outputs of the most frequent calls, apart from the others (for the reason {@link #input} gives). */
     private String output(Call c, String kind, int i, MemReader r, Structs s, long ret) {
         long v = c.args[i];
         return switch (kind) {
             case "bufout" -> r.buffer(v, ret, false);
+            case "stat" -> s.stat(v, statLayout(c.name));
+            default -> otherOutput(c, kind, v, r, s, ret);
+        };
+    }
+
+    private String otherOutput(Call c, String kind, long v, MemReader r, Structs s, long ret) {
+        return switch (kind) {
             case "bufouthex" -> r.buffer(v, ret, true);
             case "strout" -> r.buffer(v, ret, false);
             case "cwdout" -> r.bufferOmitNul(v, ret);
-            case "stat" -> s.stat(v, statLayout(c.name));
             case "oldstat" -> s.stat(v, Structs.StatLayout.OLD);
             case "statx" -> s.statx(v);
             case "loffout" -> r.u64(v).isPresent() ? "[" + r.u64(v).getAsLong() + "]" : r.ptr(v);
