@@ -183,7 +183,9 @@ final class Report {
         sb.append("\n</details>\n\n");
 
         sb.append("Engine micro-benchmarks (raw x86-64 guest loop):\n\n");
-        if (!Boolean.TRUE.equals(micro.get("ok"))) {
+        if (micro.isEmpty()) {
+            sb.append("not run (--configs selects workload configurations only)\n");
+        } else if (!Boolean.TRUE.equals(micro.get("ok"))) {
             sb.append("**FAILED**: ").append(micro.get("reason")).append("\n");
         } else {
             @SuppressWarnings("unchecked") Map<String, Object> ic = (Map<String, Object>) micro.get("insnCost");

@@ -53,21 +53,35 @@ public final class Suite {
         boolean quick = false;
         int rounds = -1;
         double scale = 1;
+        List<String> only = List.of();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--scale" -> scale = Double.parseDouble(args[++i]);
-                default -> {
-                    System.err.println("usage: bench/run [--quick] [--rounds N] [--scale F]");
-                    System.exit(2);
-                }
+                case "--configs" -> only = List.of(args[++i].split(","));
+                default -> usage();
             }
         }
+        for (String c : only)
+            if (Config.ALL.stream().noneMatch(x -> x.name().equals(c))) {
+                System.err.println("bench/run: no configuration " + c + " (there are: "
+                        + String.join(", ", Config.ALL.stream().map(Config::name).toList()) + ")");
+                usage();
+            }
         if (rounds < 0) rounds = quick ? 1 : 3;
         Suite s = new Suite(Path.of("").toAbsolutePath(), quick, rounds, scale);
+        s.only = only;
         s.run();
     }
+
+    static void usage() {
+        System.err.println("usage: bench/run [--quick] [--rounds N] [--scale F] [--configs NAME,...]");
+        System.exit(2);
+    }
+
+    /** --configs: only these configurations (by name), and no micro-benchmarks; empty: all. */
+    List<String> only = List.of();
 
     long bytesFor(Workload w, Config c) {
         long full = quick ? 16 << 10 : Math.round(w.fullBytes() * scale);
@@ -82,6 +96,7 @@ public final class Suite {
 
     /** In --quick only the plain configurations run on every workload; the others on the first. */
     boolean selected(Workload w, Config c) {
+        if (!only.isEmpty() && !only.contains(c.name())) return false;
         if (!quick) return true;
         return w == Workload.ALL.getFirst() || c == Config.NATIVE || c == Config.QEMU || c == Config.PLAIN;
     }
@@ -115,12 +130,12 @@ public final class Suite {
             }
             if (osgiJar != null) runs.add(osgiStartup(round, root));
         }
-        log("micro-benchmarks …");
-        Map<String, Object> micro = micro();
+        if (only.isEmpty()) log("micro-benchmarks …");
+        Map<String, Object> micro = only.isEmpty() ? micro() : new LinkedHashMap<>();
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("date", Instant.now().toString());
         doc.put("command", "bench/run" + (quick ? " --quick" : "") + (scale != 1 ? " --scale " + scale : "")
-                + (rounds != (quick ? 1 : 3) ? " --rounds " + rounds : ""));
+                + (rounds != (quick ? 1 : 3) ? " --rounds " + rounds : "") + (only.isEmpty() ? "" : " --configs " + String.join(",", only)));
         doc.put("host", Host.describe());
         doc.put("rounds", rounds);
         doc.put("tracingPlugins", tracingPlugins);
