@@ -129,7 +129,7 @@ final class Report {
         for (Workload w : Workload.ALL) {
             for (String a : Suite.ARCHES) {
                 Map<String, Object> p = cell(w.name(), a, "abiscope");
-                if (p == null) continue;
+                if (Config.ALL.stream().allMatch(c -> cell(w.name(), a, c.name()) == null)) continue;
                 sb.append("| ").append(w.name()).append(" | ").append(a)
                         .append(" | ").append(v(cell(w.name(), a, "native"), "wholeS", "%.3f"))
                         .append(" | ").append(v(cell(w.name(), a, "qemu"), "wholeS", "%.3f"))
