@@ -1,6 +1,7 @@
 package plugin.syscalls.linux;
 
 import emulator.api.Cpu;
+import emulator.api.event.Topics;
 import emulator.api.instrument.AddressSpaceFilter;
 import emulator.api.instrument.CpuEventListener;
 import emulator.api.instrument.MachineListener;
@@ -8,7 +9,10 @@ import emulator.api.instrument.TranslationHook;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -18,6 +22,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
+import org.osgi.service.event.EventHandler;
 import org.osgi.service.metatype.annotations.Designate;
 
 /**
@@ -38,8 +43,33 @@ import org.osgi.service.metatype.annotations.Designate;
                 "osgi.command.function=stats", "osgi.command.function=tail"})
 @Designate(ocd = TracerConfig.class)
 public final class SyscallTracer implements CpuEventListener, MachineListener {
+    /**
+     * Event handlers that may receive an ENTER (an EXIT): subscribed to that topic, to the family
+     * {@code abiscope/syscall/*}, to {@code abiscope/*} or {@code *}; or with no topic at all (which
+     * EventAdmin delivers everything to when configured not to require topics). A handler with an
+     * {@code event.filter} is counted too: whether an event passes it is EventAdmin's to decide.
+     */
+    static final String ANY_SYSCALL_TOPIC =
+            "(event.topics=abiscope/syscall/\\*)(event.topics=abiscope/\\*)(event.topics=\\*)(!(event.topics=*))";
+    static final String ENTER_HANDLERS = "(|(event.topics=abiscope/syscall/ENTER)" + ANY_SYSCALL_TOPIC + ")";
+    static final String EXIT_HANDLERS = "(|(event.topics=abiscope/syscall/EXIT)" + ANY_SYSCALL_TOPIC + ")";
+
     private volatile Tracer tracer;
     private volatile EventAdmin eventAdmin;
+    /** How many handlers may receive ENTER and EXIT events now: with none (tracing alone, the usual case) none is built. */
+    private final AtomicInteger enterHandlers = new AtomicInteger(), exitHandlers = new AtomicInteger();
+
+    @Reference(service = EventHandler.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = ENTER_HANDLERS)
+    void addEnterHandler(ServiceReference<EventHandler> handler) { enterHandlers.incrementAndGet(); }
+
+    void removeEnterHandler(ServiceReference<EventHandler> handler) { enterHandlers.decrementAndGet(); }
+
+    @Reference(service = EventHandler.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = EXIT_HANDLERS)
+    void addExitHandler(ServiceReference<EventHandler> handler) { exitHandlers.incrementAndGet(); }
+
+    void removeExitHandler(ServiceReference<EventHandler> handler) { exitHandlers.decrementAndGet(); }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     void setEventAdmin(EventAdmin ea) { eventAdmin = ea; }
@@ -51,9 +81,17 @@ public final class SyscallTracer implements CpuEventListener, MachineListener {
         Set<String> formats = new HashSet<>();
         for (String f : config.formats()) for (String p : f.split(",")) formats.add(p.strip());
         tracer = new Tracer(new Tracer.Settings(Path.of(config.traceDir()), formats.contains("log"), formats.contains("jsonl"),
-                config.stringLimit(), config.include(), config.exclude(), spaces(config.asids())), (topic, props) -> {
-            EventAdmin ea = eventAdmin;
-            if (ea != null) ea.sendEvent(new Event(topic, props));
+                config.stringLimit(), config.include(), config.exclude(), spaces(config.asids())), new Tracer.EventPublisher() {
+            @Override
+            public void post(String topic, Map<String, Object> props) {
+                EventAdmin ea = eventAdmin;
+                if (ea != null) ea.sendEvent(new Event(topic, props));
+            }
+
+            @Override
+            public boolean wanted(String topic) {
+                return (topic.equals(Topics.SYSCALL_EXIT) ? exitHandlers : enterHandlers).get() > 0;
+            }
         });
     }
 
