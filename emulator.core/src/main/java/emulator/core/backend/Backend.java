@@ -111,9 +111,10 @@ public final class Backend {
     /** Called on each interpreted run; returns the code to use from now on, or null to keep interpreting. */
     public CompiledBlock prepare(TranslatedBlock b, int runs) {
         // runs counts this run too: the first `threshold` runs are interpreted. A block that loops
-        // inside itself is compiled at once: one run of it (a REP STOS clearing a table) can be
-        // thousands of guest instructions, ~50 times slower interpreted.
-        if (kind == BackendKind.TIERED && (runs > threshold || b.ir.loopsInside())) return compile(b.ir);
+        // inside itself is compiled at once (decided on its first run, the only one that asks): one
+        // run of it (a REP STOS clearing a table) can be thousands of guest instructions, ~50 times
+        // slower interpreted.
+        if (kind == BackendKind.TIERED && (runs > threshold || runs == 1 && b.ir.loopsInside())) return compile(b.ir);
         return null;
     }
 

@@ -23,9 +23,13 @@ public final class Translator {
     private final Backend backend;
     private final AtomicLong translated = new AtomicLong(), translateNanos = new AtomicLong(), reused = new AtomicLong();
 
+    /** This machine's target as {@link SharedTranslations} tells targets apart: its class and arch. */
+    private final String sharingKey;
+
     Translator(Machine machine, Backend backend) {
         this.machine = machine;
         this.backend = backend;
+        this.sharingKey = machine.target().getClass().getName() + "/" + machine.target().arch();
     }
 
     public long blocksTranslated() { return translated.get(); }
@@ -80,10 +84,8 @@ public final class Translator {
         };
         int limit = splitLimits.getOrDefault(CodeCache.key(pc, mode), machine.config().maxBlockInsns());
         Instrumentation inst = machine.instrumentation();
-        String arch = machine.target().arch();
         boolean share = SharedTranslations.ENABLED && inst == null && !machine.hasBreakpoints();
-        String target = share ? machine.target().getClass().getName() + "/" + arch : null;
-        IrBlock block = share ? SharedTranslations.find(target, pc, mode, limit, fetch) : null;
+        IrBlock block = share ? SharedTranslations.find(sharingKey, pc, mode, limit, fetch) : null;
         if (block != null) {
             reused.incrementAndGet();
         } else {
@@ -93,13 +95,13 @@ public final class Translator {
             machine.target().translate(pc, mode, share ? recorder : fetch, ir, limit);
             block = ir.finish();
             if (inst != null) {
-                BlockEditor ed = new BlockEditor(block, space.asid(), arch);
+                BlockEditor ed = new BlockEditor(block, space.asid(), machine.target().arch());
                 inst.instrument(ed);
                 ed.apply();
             }
             Optimizer.run(block);
             IrVerifier.verify(block);
-            if (share) SharedTranslations.put(target, pc, mode, limit, recorder, block);
+            if (share) SharedTranslations.put(sharingKey, pc, mode, limit, recorder, block);
         }
         long[] pg = pages.stream().mapToLong(Long::longValue).toArray();
         for (long p : pg) {
