@@ -259,6 +259,7 @@ public final class LinuxSyscalls {
         }
         reg((c, a) -> munmap(a[0], a[1]), "munmap");
         reg((c, a) -> mprotect(a[0], a[1], i32(a[2])), "mprotect");
+        reg((c, a) -> msync(a[0], a[1], i32(a[2])), "msync");
         reg((c, a) -> mremap(a[0], a[1], a[2], i32(a[3]), a[4]), "mremap");
         reg((c, a) -> {
             if ((a[0] & AddressSpace.PAGE_MASK) != 0) throw new ErrnoException(Errno.EINVAL);
@@ -834,37 +835,76 @@ public final class LinuxSyscalls {
         return 0;
     }
 
+    /**
+     * msync checks what Linux checks (alignment, flags, every page mapped: ENOMEM) and then has nothing
+     * to write: private mappings never reach their file, and MAP_SHARED file mappings are private
+     * copies here too (see mmap).
+     */
+    private long msync(long addr, long len, int flags) throws ErrnoException {
+        final int async = 1, invalidate = 2, sync = 4;
+        if ((flags & ~(async | invalidate | sync)) != 0 || (flags & async) != 0 && (flags & sync) != 0) throw new ErrnoException(Errno.EINVAL);
+        if ((addr & AddressSpace.PAGE_MASK) != 0) throw new ErrnoException(Errno.EINVAL);
+        long end = addr + ((len + AddressSpace.PAGE_MASK) & ~AddressSpace.PAGE_MASK);
+        if (end < addr) throw new ErrnoException(Errno.ENOMEM);
+        for (long p = addr; p < end; p += AddressSpace.PAGE_SIZE)
+            if (!proc.space.isMapped(p)) throw new ErrnoException(Errno.ENOMEM);
+        return 0;
+    }
+
+    private static final int MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2, MREMAP_DONTUNMAP = 4;
+
+    /**
+     * mremap as mm/mremap.c does it: shrink in place, grow in place when the pages after the mapping
+     * are free, else move (MREMAP_MAYMOVE) to a free range, to {@code newAddr} (MREMAP_FIXED, which
+     * first unmaps whatever is there) and/or leaving the old range mapped (MREMAP_DONTUNMAP, which
+     * always moves). The old range of a DONTUNMAP move reads as zeros afterwards, as a private
+     * anonymous mapping's does on Linux (its pages went with the move).
+     */
     private long mremap(long old, long oldLen, long newLen, int flags, long newAddr) throws ErrnoException {
         AddressSpace s = proc.space;
-        if ((old & AddressSpace.PAGE_MASK) != 0 || (flags & ~7) != 0 || newLen == 0) throw new ErrnoException(Errno.EINVAL);
-        if ((flags & 2) != 0) throw new ErrnoException(Errno.EINVAL); // MREMAP_FIXED not supported yet
+        boolean mayMove = (flags & MREMAP_MAYMOVE) != 0, fixed = (flags & MREMAP_FIXED) != 0, dontUnmap = (flags & MREMAP_DONTUNMAP) != 0;
+        if ((old & AddressSpace.PAGE_MASK) != 0 || (flags & ~7) != 0) throw new ErrnoException(Errno.EINVAL);
+        if ((fixed || dontUnmap) && !mayMove) throw new ErrnoException(Errno.EINVAL);
         long os = (oldLen + AddressSpace.PAGE_MASK) & ~AddressSpace.PAGE_MASK;
         long ns = (newLen + AddressSpace.PAGE_MASK) & ~AddressSpace.PAGE_MASK;
+        if (ns == 0 || dontUnmap && os != ns) throw new ErrnoException(Errno.EINVAL);
+        if (fixed) {
+            if ((newAddr & AddressSpace.PAGE_MASK) != 0 || ns > userTop() || newAddr > userTop() - ns) throw new ErrnoException(Errno.EINVAL);
+            if (old + os > newAddr && newAddr + ns > old) throw new ErrnoException(Errno.EINVAL); // the ranges overlap
+            s.unmap(newAddr, ns); // like MAP_FIXED; Linux does this before it looks at the old range
+            if (os > ns) {
+                s.unmap(old + ns, os - ns);
+                os = ns;
+            }
+        }
         if (os == 0) throw new ErrnoException(Errno.EINVAL); // duplicating shared mappings: not supported
         for (long p = old; p < old + os; p += AddressSpace.PAGE_SIZE)
             if (!s.isMapped(p)) throw new ErrnoException(Errno.EFAULT);
-        if (ns <= os) {
-            if (ns < os) s.unmap(old + ns, os - ns);
-            return old;
+        int prot = s.page(old).prot;
+        if (!fixed && !dontUnmap) {
+            if (ns <= os) {
+                if (ns < os) s.unmap(old + ns, os - ns);
+                return old;
+            }
+            if (s.isFree(old + os, ns - os) && old + ns <= proc.mmapBase) {
+                if (!s.map(old + os, ns - os, prot)) throw new ErrnoException(Errno.ENOMEM);
+                return old;
+            }
+            if (!mayMove) throw new ErrnoException(Errno.ENOMEM);
         }
-        Page first = s.page(old);
-        int prot = first.prot;
-        if (s.isFree(old + os, ns - os) && old + ns <= proc.mmapBase) {
-            if (!s.map(old + os, ns - os, prot)) throw new ErrnoException(Errno.ENOMEM);
-            return old;
-        }
-        if ((flags & 1) == 0) throw new ErrnoException(Errno.ENOMEM);
-        long at = s.findFree(ns, proc.mmapMin, proc.mmapBase);
+        long at = fixed ? newAddr : s.findFree(ns, proc.mmapMin, proc.mmapBase);
         if (at < 0 || !s.map(at, ns, Prot.RW)) throw new ErrnoException(Errno.ENOMEM);
         byte[] buf = new byte[AddressSpace.PAGE_SIZE];
+        byte[] zeros = dontUnmap ? new byte[AddressSpace.PAGE_SIZE] : null;
         for (long p = 0; p < os; p += AddressSpace.PAGE_SIZE) {
             int pp = s.page(old + p).prot;
             s.peek(old + p, buf, 0, buf.length);
             s.poke(at + p, buf, 0, buf.length);
             s.protect(at + p, AddressSpace.PAGE_SIZE, pp);
+            if (dontUnmap) s.poke(old + p, zeros, 0, zeros.length);
         }
-        s.protect(at + os, ns - os, prot);
-        s.unmap(old, os);
+        if (ns > os) s.protect(at + os, ns - os, prot);
+        if (!dontUnmap) s.unmap(old, os);
         return at;
     }
 

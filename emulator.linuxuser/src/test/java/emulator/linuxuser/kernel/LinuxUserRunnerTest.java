@@ -137,6 +137,19 @@ class LinuxUserRunnerTest {
         }
     }
 
+    /** mremap's moves (MREMAP_FIXED, MREMAP_DONTUNMAP) and errors against the real kernel (native/mremap.c). */
+    @Test void mremapMoves() throws Exception {
+        for (String[] a : new String[][] {{"x86_64", "-static"}, {"i386", "-m32", "-static"}}) {
+            Path bin = compile("mremap.c", "mremap-" + a[0], java.util.Arrays.copyOfRange(a, 1, a.length));
+            Path root = Files.createTempDirectory("abiscope-root");
+            Result nat = host(root, List.of(bin.toString()), Map.of(), new byte[0]);
+            assertEquals(0, nat.exit(), "native: " + nat.err());
+            Result emu = emulate(root, a[0], List.of(bin.toString()), Map.of(), new byte[0]);
+            assertEquals(nat.out(), emu.out(), a[0] + " stdout; emulator stderr: " + emu.err());
+            assertEquals(0, emu.exit(), emu.err());
+        }
+    }
+
     @Test void badInput(@TempDir Path root) throws Exception {
         Result missing = emulate(root, null, List.of("/no/such/program"), Map.of(), new byte[0]);
         assertEquals(127, missing.exit());
