@@ -100,6 +100,7 @@ public final class Capture {
                     case "loffout", "pipeout" -> s.bytes(v, 8);
                     case "rlimoutw" -> s.bytes(v, 2L * w);
                     case "utsname" -> s.bytes(v, 65 * 2);
+                    case "sysinfo" -> s.bytes(v, Structs.sysinfoSize(w));
                     case "dents", "dents64" -> { if (ret > 0) s.bytes(v, ret + 24); } // each record's length field lies within 24 bytes of its start
                     case "timeout", "offinout", "offinout64", "tsout64", "rlimout64", "sigsetout:3" -> { if (arch.unsigned(v) != 0) s.bytes(v, 16); }
                     case "tvout", "tsout" -> { if (arch.unsigned(v) != 0) s.bytes(v, 2L * w); }

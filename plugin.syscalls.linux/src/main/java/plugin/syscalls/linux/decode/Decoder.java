@@ -15,7 +15,7 @@ import plugin.syscalls.linux.table.Arch;
  * <p>Argument kinds: fd, dirfd (AT_FDCWD), int, uint, long, ulong, long64 (two registers on 32-bit
  * ABIs), hex, ptr, oct, path, str, bufin:N (length in argument N), bufout / bufouthex / strout
  * (length = result), cwdout, the flag and enum kinds named after their tables, and the structs:
- * stat, oldstat, statx, rlim*, sigact*, sigset*, ts*, tv*, utimes, utsname, dents, iov*, wstatus…
+ * stat, oldstat, statx, rlim*, sigact*, sigset*, ts*, tv*, utimes, utsname, sysinfo, dents, iov*, wstatus…
  * {@code skip} consumes a register that the kind before it already printed.
  */
 public final class Decoder {
@@ -44,7 +44,7 @@ public final class Decoder {
 
     private static final java.util.Set<String> OUTPUT_KINDS = java.util.Set.of("bufout", "bufouthex", "strout", "cwdout",
             "stat", "oldstat", "statx", "loffout", "dents", "dents64", "pipeout", "wstatus", "iovout:2", "groups", "groups32",
-            "sigactout", "sigsetout:3", "rlimout64", "rlimoutw", "utsname", "timeout", "tvout", "tsout", "tsout64",
+            "sigactout", "sigsetout:3", "rlimout64", "rlimoutw", "utsname", "sysinfo", "timeout", "tvout", "tsout", "tsout64",
             "offinout", "offinout64");
 
     /** Decodes what is known at entry; output arguments show their address until the exit. */
@@ -161,9 +161,14 @@ public final class Decoder {
             case "bufin:2" -> r.buffer(v, arch.unsigned(c.args[2]), false);
             case "dirfd" -> (int) v == -100 ? "AT_FDCWD" : fd(v);
             case "long" -> Long.toString(arch.signed(v));
-            case "hex" -> "0x" + Long.toHexString(arch.unsigned(v));
+            case "hex" -> altHex(arch.unsigned(v));
             default -> otherInput(c, kind, i, v, r, s);
         };
+    }
+
+    /** C's {@code %#lx}, as strace prints offsets and flag words: {@code 0x1000}, but plain {@code 0} for zero. */
+    static String altHex(long v) {
+        return v == 0 ? "0" : "0x" + Long.toHexString(v);
     }
 
     private String otherInput(Call c, String kind, int i, long v, MemReader r, Structs s) {
@@ -190,8 +195,10 @@ public final class Decoder {
                 String type = Consts.MAP_TYPE.enumName(v & 0xf, "0x" + Long.toHexString(v & 0xf));
                 return Xlat.join(type, Consts.MAP_FLAGS.flags(v & ~0xfL & 0xFFFF_FFFFL, ""));
             }
-            case "pgoff": return "0x" + Long.toHexString((v & 0xFFFF_FFFFL) * 4096);
+            case "pgoff": return altHex((v & 0xFFFF_FFFFL) * 4096);
             case "mremapflags": return Consts.MREMAP.flags(v, "0");
+            // the kernel reads new_address only when both MREMAP_MAYMOVE and MREMAP_FIXED are set, and strace prints it only then
+            case "mremapnew": return (c.args[3] & 3) == 3 ? r.ptr(v) : null;
             case "renameflags": return Consts.RENAME_FLAGS.flags(v, "0");
             case "madv": return Consts.MADVISE.enumName(v, fd(v));
             case "whence": return Consts.WHENCE.enumName(v & 0xFFFF_FFFFL, fd(v));
@@ -275,6 +282,7 @@ public final class Decoder {
             case "rlimout64" -> arch.unsigned(v) == 0 ? "NULL" : s.rlimit(v, true);
             case "rlimoutw" -> s.rlimit(v, arch.wordSize == 8);
             case "utsname" -> s.utsname(v);
+            case "sysinfo" -> s.sysinfo(v);
             case "timeout" -> arch.unsigned(v) == 0 ? "NULL" : r.word(v).isPresent() ? "[" + arch.signed(r.word(v).getAsLong()) + "]" : r.ptr(v);
             case "tvout" -> arch.unsigned(v) == 0 ? "NULL" : s.timeval(v);
             case "tsout" -> arch.unsigned(v) == 0 ? "NULL" : s.timespec(v, false);

@@ -99,7 +99,7 @@ public final class Prototypes {
             mmap2 memory x ptr ulong prot mapflags fd pgoff
             munmap memory d ptr ulong
             mprotect memory d ptr ulong prot
-            mremap memory x ptr ulong ulong mremapflags ptr
+            mremap memory x ptr ulong ulong mremapflags mremapnew
             madvise memory d ptr ulong madv
             execve process d path argv envp
             execveat process d dirfd path argv envp atflags
@@ -156,7 +156,7 @@ public final class Prototypes {
             setrlimit other d rlimres rlimin
             getrandom other d bufouthex ulong grnd
             uname other d utsname
-            sysinfo other d ptr
+            sysinfo other d sysinfo
             times other d ptr
             time other d timeout
             gettimeofday other d tvout ptr

@@ -130,6 +130,31 @@ final class Structs {
         return "[" + String.join(", ", parts) + "]";
     }
 
+    /** struct sysinfo's size: longs and unsigned longs are words, procs a u16, mem_unit a u32, padded to 64 bytes on 32-bit ABIs. */
+    static int sysinfoSize(int w) { return w == 8 ? 112 : 64; }
+
+    /** struct sysinfo (include/uapi/linux/sysinfo.h), every field as strace prints it. */
+    String sysinfo(long addr) {
+        long[] words = new long[10]; // uptime, loads[3], totalram, freeram, sharedram, bufferram, totalswap, freeswap
+        for (int i = 0; i < words.length; i++) {
+            OptionalLong v = r.mem.readInt(addr + (long) i * w, w);
+            if (v.isEmpty()) return r.ptr(addr);
+            words[i] = v.getAsLong();
+        }
+        long procsAt = 10L * w, highAt = procsAt + w; // procs and its pad fill one word's slot (both ABIs align the next long)
+        OptionalLong procs = r.mem.readInt(addr + procsAt, 2), totalHigh = r.mem.readInt(addr + highAt, w),
+                freeHigh = r.mem.readInt(addr + highAt + w, w), memUnit = r.mem.readInt(addr + highAt + 2L * w, 4);
+        if (procs.isEmpty() || totalHigh.isEmpty() || freeHigh.isEmpty() || memUnit.isEmpty()) return r.ptr(addr);
+        String[] names = {"totalram", "freeram", "sharedram", "bufferram", "totalswap", "freeswap"};
+        StringBuilder sb = new StringBuilder("{uptime=").append(arch.signed(words[0])).append(", loads=[")
+                .append(Long.toUnsignedString(words[1])).append(", ").append(Long.toUnsignedString(words[2])).append(", ")
+                .append(Long.toUnsignedString(words[3])).append(']');
+        for (int i = 0; i < names.length; i++) sb.append(", ").append(names[i]).append('=').append(Long.toUnsignedString(words[4 + i]));
+        return sb.append(", procs=").append(procs.getAsLong()).append(", totalhigh=").append(Long.toUnsignedString(totalHigh.getAsLong()))
+                .append(", freehigh=").append(Long.toUnsignedString(freeHigh.getAsLong())).append(", mem_unit=")
+                .append(memUnit.getAsLong()).append('}').toString();
+    }
+
     String utsname(long addr) {
         byte[] b = r.bytes(addr, 65 * 2);
         if (b == null) return r.ptr(addr);
