@@ -829,8 +829,7 @@ public final class LinuxSyscalls {
         if ((prot & ~(Prot.RWX | 0x0100_0000 | 0x0200_0000)) != 0) throw new ErrnoException(Errno.EINVAL);
         if (len == 0) return 0;
         long size = (len + AddressSpace.PAGE_MASK) & ~AddressSpace.PAGE_MASK;
-        for (long p = addr; p < addr + size; p += AddressSpace.PAGE_SIZE)
-            if (!proc.space.isMapped(p)) throw new ErrnoException(Errno.ENOMEM);
+        requireMapped(addr, addr + size, Errno.ENOMEM);
         proc.space.protect(addr, size, pageProt(prot));
         return 0;
     }
@@ -846,9 +845,14 @@ public final class LinuxSyscalls {
         if ((addr & AddressSpace.PAGE_MASK) != 0) throw new ErrnoException(Errno.EINVAL);
         long end = addr + ((len + AddressSpace.PAGE_MASK) & ~AddressSpace.PAGE_MASK);
         if (end < addr) throw new ErrnoException(Errno.ENOMEM);
-        for (long p = addr; p < end; p += AddressSpace.PAGE_SIZE)
-            if (!proc.space.isMapped(p)) throw new ErrnoException(Errno.ENOMEM);
+        requireMapped(addr, end, Errno.ENOMEM);
         return 0;
+    }
+
+    /** Fails with {@code error} unless every page of [start, end) is mapped (start page-aligned). */
+    private void requireMapped(long start, long end, Errno error) throws ErrnoException {
+        for (long p = start; p < end; p += AddressSpace.PAGE_SIZE)
+            if (!proc.space.isMapped(p)) throw new ErrnoException(error);
     }
 
     private static final int MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2, MREMAP_DONTUNMAP = 4;
@@ -878,8 +882,7 @@ public final class LinuxSyscalls {
             }
         }
         if (os == 0) throw new ErrnoException(Errno.EINVAL); // duplicating shared mappings: not supported
-        for (long p = old; p < old + os; p += AddressSpace.PAGE_SIZE)
-            if (!s.isMapped(p)) throw new ErrnoException(Errno.EFAULT);
+        requireMapped(old, old + os, Errno.EFAULT);
         int prot = s.page(old).prot;
         if (!fixed && !dontUnmap) {
             if (ns <= os) {

@@ -137,23 +137,24 @@ final class Structs {
     String sysinfo(long addr) {
         long[] words = new long[10]; // uptime, loads[3], totalram, freeram, sharedram, bufferram, totalswap, freeswap
         for (int i = 0; i < words.length; i++) {
-            OptionalLong v = r.mem.readInt(addr + (long) i * w, w);
+            OptionalLong v = r.word(addr + (long) i * w);
             if (v.isEmpty()) return r.ptr(addr);
             words[i] = v.getAsLong();
         }
         long procsAt = 10L * w, highAt = procsAt + w; // procs and its pad fill one word's slot (both ABIs align the next long)
-        OptionalLong procs = r.mem.readInt(addr + procsAt, 2), totalHigh = r.mem.readInt(addr + highAt, w),
-                freeHigh = r.mem.readInt(addr + highAt + w, w), memUnit = r.mem.readInt(addr + highAt + 2L * w, 4);
+        OptionalLong procs = r.u16(addr + procsAt), totalHigh = r.word(addr + highAt), freeHigh = r.word(addr + highAt + w),
+                memUnit = r.u32(addr + highAt + 2L * w);
         if (procs.isEmpty() || totalHigh.isEmpty() || freeHigh.isEmpty() || memUnit.isEmpty()) return r.ptr(addr);
-        String[] names = {"totalram", "freeram", "sharedram", "bufferram", "totalswap", "freeswap"};
-        StringBuilder sb = new StringBuilder("{uptime=").append(arch.signed(words[0])).append(", loads=[")
-                .append(Long.toUnsignedString(words[1])).append(", ").append(Long.toUnsignedString(words[2])).append(", ")
-                .append(Long.toUnsignedString(words[3])).append(']');
-        for (int i = 0; i < names.length; i++) sb.append(", ").append(names[i]).append('=').append(Long.toUnsignedString(words[4 + i]));
+        StringBuilder sb = new StringBuilder("{uptime=").append(arch.signed(words[0])).append(", loads=[");
+        for (int i = 1; i <= 3; i++) sb.append(i > 1 ? ", " : "").append(Long.toUnsignedString(words[i]));
+        sb.append(']');
+        for (int i = 0; i < SYSINFO_MEMORY.length; i++) sb.append(", ").append(SYSINFO_MEMORY[i]).append('=').append(Long.toUnsignedString(words[4 + i]));
         return sb.append(", procs=").append(procs.getAsLong()).append(", totalhigh=").append(Long.toUnsignedString(totalHigh.getAsLong()))
                 .append(", freehigh=").append(Long.toUnsignedString(freeHigh.getAsLong())).append(", mem_unit=")
                 .append(memUnit.getAsLong()).append('}').toString();
     }
+
+    private static final String[] SYSINFO_MEMORY = {"totalram", "freeram", "sharedram", "bufferram", "totalswap", "freeswap"};
 
     String utsname(long addr) {
         byte[] b = r.bytes(addr, 65 * 2);
