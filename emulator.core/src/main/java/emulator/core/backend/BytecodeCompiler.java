@@ -770,11 +770,12 @@ public final class BytecodeCompiler implements Opcodes {
                     int size = (int) i.imm;
                     mv.visitVarInsn(ALOAD, 1);
                     load(i.a);
-                    if (size == 8) { load(i.b); static_(MEMOPS, "st64", "(L" + VCPU + ";JJ)V"); }
+                    String low = b.addressBits == 32 ? "Low" : "";
+                    if (size == 8) { load(i.b); static_(MEMOPS, "st64" + low, "(L" + VCPU + ";JJ)V"); }
                     else {
                         load(i.b);
                         if (b.type(i.b) == Type.I64) mv.visitInsn(L2I);
-                        static_(MEMOPS, size == 1 ? "st8" : size == 2 ? "st16" : "st32", "(L" + VCPU + ";JI)V");
+                        static_(MEMOPS, (size == 1 ? "st8" : size == 2 ? "st16" : "st32") + low, "(L" + VCPU + ";JI)V");
                     }
                 }
                 case CALL -> call(i);
@@ -803,16 +804,17 @@ public final class BytecodeCompiler implements Opcodes {
             int size = (int) (i.imm & 0xF);
             boolean signed = (i.imm & Op.SIGNED) != 0;
             boolean w = i.type == Type.I32;
+            String low = b.addressBits == 32 ? "Low" : "";
             mv.visitVarInsn(ALOAD, 1);
             load(i.a);
             switch (size) {
-                case 8 -> static_(MEMOPS, "ld64", "(L" + VCPU + ";J)J");
+                case 8 -> static_(MEMOPS, "ld64" + low, "(L" + VCPU + ";J)J");
                 case 4 -> {
-                    static_(MEMOPS, "ld32", "(L" + VCPU + ";J)I");
+                    static_(MEMOPS, "ld32" + low, "(L" + VCPU + ";J)I");
                     if (!w) { mv.visitInsn(I2L); if (!signed) { mv.visitLdcInsn(0xFFFFFFFFL); mv.visitInsn(LAND); } }
                 }
                 default -> {
-                    static_(MEMOPS, size == 1 ? "ld8" : "ld16", "(L" + VCPU + ";J)I");
+                    static_(MEMOPS, (size == 1 ? "ld8" : "ld16") + low, "(L" + VCPU + ";J)I");
                     if (signed) mv.visitInsn(size == 1 ? I2B : I2S);
                     if (!w) mv.visitInsn(I2L);
                 }

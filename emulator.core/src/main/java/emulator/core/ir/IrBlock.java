@@ -17,6 +17,12 @@ public final class IrBlock {
     public int labels;
     /** Number of state slots of the target (slot numbers are below this). */
     public final int slots;
+    /**
+     * 32 when the front end masks every LOAD/STORE address to 32 bits (a 32-bit guest): the backend
+     * then uses the TLB's untagged entries for pages below 4 GiB (see {@link emulator.core.mem.Tlb}).
+     * Only a hint for speed: an address above 4 GiB would still be served correctly.
+     */
+    public int addressBits = 64;
 
     public IrBlock(long pc, int slots) { this.pc = pc; this.slots = slots; }
 

@@ -23,6 +23,9 @@ public final class IrBuilder {
     /** Whether the front end must end the block before the instruction at {@code pc} (never the first). */
     public boolean stopBefore(long pc) { return insnPcs.size() > 0 && stopBefore.test(pc); }
 
+    /** Tells the backend that every guest address this block computes fits in {@code bits} bits (see {@link IrBlock#addressBits}). */
+    public void setAddressBits(int bits) { block.addressBits = bits; }
+
     /** The finished block. */
     public IrBlock finish() {
         block.insnPcs = insnPcs.stream().mapToLong(Long::longValue).toArray();

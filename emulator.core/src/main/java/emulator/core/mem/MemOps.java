@@ -83,6 +83,74 @@ public final class MemOps {
         slowStore(c, a, v, 8);
     }
 
+    // ---- fast paths for 32-bit guest code ({@link emulator.core.ir.IrBlock#addressBits} 32): the
+    // untagged entries below 4 GiB. Its addresses are masked to 32 bits, so the JIT folds the isLow
+    // test and the fallback away; an address above 4 GiB would still be served, by the tagged path.
+    // (64-bit code keeps the methods above: with both paths compiled into every access, C2's register
+    // allocation on our large regions took seconds.)
+
+    public static int ld8Low(Vcpu c, long a) {
+        if (!Tlb.isLow(a)) return ld8(c, a);
+        byte[] p = c.tlb.rlow[(int) (a >>> AddressSpace.PAGE_BITS)];
+        if (p != null) return p[(int) a & 0xFFF] & 0xFF;
+        return (int) slowLoadLow(c, a, 1);
+    }
+
+    public static int ld16Low(Vcpu c, long a) {
+        if (!Tlb.isLow(a)) return ld16(c, a);
+        byte[] p = c.tlb.rlow[(int) (a >>> AddressSpace.PAGE_BITS)];
+        int off = (int) a & 0xFFF;
+        if (p != null && off <= 4094) return (short) I16.get(p, off) & 0xFFFF;
+        return (int) slowLoadLow(c, a, 2);
+    }
+
+    public static int ld32Low(Vcpu c, long a) {
+        if (!Tlb.isLow(a)) return ld32(c, a);
+        byte[] p = c.tlb.rlow[(int) (a >>> AddressSpace.PAGE_BITS)];
+        int off = (int) a & 0xFFF;
+        if (p != null && off <= 4092) return (int) I32.get(p, off);
+        return (int) slowLoadLow(c, a, 4);
+    }
+
+    public static long ld64Low(Vcpu c, long a) {
+        if (!Tlb.isLow(a)) return ld64(c, a);
+        byte[] p = c.tlb.rlow[(int) (a >>> AddressSpace.PAGE_BITS)];
+        int off = (int) a & 0xFFF;
+        if (p != null && off <= 4088) return (long) I64.get(p, off);
+        return slowLoadLow(c, a, 8);
+    }
+
+    public static void st8Low(Vcpu c, long a, int v) {
+        if (!Tlb.isLow(a)) { st8(c, a, v); return; }
+        byte[] p = c.tlb.wlow[(int) (a >>> AddressSpace.PAGE_BITS)];
+        if (p != null) p[(int) a & 0xFFF] = (byte) v;
+        else slowStoreLow(c, a, v, 1);
+    }
+
+    public static void st16Low(Vcpu c, long a, int v) {
+        if (!Tlb.isLow(a)) { st16(c, a, v); return; }
+        byte[] p = c.tlb.wlow[(int) (a >>> AddressSpace.PAGE_BITS)];
+        int off = (int) a & 0xFFF;
+        if (p != null && off <= 4094) I16.set(p, off, (short) v);
+        else slowStoreLow(c, a, v, 2);
+    }
+
+    public static void st32Low(Vcpu c, long a, int v) {
+        if (!Tlb.isLow(a)) { st32(c, a, v); return; }
+        byte[] p = c.tlb.wlow[(int) (a >>> AddressSpace.PAGE_BITS)];
+        int off = (int) a & 0xFFF;
+        if (p != null && off <= 4092) I32.set(p, off, v);
+        else slowStoreLow(c, a, v, 4);
+    }
+
+    public static void st64Low(Vcpu c, long a, long v) {
+        if (!Tlb.isLow(a)) { st64(c, a, v); return; }
+        byte[] p = c.tlb.wlow[(int) (a >>> AddressSpace.PAGE_BITS)];
+        int off = (int) a & 0xFFF;
+        if (p != null && off <= 4088) I64.set(p, off, v);
+        else slowStoreLow(c, a, v, 8);
+    }
+
     /** Generic load used by the interpreter: zero-extended. */
     public static long load(Vcpu c, long a, int size) {
         return switch (size) {
@@ -104,15 +172,24 @@ public final class MemOps {
 
     // ---- slow paths
 
+    /** The slow paths of 32-bit code: as below, and its misses fill the TLB's untagged entries too. */
+    private static long slowLoadLow(Vcpu c, long a, int size) {
+        c.tlb.useLow();
+        return slowLoad(c, a, size);
+    }
+
+    private static void slowStoreLow(Vcpu c, long a, long v, int size) {
+        c.tlb.useLow();
+        slowStore(c, a, v, size);
+    }
+
     /** Zero-extended value of {@code size} bytes at {@code a}, filling the TLB; raises page faults. */
     public static long slowLoad(Vcpu c, long a, int size) {
         AddressSpace as = c.space;
         if (((a & AddressSpace.PAGE_MASK) + size) <= AddressSpace.PAGE_SIZE) {
             Page p = as.page(a);
             if (p == null || (p.prot & Prot.READ) == 0) throw emulator.core.exec.GuestException.pageFault(a, 0);
-            int i = (int) (a >>> AddressSpace.PAGE_BITS) & Tlb.MASK;
-            c.tlb.rtag[i] = a & PAGE;
-            c.tlb.rpage[i] = p.data;
+            c.tlb.fill(a, p.data, true, false);
             long v = 0;
             int off = (int) (a & AddressSpace.PAGE_MASK);
             for (int k = size - 1; k >= 0; k--) v = (v << 8) | (p.data[off + k] & 0xFF);
@@ -133,13 +210,7 @@ public final class MemOps {
             Page p = as.writablePage(a); // faults, and invalidates code on the page
             int off = (int) (a & AddressSpace.PAGE_MASK);
             for (int k = 0; k < size; k++) p.data[off + k] = (byte) (v >>> (8 * k));
-            int i = (int) (a >>> AddressSpace.PAGE_BITS) & Tlb.MASK;
-            c.tlb.wtag[i] = a & PAGE;
-            c.tlb.wpage[i] = p.data;
-            if ((p.prot & Prot.READ) != 0) { // a write-only page must still fault on reads
-                c.tlb.rtag[i] = a & PAGE;
-                c.tlb.rpage[i] = p.data;
-            }
+            c.tlb.fill(a, p.data, (p.prot & Prot.READ) != 0, true); // a write-only page must still fault on reads
             return;
         }
         Page first = as.writablePage(a), second = as.writablePage(AddressSpace.pageOf(a + size - 1));

@@ -3,30 +3,87 @@ package emulator.core.mem;
 import java.util.Arrays;
 
 /**
- * A vCPU's software TLB: direct-mapped, separate read and write entries, each caching a page's byte
- * array by page address. A write entry exists only for writable pages without translated code, so
- * writes to code always take the slow path (which invalidates the blocks). Whole-system mode fills the
- * same structure from the guest page tables.
+ * A vCPU's software TLB, separate read and write entries, each caching a page's byte array. A write
+ * entry exists only for writable pages without translated code, so writes to code always take the
+ * slow path (which invalidates the blocks). Whole-system mode fills the same structure from the guest
+ * page tables.
+ *
+ * <p>Two parts, because a guest access is a handful of host instructions and most of them are the
+ * lookup:
+ * <ul>
+ * <li><b>Tagged</b>: direct-mapped, {@link #SIZE} entries, tagged by page address; every page is
+ * cached here, and 64-bit guest code looks pages up here ({@link MemOps#ld32} and the like).
+ * <li><b>Below 4 GiB</b>: one entry per page number, {@link #rlow}/{@link #wlow}, filled beside the
+ * tagged entry. 32-bit guest code looks pages up here ({@link MemOps#ld32Low} and the like): a hit
+ * is one array load and a null test, with no tag to compare. The arrays (4 MiB each) are made on
+ * 32-bit code's first miss; until then both are one shared, always-empty array. Fills are
+ * logged, so a flush clears only what was filled.
+ * </ul>
  */
 public final class Tlb {
     public static final int BITS = 10, SIZE = 1 << BITS, MASK = SIZE - 1;
+    /** Page numbers the untagged part covers: every page below 4 GiB. */
+    public static final int LOW_PAGES = 1 << 20;
+    private static final byte[][] NO_LOW_PAGES = new byte[LOW_PAGES][];
+    /** Fills logged between flushes before a flush clears the whole untagged part instead. */
+    private static final int FILL_LOG = 4096;
 
     public final long[] rtag = new long[SIZE], wtag = new long[SIZE];
     public final byte[][] rpage = new byte[SIZE][], wpage = new byte[SIZE][];
+    /** Page arrays of readable/writable pages below 4 GiB, by page number; null where not cached. */
+    public byte[][] rlow = NO_LOW_PAGES, wlow = NO_LOW_PAGES;
+    private final int[] lowFills = new int[FILL_LOG];
+    private int lowFillCount;
     int generation;
 
     public Tlb() { flush(); }
+
+    /** Whether {@code addr} is in the untagged part. */
+    public static boolean isLow(long addr) { return (addr >>> 32) == 0; }
 
     public void flush() {
         Arrays.fill(rtag, -1L);
         Arrays.fill(wtag, -1L);
         Arrays.fill(rpage, null);
         Arrays.fill(wpage, null);
+        if (rlow != NO_LOW_PAGES) {
+            if (lowFillCount > FILL_LOG) {
+                Arrays.fill(rlow, null);
+                Arrays.fill(wlow, null);
+            } else {
+                for (int k = 0; k < lowFillCount; k++) rlow[lowFills[k]] = wlow[lowFills[k]] = null;
+            }
+        }
+        lowFillCount = 0;
     }
 
     public void invalidatePage(long addr) {
+        if (isLow(addr) && rlow != NO_LOW_PAGES) rlow[(int) (addr >>> AddressSpace.PAGE_BITS)] = wlow[(int) (addr >>> AddressSpace.PAGE_BITS)] = null;
         int i = (int) (addr >>> AddressSpace.PAGE_BITS) & MASK;
         rtag[i] = -1; wtag[i] = -1; rpage[i] = null; wpage[i] = null;
+    }
+
+    /** Makes the untagged part (on the first miss of 32-bit code: a 64-bit guest never pays its 8 MiB). */
+    void useLow() {
+        if (rlow == NO_LOW_PAGES) {
+            rlow = new byte[LOW_PAGES][];
+            wlow = new byte[LOW_PAGES][];
+        }
+    }
+
+    /** Caches {@code data} as the page at {@code addr} for reads, and for writes when {@code writable}. */
+    void fill(long addr, byte[] data, boolean readable, boolean writable) {
+        if (isLow(addr) && rlow != NO_LOW_PAGES) {
+            int n = (int) (addr >>> AddressSpace.PAGE_BITS);
+            if (lowFillCount < FILL_LOG) lowFills[lowFillCount] = n;
+            if (lowFillCount <= FILL_LOG) lowFillCount++;
+            if (readable) rlow[n] = data;
+            if (writable) wlow[n] = data;
+        }
+        int i = (int) (addr >>> AddressSpace.PAGE_BITS) & MASK;
+        long tag = AddressSpace.pageOf(addr);
+        if (readable) { rtag[i] = tag; rpage[i] = data; }
+        if (writable) { wtag[i] = tag; wpage[i] = data; }
     }
 
     /** Flushes if the address space changed mappings since the last check; called at safe points. */

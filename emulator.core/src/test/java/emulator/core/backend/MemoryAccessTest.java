@@ -12,10 +12,15 @@ import emulator.core.mem.Prot;
 import emulator.core.testing.Rig;
 import emulator.core.testing.ToyTarget;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
-/** LOAD/STORE of every size and signedness, page-crossing, and faults, on both backends. */
+/**
+ * LOAD/STORE of every size and signedness, page-crossing, and faults, on both backends; compiled
+ * code both as 64-bit code (the TLB's tagged entries) and as 32-bit code (its untagged entries below
+ * 4 GiB, {@link emulator.core.mem.Tlb}). The interpreter always takes the tagged path.
+ */
 class MemoryAccessTest {
     static final long PC = 0x1000, NEXT = 0x2000;
     static final long RAM = 0x10000;         // two RW pages: 0x10000..0x12000
@@ -46,8 +51,9 @@ class MemoryAccessTest {
     }
 
     /** insn 0 sets r5; insn 1 loads from [r0] into r2. */
-    static CompiledBlock loadBlock(BackendKind k, Type t, int size, boolean signed) {
+    static CompiledBlock loadBlock(BackendKind k, int bits, Type t, int size, boolean signed) {
         IrBuilder ir = new IrBuilder(PC, ToyTarget.SLOTS);
+        ir.setAddressBits(bits);
         ir.beginInsn(PC);
         ir.setReg(5, ir.c64(0x55));
         ir.beginInsn(PC + 8);
@@ -56,8 +62,9 @@ class MemoryAccessTest {
         return Rig.prepare(ir.finish(), k);
     }
 
-    static CompiledBlock storeBlock(BackendKind k, Type t, int size) {
+    static CompiledBlock storeBlock(BackendKind k, int bits, Type t, int size) {
         IrBuilder ir = new IrBuilder(PC, ToyTarget.SLOTS);
+        ir.setAddressBits(bits);
         ir.beginInsn(PC);
         ir.setReg(5, ir.c64(0x55));
         ir.beginInsn(PC + 8);
@@ -68,8 +75,8 @@ class MemoryAccessTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = BackendKind.class, names = {"INTERPRETED", "COMPILED"})
-    void loads(BackendKind k) {
+    @CsvSource({"INTERPRETED,64", "COMPILED,64", "COMPILED,32"})
+    void loads(BackendKind k, int bits) {
         byte[] ram = new byte[0x2000];
         new SplittableRandom(1).nextBytes(ram);
         Rig r = rig(k, ram);
@@ -77,7 +84,7 @@ class MemoryAccessTest {
         SplittableRandom rnd = new SplittableRandom(2);
         for (Type t : Type.values()) for (int size : SIZES) for (boolean signed : new boolean[] {false, true}) {
             if (size * 8 > t.bits) continue;
-            CompiledBlock code = loadBlock(k, t, size, signed);
+            CompiledBlock code = loadBlock(k, bits, t, size, signed);
             for (int n = 0; n < 600; n++) {
                 int off = n < 40 ? 0x1000 - 20 + n : rnd.nextInt(0x2000 - size + 1); // first ones around the page boundary
                 if (off > 0x2000 - size) continue;
@@ -90,8 +97,8 @@ class MemoryAccessTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = BackendKind.class, names = {"INTERPRETED", "COMPILED"})
-    void stores(BackendKind k) {
+    @CsvSource({"INTERPRETED,64", "COMPILED,64", "COMPILED,32"})
+    void stores(BackendKind k, int bits) {
         byte[] ram = new byte[0x2000];
         new SplittableRandom(3).nextBytes(ram);
         Rig r = rig(k, ram);
@@ -99,8 +106,8 @@ class MemoryAccessTest {
         SplittableRandom rnd = new SplittableRandom(4);
         for (Type t : Type.values()) for (int size : SIZES) {
             if (size * 8 > t.bits) continue;
-            CompiledBlock code = storeBlock(k, t, size);
-            CompiledBlock load = loadBlock(k, Type.I64, size, false);
+            CompiledBlock code = storeBlock(k, bits, t, size);
+            CompiledBlock load = loadBlock(k, bits, Type.I64, size, false);
             for (int n = 0; n < 600; n++) {
                 int off = n < 40 ? 0x1000 - 20 + n : rnd.nextInt(0x2000 - size + 1);
                 if (off > 0x2000 - size) continue;
@@ -131,11 +138,11 @@ class MemoryAccessTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = BackendKind.class, names = {"INTERPRETED", "COMPILED"})
-    void loadFaults(BackendKind k) {
+    @CsvSource({"INTERPRETED,64", "COMPILED,64", "COMPILED,32"})
+    void loadFaults(BackendKind k, int bits) {
         Rig r = rig(k, new byte[0x2000]);
         for (int size : SIZES) for (boolean signed : new boolean[] {false, true}) {
-            CompiledBlock code = loadBlock(k, Type.I64, size, signed);
+            CompiledBlock code = loadBlock(k, bits, Type.I64, size, signed);
             String s = "load" + size;
             expectFault(r.cpu, code, HOLE + 8, HOLE + 8, 0, s + " unmapped");
             expectFault(r.cpu, code, NONE + 0x10, NONE + 0x10, 0, s + " no access");
@@ -150,13 +157,13 @@ class MemoryAccessTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = BackendKind.class, names = {"INTERPRETED", "COMPILED"})
-    void storeFaults(BackendKind k) {
+    @CsvSource({"INTERPRETED,64", "COMPILED,64", "COMPILED,32"})
+    void storeFaults(BackendKind k, int bits) {
         byte[] ram = new byte[0x2000];
         new SplittableRandom(5).nextBytes(ram);
         Rig r = rig(k, ram);
         for (int size : SIZES) {
-            CompiledBlock code = storeBlock(k, Type.I64, size);
+            CompiledBlock code = storeBlock(k, bits, Type.I64, size);
             String s = "store" + size;
             r.cpu.regs[1] = -1;
             expectFault(r.cpu, code, HOLE + 8, HOLE + 8, 1, s + " unmapped");
@@ -178,12 +185,96 @@ class MemoryAccessTest {
 
     /** A store to a write-only page must not make the page readable through the TLB. */
     @ParameterizedTest
-    @EnumSource(value = BackendKind.class, names = {"INTERPRETED", "COMPILED"})
-    void writeOnlyPageStaysUnreadable(BackendKind k) {
+    @CsvSource({"INTERPRETED,64", "COMPILED,64", "COMPILED,32"})
+    void writeOnlyPageStaysUnreadable(BackendKind k, int bits) {
         Rig r = rig(k, new byte[0x2000]);
-        CompiledBlock st = storeBlock(k, Type.I64, 8);
+        CompiledBlock st = storeBlock(k, bits, Type.I64, 8);
         r.cpu.regs[0] = WO + 0x40; r.cpu.regs[1] = 42;
         st.exec(r.cpu);
-        expectFault(r.cpu, loadBlock(k, Type.I64, 8, false), WO + 0x40, WO + 0x40, 0, "load after store to a write-only page");
+        expectFault(r.cpu, loadBlock(k, bits, Type.I64, 8, false), WO + 0x40, WO + 0x40, 0, "load after store to a write-only page");
+    }
+
+    // ---- the untagged entries of 32-bit code follow every change of the address space
+
+    /** Fills the untagged entries, changes the mapping, and checks the next access sees the change. */
+    @Test
+    void lowEntriesFollowProtectAndUnmap() {
+        Rig r = rig(BackendKind.COMPILED, new byte[0x2000]);
+        CompiledBlock ld = loadBlock(BackendKind.COMPILED, 32, Type.I64, 4, false);
+        CompiledBlock st = storeBlock(BackendKind.COMPILED, 32, Type.I64, 4);
+        r.cpu.regs[0] = RAM + 0x10; r.cpu.regs[1] = 7;
+        st.exec(r.cpu);
+        ld.exec(r.cpu);
+        assertEquals(7, r.cpu.regs[2]);
+        r.space.protect(RAM, 0x1000, Prot.READ);
+        r.cpu.tlb.sync(r.space);
+        expectFault(r.cpu, st, RAM + 0x10, RAM + 0x10, 1, "store after mprotect to read-only");
+        r.cpu.regs[0] = RAM + 0x10;
+        ld.exec(r.cpu);
+        assertEquals(7, r.cpu.regs[2], "still readable");
+        r.space.unmap(RAM, 0x1000);
+        r.cpu.tlb.sync(r.space);
+        expectFault(r.cpu, ld, RAM + 0x10, RAM + 0x10, 0, "load after munmap");
+        r.space.map(RAM, 0x1000, Prot.RW);
+        r.cpu.tlb.sync(r.space);
+        r.cpu.regs[0] = RAM + 0x10;
+        ld.exec(r.cpu);
+        assertEquals(0, r.cpu.regs[2], "a new mapping reads as zeros, not the old page's bytes");
+    }
+
+    /** More pages cached than a flush's fill log holds: the flush must clear all of them. */
+    @Test
+    void lowEntriesFlushedPastTheFillLog() {
+        Rig r = new Rig(BackendKind.COMPILED);
+        long base = 0x4000_0000L;
+        int pages = 5000;
+        r.space.map(base, (long) pages << 12, Prot.RW);
+        CompiledBlock ld = loadBlock(BackendKind.COMPILED, 32, Type.I64, 8, false);
+        CompiledBlock st = storeBlock(BackendKind.COMPILED, 32, Type.I64, 8);
+        for (int p = 0; p < pages; p++) {
+            r.cpu.regs[0] = base + ((long) p << 12) + 8; r.cpu.regs[1] = p + 1;
+            st.exec(r.cpu);
+        }
+        r.space.unmap(base, (long) pages << 12);
+        r.cpu.tlb.sync(r.space);
+        for (int p : new int[] {0, 1, 4095, 4096, 4097, pages - 1}) {
+            long a = base + ((long) p << 12) + 8;
+            expectFault(r.cpu, ld, a, a, 0, "load from unmapped page " + p);
+            r.cpu.regs[1] = 1;
+            expectFault(r.cpu, st, a, a, 1, "store to unmapped page " + p);
+        }
+    }
+
+    /** A write entry must not outlive the page becoming code: the write must reach the slow path. */
+    @Test
+    void lowWriteEntryDroppedWhenThePageBecomesCode() {
+        Rig r = rig(BackendKind.COMPILED, new byte[0x2000]);
+        java.util.List<Long> changed = new java.util.ArrayList<>();
+        r.space.setCodeWriteListener(changed::add);
+        CompiledBlock st = storeBlock(BackendKind.COMPILED, 32, Type.I64, 4);
+        r.cpu.regs[0] = RAM + 0x100; r.cpu.regs[1] = 1;
+        st.exec(r.cpu);
+        r.space.markCode(RAM);            // as the translator does for a page it translates from
+        r.cpu.tlb.invalidatePage(RAM);
+        r.cpu.regs[0] = RAM + 0x104; r.cpu.regs[1] = 2;
+        st.exec(r.cpu);
+        assertEquals(java.util.List.of(RAM), changed, "the write to a code page was seen");
+    }
+
+    /** 32-bit code that still forms an address above 4 GiB (a base plus an offset) is served by the tagged entries. */
+    @Test
+    void addressAbove4GiBIn32BitCode() {
+        Rig r = new Rig(BackendKind.COMPILED);
+        long high = 0x1_0000_0000L;
+        r.space.map(high - 0x1000, 0x2000, Prot.RW);
+        byte[] b = new byte[0x2000];
+        new SplittableRandom(6).nextBytes(b);
+        r.space.poke(high - 0x1000, b, 0, b.length);
+        CompiledBlock ld = loadBlock(BackendKind.COMPILED, 32, Type.I64, 8, false);
+        for (long a : new long[] {high - 8, high - 4, high, high + 0x10, high - 0x1000}) {
+            r.cpu.regs[0] = a;
+            ld.exec(r.cpu);
+            assertEquals(le(b, (int) (a - (high - 0x1000)), 8), r.cpu.regs[2], "load8 at 0x" + Long.toHexString(a));
+        }
     }
 }
