@@ -84,8 +84,9 @@ public final class MemOps {
     }
 
     // ---- fast paths for 32-bit guest code ({@link emulator.core.ir.IrBlock#addressBits} 32): the
-    // untagged entries below 4 GiB. Its addresses are masked to 32 bits, so the JIT folds the isLow
-    // test and the fallback away; an address above 4 GiB would still be served, by the tagged path.
+    // untagged entries below 4 GiB. Its addresses are masked to 32 bits, so the isLow test always
+    // passes and the fallback is never taken (C2 may fold the test from the mask; at the least its
+    // profile shows the branch unused); an address above 4 GiB would still be served, by the tagged path.
     // (64-bit code keeps the methods above: with both paths compiled into every access, C2's register
     // allocation on our large regions took seconds.)
 
