@@ -96,7 +96,7 @@ public final class DemoCommand implements BatchCommand {
         if (!missing.isEmpty()) out.println("(plugins not installed: " + String.join(", ", missing) + ")");
         List<String> argv = List.of("/bin/busybox", "sh", "/demo.sh");
         RunOptions o = new RunOptions(null, root, Map.of("PATH", "/bin"), present, null, present.isEmpty() ? null : trace,
-                RunOptions.DEFAULT_MEMORY_LIMIT, argv);
+                RunOptions.DEFAULT_MEMORY_LIMIT, emulator.linuxuser.kernel.AddressLayout.COMPACT, argv);
         if (!present.isEmpty()) Files.createDirectories(trace);
         int rc = RunCommand.runWithStack(sm, o, root, InputStream.nullInputStream(), out, err, new boolean[3]);
         out.println("== guest exit status " + rc);

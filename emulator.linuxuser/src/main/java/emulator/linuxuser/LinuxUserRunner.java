@@ -13,6 +13,7 @@ import emulator.linuxuser.fs.GuestRoot;
 import emulator.linuxuser.fs.Resolved;
 import emulator.linuxuser.fs.SystemInfo;
 import emulator.linuxuser.fs.VirtualFs;
+import emulator.linuxuser.kernel.AddressLayout;
 import emulator.linuxuser.kernel.ElfLoader;
 import emulator.linuxuser.kernel.GuestMem;
 import emulator.linuxuser.kernel.LinuxProcess;
@@ -63,6 +64,7 @@ public final class LinuxUserRunner {
     private boolean terminal, inTerminal, outTerminal, errTerminal;
     private MachineConfig config = MachineConfig.defaults("linux-user").withMemoryLimit(RunOptions.DEFAULT_MEMORY_LIMIT);
     private StartGate gate = () -> null;
+    private AddressLayout layout = AddressLayout.COMPACT;
 
     /** Whether standard input/output are the host terminal (isatty, TCGETS, /dev/tty). */
     public LinuxUserRunner terminal(boolean t) { return terminal(t, t, t); }
@@ -83,6 +85,9 @@ public final class LinuxUserRunner {
     }
 
     public LinuxUserRunner config(MachineConfig c) { this.config = c; return this; }
+
+    /** Where an x86-64 process's stack and mappings go (default {@link AddressLayout#COMPACT}). */
+    public LinuxUserRunner layout(AddressLayout l) { this.layout = l; return this; }
 
     /** Awaited after the program is loaded, right before its first instruction (not at all when loading fails). */
     public LinuxUserRunner beforeStart(StartGate g) { this.gate = g; return this; }
@@ -174,7 +179,7 @@ public final class LinuxUserRunner {
         }
         // ---- the first process
         int[] ids = hostIds();
-        LinuxSystem system = new LinuxSystem(x64, config, errp);
+        LinuxSystem system = new LinuxSystem(x64, config, layout, errp);
         sysRef.set(system);
         LinuxProcess proc = system.newInitProcess(ids[0], ids[1], groot);
         AddressSpace space = new AddressSpace(config.memoryLimit());

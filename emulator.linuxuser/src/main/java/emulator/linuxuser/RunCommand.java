@@ -60,6 +60,9 @@ public final class RunCommand implements BatchCommand {
               --trace-dir; --stack FILE applies a stack file; both are removed when the guest ends.
               --memory-limit SIZE caps each guest process's memory (default 2G; K/M/G suffixes):
               beyond it mmap, brk and exec fail with ENOMEM, as on a machine out of memory.
+              --layout compact (default) gives x86-64 processes the i386 address layout, below 4 GiB,
+              which the engine reaches faster (mmap goes higher only when that is full); --layout
+              native gives them the kernel's x86-64 layout (stack near 0x7ffffffff000).
               Exit status: the program's; 128+N if killed by signal N; 127 if PROGRAM is missing;
               126 if it cannot be executed; 2 on a usage error or without a stack service.""".formatted(RunOptions.USAGE, defaultRoot());
     }
@@ -101,6 +104,7 @@ public final class RunCommand implements BatchCommand {
         try {
             int status = new LinuxUserRunner().terminal(tty[0], tty[1], tty[2])
                     .config(MachineConfig.defaults("linux-user").withMemoryLimit(o.memoryLimit()))
+                    .layout(o.layout())
                     .beforeStart(() -> stack != null && stack.report(err) ? 2 : null)
                     .run(root, o.arch(), o.argv(), o.env(), in, out, err);
             // a stack that failed is a usage error, also when the program could not be loaded either

@@ -1,5 +1,6 @@
 package emulator.linuxuser;
 
+import emulator.linuxuser.kernel.AddressLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,13 +10,13 @@ import java.util.Map;
 /**
  * The options of {@code run} and {@code vm:run}:
  * {@code [--arch i386|x86_64] [--root DIR] [--env K=V]... [--plugins LIST] [--stack FILE]
- * [--trace-dir DIR] [--memory-limit SIZE] [--] PROGRAM [ARGS...]}.
+ * [--trace-dir DIR] [--memory-limit SIZE] [--layout compact|native] [--] PROGRAM [ARGS...]}.
  */
 record RunOptions(String arch, Path root, Map<String, String> env, List<String> plugins, Path stack, Path traceDir,
-                  long memoryLimit, List<String> argv) {
+                  long memoryLimit, AddressLayout layout, List<String> argv) {
 
     static final String USAGE = "[--arch i386|x86_64] [--root DIR] [--env K=V]... [--plugins LIST] [--stack FILE] "
-            + "[--trace-dir DIR] [--memory-limit SIZE] [--] PROGRAM [ARG...]";
+            + "[--trace-dir DIR] [--memory-limit SIZE] [--layout compact|native] [--] PROGRAM [ARG...]";
 
     /**
      * Guest memory per process (address space) when --memory-limit is not given: 2 GiB, but never
@@ -48,6 +49,7 @@ record RunOptions(String arch, Path root, Map<String, String> env, List<String> 
         Map<String, String> env = new LinkedHashMap<>();
         List<String> plugins = new ArrayList<>();
         long memory = DEFAULT_MEMORY_LIMIT;
+        AddressLayout layout = AddressLayout.COMPACT;
         int k = 0;
         for (; k < args.size(); k++) {
             String a = args.get(k);
@@ -72,6 +74,10 @@ record RunOptions(String arch, Path root, Map<String, String> env, List<String> 
                     memory = parseSize(v);
                     if (memory < (1L << 20)) throw new BadUsage("--memory-limit needs a size of at least 1M (e.g. 512M, 2G), not " + v);
                 }
+                case "--layout" -> {
+                    layout = AddressLayout.parse(v);
+                    if (layout == null) throw new BadUsage("--layout must be compact or native, not " + v);
+                }
                 default -> throw new BadUsage("unknown option " + a);
             }
             k++;
@@ -80,6 +86,6 @@ record RunOptions(String arch, Path root, Map<String, String> env, List<String> 
         if (arch != null && !List.of("i386", "x86_64", "i686", "amd64").contains(arch))
             throw new BadUsage("--arch must be i386 or x86_64");
         if (traceDir != null && plugins.isEmpty()) throw new BadUsage("--trace-dir needs --plugins (a --stack file sets its own)");
-        return new RunOptions(arch, root, env, List.copyOf(plugins), stack, traceDir, memory, List.copyOf(args.subList(k, args.size())));
+        return new RunOptions(arch, root, env, List.copyOf(plugins), stack, traceDir, memory, layout, List.copyOf(args.subList(k, args.size())));
     }
 }

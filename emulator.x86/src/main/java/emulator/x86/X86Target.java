@@ -92,7 +92,7 @@ public final class X86Target implements Target {
     public void translate(long pc, int mode, CodeFetch code, IrBuilder ir, int maxInsns) {
         X86Mode m = x64 ? X86Mode.BITS64 : X86Mode.BITS32;
         Frontend fe = new Frontend(ir, x64);
-        if (!x64) ir.setAddressBits(32); // effective addresses wrap at 4 GiB (E.ea)
+        if (!x64) ir.setLowAddresses(true); // effective addresses wrap at 4 GiB (E.ea)
         long cur = pc;
         for (int n = 0; n < maxInsns; n++) {
             if (ir.stopBefore(cur)) break;

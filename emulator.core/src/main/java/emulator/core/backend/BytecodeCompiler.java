@@ -770,7 +770,7 @@ public final class BytecodeCompiler implements Opcodes {
                     int size = (int) i.imm;
                     mv.visitVarInsn(ALOAD, 1);
                     load(i.a);
-                    String low = b.addressBits == 32 ? "Low" : "";
+                    String low = b.lowAddresses ? "Low" : "";
                     if (size == 8) { load(i.b); static_(MEMOPS, "st64" + low, "(L" + VCPU + ";JJ)V"); }
                     else {
                         load(i.b);
@@ -804,7 +804,7 @@ public final class BytecodeCompiler implements Opcodes {
             int size = (int) (i.imm & 0xF);
             boolean signed = (i.imm & Op.SIGNED) != 0;
             boolean w = i.type == Type.I32;
-            String low = b.addressBits == 32 ? "Low" : "";
+            String low = b.lowAddresses ? "Low" : "";
             mv.visitVarInsn(ALOAD, 1);
             load(i.a);
             switch (size) {

@@ -103,7 +103,7 @@ final class SharedCode {
             if (!(o instanceof BlockKey k) || k.hash != hash) return false;
             IrBlock x = k.b;
             if (x == b) return true;
-            if (x.pc != b.pc || x.slots != b.slots || x.addressBits != b.addressBits || x.labels != b.labels || !Arrays.equals(x.insnPcs, b.insnPcs)
+            if (x.pc != b.pc || x.slots != b.slots || x.lowAddresses != b.lowAddresses || x.labels != b.labels || !Arrays.equals(x.insnPcs, b.insnPcs)
                     || !x.temps.equals(b.temps) || x.ops.size() != b.ops.size()) return false;
             for (int n = 0; n < b.ops.size(); n++) if (!same(x.ops.get(n), b.ops.get(n))) return false;
             return true;

@@ -11,7 +11,8 @@ import java.util.Map;
  * Translations (optimized IR) shared by every machine in this JVM, looked up by the guest bytes the
  * front end read. A program run again, or run by another process (a shell script calling the same
  * binary, fork and exec), skips decoding and optimizing its blocks: a front end's translation is a
- * function of the pc, the CPU mode, the instruction limit and the bytes it fetched, and nothing else.
+ * function of the pc, the CPU mode, the instruction limit, the bytes it fetched and whether it may
+ * expect addresses below 4 GiB (part of the target key), and nothing else.
  * Only uninstrumented translations made without breakpoints are shared (instrumentation is chosen per
  * machine and per address space).
  *

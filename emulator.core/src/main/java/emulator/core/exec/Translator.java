@@ -23,13 +23,17 @@ public final class Translator {
     private final Backend backend;
     private final AtomicLong translated = new AtomicLong(), translateNanos = new AtomicLong(), reused = new AtomicLong();
 
-    /** This machine's target as {@link SharedTranslations} tells targets apart: its class and arch. */
-    private final String sharingKey;
+    /**
+     * This machine's target as {@link SharedTranslations} tells targets apart (its class and arch),
+     * and whether the translation expects addresses below 4 GiB ({@link IrBlock#lowAddresses}).
+     */
+    private final String sharingKey, sharingKeyLow;
 
     Translator(Machine machine, Backend backend) {
         this.machine = machine;
         this.backend = backend;
         this.sharingKey = machine.target().getClass().getName() + "/" + machine.target().arch();
+        this.sharingKeyLow = sharingKey + "/low";
     }
 
     public long blocksTranslated() { return translated.get(); }
@@ -85,13 +89,18 @@ public final class Translator {
         int limit = splitLimits.getOrDefault(CodeCache.key(pc, mode), machine.config().maxBlockInsns());
         Instrumentation inst = machine.instrumentation();
         boolean share = SharedTranslations.ENABLED && inst == null && !machine.hasBreakpoints();
-        IrBlock block = share ? SharedTranslations.find(sharingKey, pc, mode, limit, fetch) : null;
+        // The cheaper lookups of addresses below 4 GiB, while nothing lies higher (the target also
+        // asks for them in 32-bit code, whatever the space holds).
+        boolean low = !space.mappedAbove4GiB();
+        String key = low ? sharingKeyLow : sharingKey;
+        IrBlock block = share ? SharedTranslations.find(key, pc, mode, limit, fetch) : null;
         if (block != null) {
             reused.incrementAndGet();
         } else {
             SharedTranslations.Recorder recorder = share ? new SharedTranslations.Recorder(fetch) : null;
             IrBuilder ir = new IrBuilder(pc, machine.target().slots());
             if (machine.hasBreakpoints()) ir.setStopBefore(machine::isBreakpoint);
+            ir.setLowAddresses(low);
             machine.target().translate(pc, mode, share ? recorder : fetch, ir, limit);
             block = ir.finish();
             if (inst != null) {
@@ -101,7 +110,7 @@ public final class Translator {
             }
             Optimizer.run(block);
             IrVerifier.verify(block);
-            if (share) SharedTranslations.put(sharingKey, pc, mode, limit, recorder, block);
+            if (share) SharedTranslations.put(key, pc, mode, limit, recorder, block);
         }
         long[] pg = pages.stream().mapToLong(Long::longValue).toArray();
         for (long p : pg) {

@@ -18,11 +18,13 @@ public final class IrBlock {
     /** Number of state slots of the target (slot numbers are below this). */
     public final int slots;
     /**
-     * 32 when the front end masks every LOAD/STORE address to 32 bits (a 32-bit guest): the backend
-     * then uses the TLB's untagged entries for pages below 4 GiB (see {@link emulator.core.mem.Tlb}).
-     * Only a hint for speed: an address above 4 GiB would still be served correctly.
+     * Whether this block's guest addresses are expected below 4 GiB: the backend then reaches memory
+     * through the TLB's untagged entries for those pages (see {@link emulator.core.mem.Tlb}). Set by
+     * the front end when it masks every address to 32 bits (a 32-bit guest), and by the
+     * {@link emulator.core.exec.Translator} while the block's address space has nothing mapped above
+     * 4 GiB. Only a hint for speed: an address above 4 GiB is still served, by the tagged entries.
      */
-    public int addressBits = 64;
+    public boolean lowAddresses;
 
     public IrBlock(long pc, int slots) { this.pc = pc; this.slots = slots; }
 

@@ -23,8 +23,8 @@ public final class IrBuilder {
     /** Whether the front end must end the block before the instruction at {@code pc} (never the first). */
     public boolean stopBefore(long pc) { return insnPcs.size() > 0 && stopBefore.test(pc); }
 
-    /** Tells the backend that every guest address this block computes fits in {@code bits} bits (see {@link IrBlock#addressBits}). */
-    public void setAddressBits(int bits) { block.addressBits = bits; }
+    /** Tells the backend that this block's guest addresses are expected below 4 GiB (see {@link IrBlock#lowAddresses}). */
+    public void setLowAddresses(boolean low) { block.lowAddresses = low; }
 
     /** The finished block. */
     public IrBlock finish() {

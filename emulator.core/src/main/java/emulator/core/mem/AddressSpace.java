@@ -28,6 +28,7 @@ public final class AddressSpace {
     private final AtomicLong mappedBytes = new AtomicLong();
     private final long limitBytes;
     private volatile CodeWriteListener codeListener;
+    private volatile boolean mappedAbove4GiB;
 
     public AddressSpace(long limitBytes) {
         this.asid = NEXT_ASID.getAndIncrement();
@@ -46,6 +47,13 @@ public final class AddressSpace {
     public long mappedBytes() { return mappedBytes.get(); }
 
     public long limitBytes() { return limitBytes; }
+
+    /**
+     * Whether a page at or above 4 GiB has ever been mapped here. Never cleared: code translated while
+     * it was false keeps working (only slower) if the guest goes high later, and a guest that went
+     * high once is likely to again.
+     */
+    public boolean mappedAbove4GiB() { return mappedAbove4GiB; }
 
     public static long pageOf(long addr) { return addr & ~PAGE_MASK; }
 
@@ -66,6 +74,7 @@ public final class AddressSpace {
             if (old != null && old.code) notifyCode(p << PAGE_BITS);
         }
         mappedBytes.addAndGet(added);
+        if (last >= 1L << (32 - PAGE_BITS)) mappedAbove4GiB = true;
         bumpGeneration();
         return true;
     }
@@ -215,6 +224,7 @@ public final class AddressSpace {
             c.pages.put(e.getKey(), new Page(p.data.clone(), p.prot));
         }
         c.mappedBytes.set(mappedBytes.get());
+        c.mappedAbove4GiB = mappedAbove4GiB;
         return c;
     }
 

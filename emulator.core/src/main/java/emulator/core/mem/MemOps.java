@@ -83,12 +83,12 @@ public final class MemOps {
         slowStore(c, a, v, 8);
     }
 
-    // ---- fast paths for 32-bit guest code ({@link emulator.core.ir.IrBlock#addressBits} 32): the
-    // untagged entries below 4 GiB. Its addresses are masked to 32 bits, so the isLow test always
-    // passes and the fallback is never taken (C2 may fold the test from the mask; at the least its
-    // profile shows the branch unused); an address above 4 GiB would still be served, by the tagged path.
-    // (64-bit code keeps the methods above: with both paths compiled into every access, C2's register
-    // allocation on our large regions took seconds.)
+    // ---- fast paths for code whose addresses are expected below 4 GiB ({@link emulator.core.ir.IrBlock#lowAddresses}):
+    // the untagged entries. 32-bit code masks its addresses, so the isLow test always passes; in
+    // 64-bit code it passes while the address space has nothing mapped above 4 GiB, and C2's profile
+    // then shows the fallback unused. An address above 4 GiB is still served, by the tagged path.
+    // (Code that reaches both halves must keep the methods above: with both paths compiled into every
+    // access, C2's register allocation on our large regions took seconds.)
 
     public static int ld8Low(Vcpu c, long a) {
         if (!Tlb.isLow(a)) return ld8(c, a);

@@ -51,9 +51,9 @@ class MemoryAccessTest {
     }
 
     /** insn 0 sets r5; insn 1 loads from [r0] into r2. */
-    static CompiledBlock loadBlock(BackendKind k, int bits, Type t, int size, boolean signed) {
+    static CompiledBlock loadBlock(BackendKind k, boolean low, Type t, int size, boolean signed) {
         IrBuilder ir = new IrBuilder(PC, ToyTarget.SLOTS);
-        ir.setAddressBits(bits);
+        ir.setLowAddresses(low);
         ir.beginInsn(PC);
         ir.setReg(5, ir.c64(0x55));
         ir.beginInsn(PC + 8);
@@ -62,9 +62,9 @@ class MemoryAccessTest {
         return Rig.prepare(ir.finish(), k);
     }
 
-    static CompiledBlock storeBlock(BackendKind k, int bits, Type t, int size) {
+    static CompiledBlock storeBlock(BackendKind k, boolean low, Type t, int size) {
         IrBuilder ir = new IrBuilder(PC, ToyTarget.SLOTS);
-        ir.setAddressBits(bits);
+        ir.setLowAddresses(low);
         ir.beginInsn(PC);
         ir.setReg(5, ir.c64(0x55));
         ir.beginInsn(PC + 8);
@@ -75,8 +75,8 @@ class MemoryAccessTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"INTERPRETED,64", "COMPILED,64", "COMPILED,32"})
-    void loads(BackendKind k, int bits) {
+    @CsvSource({"INTERPRETED,false", "COMPILED,false", "COMPILED,true"})
+    void loads(BackendKind k, boolean low) {
         byte[] ram = new byte[0x2000];
         new SplittableRandom(1).nextBytes(ram);
         Rig r = rig(k, ram);
@@ -84,7 +84,7 @@ class MemoryAccessTest {
         SplittableRandom rnd = new SplittableRandom(2);
         for (Type t : Type.values()) for (int size : SIZES) for (boolean signed : new boolean[] {false, true}) {
             if (size * 8 > t.bits) continue;
-            CompiledBlock code = loadBlock(k, bits, t, size, signed);
+            CompiledBlock code = loadBlock(k, low, t, size, signed);
             for (int n = 0; n < 600; n++) {
                 int off = n < 40 ? 0x1000 - 20 + n : rnd.nextInt(0x2000 - size + 1); // first ones around the page boundary
                 if (off > 0x2000 - size) continue;
@@ -97,8 +97,8 @@ class MemoryAccessTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"INTERPRETED,64", "COMPILED,64", "COMPILED,32"})
-    void stores(BackendKind k, int bits) {
+    @CsvSource({"INTERPRETED,false", "COMPILED,false", "COMPILED,true"})
+    void stores(BackendKind k, boolean low) {
         byte[] ram = new byte[0x2000];
         new SplittableRandom(3).nextBytes(ram);
         Rig r = rig(k, ram);
@@ -106,8 +106,8 @@ class MemoryAccessTest {
         SplittableRandom rnd = new SplittableRandom(4);
         for (Type t : Type.values()) for (int size : SIZES) {
             if (size * 8 > t.bits) continue;
-            CompiledBlock code = storeBlock(k, bits, t, size);
-            CompiledBlock load = loadBlock(k, bits, Type.I64, size, false);
+            CompiledBlock code = storeBlock(k, low, t, size);
+            CompiledBlock load = loadBlock(k, low, Type.I64, size, false);
             for (int n = 0; n < 600; n++) {
                 int off = n < 40 ? 0x1000 - 20 + n : rnd.nextInt(0x2000 - size + 1);
                 if (off > 0x2000 - size) continue;
@@ -138,11 +138,11 @@ class MemoryAccessTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"INTERPRETED,64", "COMPILED,64", "COMPILED,32"})
-    void loadFaults(BackendKind k, int bits) {
+    @CsvSource({"INTERPRETED,false", "COMPILED,false", "COMPILED,true"})
+    void loadFaults(BackendKind k, boolean low) {
         Rig r = rig(k, new byte[0x2000]);
         for (int size : SIZES) for (boolean signed : new boolean[] {false, true}) {
-            CompiledBlock code = loadBlock(k, bits, Type.I64, size, signed);
+            CompiledBlock code = loadBlock(k, low, Type.I64, size, signed);
             String s = "load" + size;
             expectFault(r.cpu, code, HOLE + 8, HOLE + 8, 0, s + " unmapped");
             expectFault(r.cpu, code, NONE + 0x10, NONE + 0x10, 0, s + " no access");
@@ -157,13 +157,13 @@ class MemoryAccessTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"INTERPRETED,64", "COMPILED,64", "COMPILED,32"})
-    void storeFaults(BackendKind k, int bits) {
+    @CsvSource({"INTERPRETED,false", "COMPILED,false", "COMPILED,true"})
+    void storeFaults(BackendKind k, boolean low) {
         byte[] ram = new byte[0x2000];
         new SplittableRandom(5).nextBytes(ram);
         Rig r = rig(k, ram);
         for (int size : SIZES) {
-            CompiledBlock code = storeBlock(k, bits, Type.I64, size);
+            CompiledBlock code = storeBlock(k, low, Type.I64, size);
             String s = "store" + size;
             r.cpu.regs[1] = -1;
             expectFault(r.cpu, code, HOLE + 8, HOLE + 8, 1, s + " unmapped");
@@ -185,13 +185,13 @@ class MemoryAccessTest {
 
     /** A store to a write-only page must not make the page readable through the TLB. */
     @ParameterizedTest
-    @CsvSource({"INTERPRETED,64", "COMPILED,64", "COMPILED,32"})
-    void writeOnlyPageStaysUnreadable(BackendKind k, int bits) {
+    @CsvSource({"INTERPRETED,false", "COMPILED,false", "COMPILED,true"})
+    void writeOnlyPageStaysUnreadable(BackendKind k, boolean low) {
         Rig r = rig(k, new byte[0x2000]);
-        CompiledBlock st = storeBlock(k, bits, Type.I64, 8);
+        CompiledBlock st = storeBlock(k, low, Type.I64, 8);
         r.cpu.regs[0] = WO + 0x40; r.cpu.regs[1] = 42;
         st.exec(r.cpu);
-        expectFault(r.cpu, loadBlock(k, bits, Type.I64, 8, false), WO + 0x40, WO + 0x40, 0, "load after store to a write-only page");
+        expectFault(r.cpu, loadBlock(k, low, Type.I64, 8, false), WO + 0x40, WO + 0x40, 0, "load after store to a write-only page");
     }
 
     // ---- the untagged entries of 32-bit code follow every change of the address space
@@ -200,8 +200,8 @@ class MemoryAccessTest {
     @Test
     void lowEntriesFollowProtectAndUnmap() {
         Rig r = rig(BackendKind.COMPILED, new byte[0x2000]);
-        CompiledBlock ld = loadBlock(BackendKind.COMPILED, 32, Type.I64, 4, false);
-        CompiledBlock st = storeBlock(BackendKind.COMPILED, 32, Type.I64, 4);
+        CompiledBlock ld = loadBlock(BackendKind.COMPILED, true, Type.I64, 4, false);
+        CompiledBlock st = storeBlock(BackendKind.COMPILED, true, Type.I64, 4);
         r.cpu.regs[0] = RAM + 0x10; r.cpu.regs[1] = 7;
         st.exec(r.cpu);
         ld.exec(r.cpu);
@@ -229,8 +229,8 @@ class MemoryAccessTest {
         long base = 0x4000_0000L;
         int pages = 5000;
         r.space.map(base, (long) pages << 12, Prot.RW);
-        CompiledBlock ld = loadBlock(BackendKind.COMPILED, 32, Type.I64, 8, false);
-        CompiledBlock st = storeBlock(BackendKind.COMPILED, 32, Type.I64, 8);
+        CompiledBlock ld = loadBlock(BackendKind.COMPILED, true, Type.I64, 8, false);
+        CompiledBlock st = storeBlock(BackendKind.COMPILED, true, Type.I64, 8);
         for (int p = 0; p < pages; p++) {
             r.cpu.regs[0] = base + ((long) p << 12) + 8; r.cpu.regs[1] = p + 1;
             st.exec(r.cpu);
@@ -251,7 +251,7 @@ class MemoryAccessTest {
         Rig r = rig(BackendKind.COMPILED, new byte[0x2000]);
         java.util.List<Long> changed = new java.util.ArrayList<>();
         r.space.setCodeWriteListener(changed::add);
-        CompiledBlock st = storeBlock(BackendKind.COMPILED, 32, Type.I64, 4);
+        CompiledBlock st = storeBlock(BackendKind.COMPILED, true, Type.I64, 4);
         r.cpu.regs[0] = RAM + 0x100; r.cpu.regs[1] = 1;
         st.exec(r.cpu);
         r.space.markCode(RAM);            // as the translator does for a page it translates from
@@ -270,7 +270,7 @@ class MemoryAccessTest {
         byte[] b = new byte[0x2000];
         new SplittableRandom(6).nextBytes(b);
         r.space.poke(high - 0x1000, b, 0, b.length);
-        CompiledBlock ld = loadBlock(BackendKind.COMPILED, 32, Type.I64, 8, false);
+        CompiledBlock ld = loadBlock(BackendKind.COMPILED, true, Type.I64, 8, false);
         for (long a : new long[] {high - 8, high - 4, high, high + 0x10, high - 0x1000}) {
             r.cpu.regs[0] = a;
             ld.exec(r.cpu);

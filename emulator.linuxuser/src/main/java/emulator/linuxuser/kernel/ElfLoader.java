@@ -32,12 +32,21 @@ public final class ElfLoader {
     /** Where things ended up. */
     public record Image(LoadPlan plan, InitialStack stack, long entry, long stackTop) {}
 
-    /** Per-architecture exec parameters. */
-    public record ArchParams(long stackTop, long mmapBase, String platform, long hwcap, long hwcap2) {}
+    /**
+     * Per-architecture exec parameters.
+     *
+     * @param mmapBase     mmap searches top-down from here
+     * @param mmapHighBase when the search below {@code mmapBase} fails, it goes on top-down from here
+     *                     down to 4 GiB (0: no second area)
+     * @param dynBase      where a position-independent program (ET_DYN) is loaded
+     */
+    public record ArchParams(long stackTop, long mmapBase, long mmapHighBase, long dynBase, String platform, long hwcap, long hwcap2) {}
 
-    public static ArchParams x86(boolean x64, long hwcap) {
-        return x64 ? new ArchParams(0x7FFF_FFFF_F000L, 0x7FFF_F7FF_F000L, "x86_64", hwcap, 0)
-                   : new ArchParams(0xFFFD_D000L, 0xF7FF_F000L, "i686", hwcap, 0);
+    public static ArchParams x86(boolean x64, long hwcap, AddressLayout layout) {
+        if (x64 && layout == AddressLayout.NATIVE)
+            return new ArchParams(0x7FFF_FFFF_F000L, 0x7FFF_F7FF_F000L, 0, LoadPlan.X86_64_DYN_BASE, "x86_64", hwcap, 0);
+        if (x64) return new ArchParams(0xFFFD_D000L, 0xF7FF_F000L, 0x7FFF_F7FF_F000L, LoadPlan.I386_DYN_BASE, "x86_64", hwcap, 0);
+        return new ArchParams(0xFFFD_D000L, 0xF7FF_F000L, 0, LoadPlan.I386_DYN_BASE, "i686", hwcap, 0);
     }
 
     /**
@@ -70,7 +79,7 @@ public final class ElfLoader {
             if (root == null) throw new ElfException("dynamically linked program without a guest root (interpreter " + elf.interpreter() + ")");
             interp = interpreter(root, elf);
         }
-        LoadPlan plan = LoadPlan.of(elf, elf.type() == ElfFile.ET_DYN ? LoadPlan.alignBias(elf, LoadPlan.defaultBias(elf), 4096) : 0);
+        LoadPlan plan = LoadPlan.of(elf, elf.type() == ElfFile.ET_DYN ? LoadPlan.alignBias(elf, arch.dynBase(), 4096) : 0);
         mapPlan(plan, space);
         LoadPlan interpPlan = null;
         if (interp != null) {
@@ -102,6 +111,7 @@ public final class ElfLoader {
         proc.stackTop = top;
         proc.stackSize = STACK_SIZE;
         proc.mmapBase = arch.mmapBase();
+        proc.mmapHighBase = arch.mmapHighBase();
         proc.argv = List.copyOf(argv);
         proc.envp = List.copyOf(envp);
         proc.exe = execfn;

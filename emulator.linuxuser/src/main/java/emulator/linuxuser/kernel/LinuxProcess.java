@@ -67,6 +67,8 @@ public final class LinuxProcess implements ProcessView {
     long brkMapped;
     /** mmap searches top-down from here (below the stack gap), not below {@link #mmapMin}. */
     public long mmapBase, mmapMin = 0x10000;
+    /** When nothing below {@link #mmapBase} is free, mmap searches top-down from here to 4 GiB (0: it fails instead). */
+    public long mmapHighBase;
     public long stackTop, stackSize;
 
     /** fd → (description, close-on-exec). */

@@ -745,6 +745,14 @@ public final class LinuxSyscalls {
 
     private long userTop() { return w4() ? 0xFFFF_E000L : 0x7FFF_FFFF_F000L; }
 
+    /** Where mmap(NULL, size) goes: top-down below mmapBase, then (x86-64's compact layout) above 4 GiB; -1 if nowhere. */
+    private long findMmapHole(long size) {
+        AddressSpace s = proc.space;
+        long at = s.findFree(size, proc.mmapMin, proc.mmapBase);
+        if (at < 0 && proc.mmapHighBase != 0) at = s.findFree(size, 1L << 32, proc.mmapHighBase);
+        return at;
+    }
+
     private long brk(long want) throws ErrnoException {
         AddressSpace s = proc.space;
         if (want < proc.brkStart) return proc.brk;
@@ -791,7 +799,7 @@ public final class LinuxSyscalls {
             long hint = addr & ~AddressSpace.PAGE_MASK;
             if (hint >= proc.mmapMin && hint + size <= proc.mmapBase && s.isFree(hint, size)) at = hint;
             else if ((flags & MAP_32BIT) != 0 && !w4()) at = s.findFree(size, 0x4000_0000L, 0x8000_0000L);
-            else at = s.findFree(size, proc.mmapMin, proc.mmapBase);
+            else at = findMmapHole(size);
             if (at < 0) throw new ErrnoException(Errno.ENOMEM);
         }
         if (!s.map(at, size, pageProt(prot))) throw new ErrnoException(Errno.ENOMEM);
@@ -889,13 +897,14 @@ public final class LinuxSyscalls {
                 if (ns < os) s.unmap(old + ns, os - ns);
                 return old;
             }
-            if (s.isFree(old + os, ns - os) && old + ns <= proc.mmapBase) {
+            long ceiling = old >= 1L << 32 && proc.mmapHighBase != 0 ? proc.mmapHighBase : proc.mmapBase;
+            if (s.isFree(old + os, ns - os) && old + ns <= ceiling) {
                 if (!s.map(old + os, ns - os, prot)) throw new ErrnoException(Errno.ENOMEM);
                 return old;
             }
             if (!mayMove) throw new ErrnoException(Errno.ENOMEM);
         }
-        long at = fixed ? newAddr : s.findFree(ns, proc.mmapMin, proc.mmapBase);
+        long at = fixed ? newAddr : findMmapHole(ns);
         if (at < 0 || !s.map(at, ns, Prot.RW)) throw new ErrnoException(Errno.ENOMEM);
         byte[] buf = new byte[AddressSpace.PAGE_SIZE];
         byte[] zeros = dontUnmap ? new byte[AddressSpace.PAGE_SIZE] : null;

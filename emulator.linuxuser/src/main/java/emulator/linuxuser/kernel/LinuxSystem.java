@@ -38,6 +38,7 @@ public final class LinuxSystem {
             CLONE_PARENT_SETTID = 0x100000, CLONE_CHILD_CLEARTID = 0x200000, CLONE_CHILD_SETTID = 0x1000000;
 
     final boolean x64;
+    private final AddressLayout layout;
     final MachineConfig config;
     final X86Target target;
     final X86LinuxKernel kernel;
@@ -59,8 +60,9 @@ public final class LinuxSystem {
     volatile Throwable crash;
     volatile long crashPc;
 
-    public LinuxSystem(boolean x64, MachineConfig config, PrintStream err) {
+    public LinuxSystem(boolean x64, MachineConfig config, AddressLayout layout, PrintStream err) {
         this.x64 = x64;
+        this.layout = layout;
         this.config = config;
         this.err = err;
         this.target = new X86Target(x64);
@@ -80,7 +82,7 @@ public final class LinuxSystem {
 
     int allocatePid() { return nextPid.getAndIncrement(); }
 
-    public ElfLoader.ArchParams archParams() { return ElfLoader.x86(x64, Cpuid.LEAF1_EDX & 0xFFFF_FFFFL); }
+    public ElfLoader.ArchParams archParams() { return ElfLoader.x86(x64, Cpuid.LEAF1_EDX & 0xFFFF_FFFFL, layout); }
 
     /** The system calls of a process, bound to its memory: the shared set plus the arch, process and signal calls. */
     LinuxSyscalls newSyscalls(LinuxProcess p, GuestMem mem) {
@@ -196,6 +198,7 @@ public final class LinuxSystem {
             cp.brkMapped = pp.brkMapped;
             cp.mmapBase = pp.mmapBase;
             cp.mmapMin = pp.mmapMin;
+            cp.mmapHighBase = pp.mmapHighBase;
             cp.stackTop = pp.stackTop;
             cp.stackSize = pp.stackSize;
             cp.altStackSp = pp.altStackSp;
