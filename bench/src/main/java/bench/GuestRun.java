@@ -101,6 +101,7 @@ public final class GuestRun {
         if (config.equals("counter")) r.put("counted", counter.sum());
         if (config.equals("callback")) r.put("callbacks", calls[0]);
         r.put("heapPeakBytes", heap.peak());
+        r.put("heapAfterGcBytes", heap.afterGcPeak());
         r.put("exit", exit);
         r.put("outBytes", out.length());
         r.put("sha256", out.hex());
@@ -139,15 +140,35 @@ public final class GuestRun {
 
     /**
      * Peak used heap, sampled every 5 ms (used = live objects plus garbage not yet collected; the
-     * JVM grows its heap lazily, so this is what the process really held, not the live set).
+     * JVM grows its heap lazily, so this is what the process really held, not the live set); and the
+     * most heap still in use right after a collection (what the run kept: garbage the collector has
+     * not reached yet, in the old generation, included), -1 when no collection ran.
      */
     static final class HeapSampler extends Thread {
-        private volatile long peak;
+        private volatile long peak, afterGcPeak = -1;
 
-        HeapSampler() { super("heap-sampler"); setDaemon(true); }
+        HeapSampler() {
+            super("heap-sampler");
+            setDaemon(true);
+            java.util.Set<String> heapPools = new java.util.HashSet<>();
+            for (var p : ManagementFactory.getMemoryPoolMXBeans())
+                if (p.getType() == java.lang.management.MemoryType.HEAP) heapPools.add(p.getName());
+            for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                if (!(gc instanceof javax.management.NotificationEmitter e)) continue;
+                e.addNotificationListener((n, h) -> {
+                    if (!n.getType().equals(com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) return;
+                    var info = com.sun.management.GarbageCollectionNotificationInfo.from((javax.management.openmbean.CompositeData) n.getUserData());
+                    long used = 0;
+                    for (var u : info.getGcInfo().getMemoryUsageAfterGc().entrySet())
+                        if (heapPools.contains(u.getKey())) used += u.getValue().getUsed();
+                    if (used > afterGcPeak) afterGcPeak = used;
+                }, null, null);
+            }
+        }
 
-        void reset() { peak = used(); }
+        void reset() { peak = used(); afterGcPeak = -1; }
         long peak() { return Math.max(peak, used()); }
+        long afterGcPeak() { return afterGcPeak; }
 
         private static long used() { return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(); }
 

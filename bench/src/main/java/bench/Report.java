@@ -59,6 +59,8 @@ final class Report {
             c.put("icount", icount);
             c.put("guestInsnPerS", icount / steady);
             c.put("heapPeakMiB", max(mine, "heapPeakBytes") / 1048576.0);
+            Double afterGc = max(mine, "heapAfterGcBytes");
+            if (afterGc != null) c.put("heapAfterGcMiB", afterGc / 1048576.0);
         }
         if (mine.getFirst().get("traceBytes") != null) c.put("traceBytes", mine.getFirst().get("traceBytes"));
         Double rss = max(mine, "rssKb");
@@ -124,8 +126,8 @@ final class Report {
         sb.append("\n\n");
 
         sb.append("| workload | arch | native s | qemu s | abiscope s steady | abiscope s whole | steady ÷ qemu | steady ÷ native "
-                + "| G insn/s | warm-up share | counter ns/insn | callback ns/insn | tracing overhead | syscall tracing overhead | interpreter M insn/s | heap MiB | RSS MiB |\n");
-        sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| G insn/s | warm-up share | counter ns/insn | callback ns/insn | tracing overhead | syscall tracing overhead | interpreter M insn/s | heap MiB | heap after GC MiB | RSS MiB |\n");
+        sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Workload w : Workload.ALL) {
             for (String a : Suite.ARCHES) {
                 Map<String, Object> p = cell(w.name(), a, "abiscope");
@@ -145,6 +147,7 @@ final class Report {
                         .append(" | ").append(percent(cell(w.name(), a, "osgi+syscalls"), "tracingOverhead"))
                         .append(" | ").append(scaled(cell(w.name(), a, "interpreter"), "guestInsnPerS", 1e-6, "%.0f"))
                         .append(" | ").append(v(p, "heapPeakMiB", "%.0f"))
+                        .append(" | ").append(v(p, "heapAfterGcMiB", "%.0f"))
                         .append(" | ").append(v(p, "rssPeakMiB", "%.0f")).append(" |\n");
             }
         }
@@ -157,6 +160,8 @@ final class Report {
                 an inline counter / a callback before every instruction. tracing overhead: `./abiscope run --plugins …` \
                 (the syscall, file and process plugins) over `./abiscope run` (OSGi, whole commands); syscall \
                 tracing overhead: the same with `--plugins syscalls.linux` alone. heap: peak used heap sampled every 5 ms (garbage included); \
+                heap after GC: the most heap in use right after a collection during a run (what the run kept; – when \
+                no collection ran); \
                 RSS: peak resident set of the process (`/usr/bin/time`), the JVM included. FAILED: the output differed \
                 from native or the run broke — no speed is reported for it.
 

@@ -247,7 +247,7 @@ public final class Suite {
             return failed(r, "worker exit " + p.exit + (junk > 0 ? ", " + junk + " stray lines on its stdout" : "") + ": " + p.stderrTail());
         Map<String, Object> cold = reps.getFirst();
         List<Long> warm = new ArrayList<>();
-        long heap = 0;
+        long heap = 0, afterGc = -1;
         for (Map<String, Object> m : reps) {
             if (((Number) m.get("exit")).intValue() != 0)
                 return failed(r, "guest exit " + m.get("exit") + ": " + p.stderrTail());
@@ -257,6 +257,7 @@ public final class Suite {
             if (extra != null && !m.get(extra).equals(m.get("icount")))
                 return failed(r, extra + " " + m.get(extra) + " != icount " + m.get("icount"));
             heap = Math.max(heap, ((Number) m.get("heapPeakBytes")).longValue());
+            afterGc = Math.max(afterGc, ((Number) m.get("heapAfterGcBytes")).longValue());
             if (((Number) m.get("rep")).intValue() > 0) warm.add(((Number) m.get("ns")).longValue());
         }
         long coldNs = ((Number) cold.get("ns")).longValue(), startMs = ((Number) cold.get("jvmUptimeAtStartMs")).longValue();
@@ -266,6 +267,7 @@ public final class Suite {
         r.put("wholeNs", startMs * 1_000_000 + coldNs); // JVM start → end of the first (cold) run
         r.put("icount", cold.get("icount"));
         r.put("heapPeakBytes", heap);
+        if (afterGc >= 0) r.put("heapAfterGcBytes", afterGc);
         return check(r, w, arch, c, (String) cold.get("sha256"));
     }
 
