@@ -797,7 +797,8 @@ public final class LinuxSyscalls {
             at = addr;
         } else {
             long hint = addr & ~AddressSpace.PAGE_MASK;
-            if (hint >= proc.mmapMin && hint + size <= proc.mmapBase && s.isFree(hint, size)) at = hint;
+            long ceiling = proc.mmapHighBase != 0 ? proc.mmapHighBase : proc.mmapBase; // a free hint is taken, as Linux does
+            if (hint >= proc.mmapMin && hint + size <= ceiling && hint + size > hint && s.isFree(hint, size)) at = hint;
             else if ((flags & MAP_32BIT) != 0 && !w4()) at = s.findFree(size, 0x4000_0000L, 0x8000_0000L);
             else at = findMmapHole(size);
             if (at < 0) throw new ErrnoException(Errno.ENOMEM);

@@ -119,6 +119,9 @@ class AddressLayoutTest {
         s.peek(d, one, 0, 1);
         assertEquals(42, one[0], "contents moved along");
 
+        long hint = 0xC0_0000_0000L; // where Go's runtime asks for its heap
+        assertEquals(hint, sc.dispatch(null, MMAP, new long[] {hint, 0x10000, RW, ANON, -1, 0}), "a free hint above 4 GiB is taken");
+
         assertEquals(0, sc.dispatch(null, MUNMAP, new long[] {a, 0x18000}));
         long e = sc.dispatch(null, MMAP, new long[] {0, 0x10000, RW, ANON, -1, 0});
         assertTrue(e < FOUR_GIB, "room below 4 GiB again: " + Long.toHexString(e));
