@@ -10,8 +10,9 @@ public enum AddressLayout {
      * top-down from 0xf7fff000, a PIE at 0x56555000), and mmap goes above 4 GiB only once that is
      * full. The engine reaches pages below 4 GiB with a cheaper TLB lookup (emulator.core's
      * {@code Tlb}: one array load instead of a tag compare and two loads), which makes x86-64
-     * guests faster. Addresses differ from a native run's; programs cannot tell, as with the
-     * kernel's own randomization.
+     * guests faster. Addresses differ from a native run's, as they differ between native runs
+     * under the kernel's randomization; a program that depends on its stack or mappings lying
+     * above 4 GiB needs {@link #NATIVE}.
      */
     COMPACT,
     /** The kernel's x86-64 layout without randomization (stack below 0x7ffffffff000, PIE at 0x555555554000). */
