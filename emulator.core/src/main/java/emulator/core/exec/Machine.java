@@ -49,7 +49,17 @@ public final class Machine {
     public long insnLimit() { return insnLimit; }
 
     /** Limits each vCPU to {@code n} instructions (exact when blocks are one instruction long). */
-    public void setInsnLimit(long n) { insnLimit = n; }
+    public void setInsnLimit(long n) {
+        insnLimit = n;
+        for (Vcpu v : vcpus) v.exitRequest = true; // they read the limit again at their next safe point
+    }
+
+    /**
+     * Whether the execution loop must look for breakpoints and the instruction limit before each
+     * block. Read at the loop's start and at each safe point: setting either makes every vCPU come to
+     * one (addBreakpoint flushes, setInsnLimit asks), so the loop need not read both on every block.
+     */
+    boolean watchesStops() { return anyBreakpoints || insnLimit != Long.MAX_VALUE; }
 
     public Machine(MachineConfig config, Target target, GuestKernel kernel) {
         this.config = config;

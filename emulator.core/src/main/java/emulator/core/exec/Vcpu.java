@@ -99,12 +99,14 @@ public final class Vcpu implements Cpu {
     private void loop() {
         TranslatedBlock prev = null;
         inGuestCode = true;
+        boolean watchStops = machine.watchesStops();
         while (true) {
             if (exitRequest) {
                 if (!safePoint()) return;
                 prev = null;
+                watchStops = machine.watchesStops();
             }
-            if (machine.anyBreakpoints && machine.isBreakpoint(pc) || icount >= machine.insnLimit) {
+            if (watchStops && (machine.anyBreakpoints && machine.isBreakpoint(pc) || icount >= machine.insnLimit)) {
                 machine.kernel().stopRequested(this);
                 if (stopped || machine.isStopped()) return;
             }
