@@ -2,6 +2,7 @@ package emulator.linuxuser;
 
 import emulator.api.launch.BatchCommand;
 import emulator.api.stack.StackManager;
+import emulator.linuxuser.kernel.AddressLayout;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -96,7 +97,7 @@ public final class DemoCommand implements BatchCommand {
         if (!missing.isEmpty()) out.println("(plugins not installed: " + String.join(", ", missing) + ")");
         List<String> argv = List.of("/bin/busybox", "sh", "/demo.sh");
         RunOptions o = new RunOptions(null, root, Map.of("PATH", "/bin"), present, null, present.isEmpty() ? null : trace,
-                RunOptions.DEFAULT_MEMORY_LIMIT, emulator.linuxuser.kernel.AddressLayout.COMPACT, argv);
+                RunOptions.DEFAULT_MEMORY_LIMIT, AddressLayout.COMPACT, argv);
         if (!present.isEmpty()) Files.createDirectories(trace);
         int rc = RunCommand.runWithStack(sm, o, root, InputStream.nullInputStream(), out, err, new boolean[3]);
         out.println("== guest exit status " + rc);

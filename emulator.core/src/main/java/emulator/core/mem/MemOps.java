@@ -173,7 +173,7 @@ public final class MemOps {
 
     // ---- slow paths
 
-    /** The slow paths of 32-bit code: as below, and its misses fill the TLB's untagged entries too. */
+    /** The slow paths of code that uses the untagged entries: as below, and its misses make and fill those entries too. */
     private static long slowLoadLow(Vcpu c, long a, int size) {
         c.tlb.useLow();
         return slowLoad(c, a, size);

@@ -45,19 +45,18 @@ class LowAddressHintTest {
         Asm a = new Asm(ExecutionLoopTest.CODE).jmp(ExecutionLoopTest.LOOP);
         a.pad(ExecutionLoopTest.LOOP).ld(3, 2, 0).add(1, 3).st(2, 8, 1).addi(0, -1).jnz(0, ExecutionLoopTest.LOOP).halt();
         Rig r = new Rig(BackendKind.COMPILED).load(a);
-        r.space.map(low, 0x1000, Prot.RW);
-        r.space.poke(low, new byte[] {5}, 0, 1);
-        r.cpu.regs[0] = 100; r.cpu.regs[1] = 0; r.cpu.regs[2] = low;
-        r.run(ExecutionLoopTest.CODE);
-        assertEquals(500, r.cpu.regs[1]);
-        assertEquals(500, r.space.readByte(low + 8, false) + (r.space.readByte(low + 9, false) << 8));
-
-        r.space.map(high, 0x1000, Prot.RW);
-        r.space.poke(high, new byte[] {7}, 0, 1);
-        r.cpu.regs[0] = 100; r.cpu.regs[1] = 0; r.cpu.regs[2] = high;
-        r.run(ExecutionLoopTest.CODE);
-        assertEquals(700, r.cpu.regs[1]);
-        assertEquals(700, r.space.readByte(high + 8, false) + (r.space.readByte(high + 9, false) << 8));
+        sumHundredTimes(r, low, 5);
+        sumHundredTimes(r, high, 7);
         assertEquals(3, r.machine.translator().blocksTranslated(), "the blocks of the first run served the second");
+    }
+
+    /** Maps a page at {@code data} holding {@code value}, runs the loop 100 times over it and checks the sum, in r1 and stored at data + 8. */
+    private static void sumHundredTimes(Rig r, long data, int value) {
+        r.space.map(data, 0x1000, Prot.RW);
+        r.space.poke(data, new byte[] {(byte) value}, 0, 1);
+        r.cpu.regs[0] = 100; r.cpu.regs[1] = 0; r.cpu.regs[2] = data;
+        r.run(ExecutionLoopTest.CODE);
+        assertEquals(100 * value, r.cpu.regs[1]);
+        assertEquals(100 * value, r.space.readByte(data + 8, false) + (r.space.readByte(data + 9, false) << 8));
     }
 }

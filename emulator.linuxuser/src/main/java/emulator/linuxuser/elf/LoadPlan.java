@@ -101,7 +101,7 @@ public final class LoadPlan {
 
     /**
      * @param bias load bias: 0 for ET_EXEC; for ET_DYN a page-aligned base, normally
-     *             {@link #alignBias} of {@link #defaultBias}
+     *             {@link #alignBias} of the exec layout's base ({@link #defaultBias} is the kernel's)
      */
     public static LoadPlan of(ElfFile elf, long bias, long pageSize) throws ElfException {
         return new LoadPlan(elf, bias, pageSize);

@@ -745,6 +745,11 @@ public final class LinuxSyscalls {
 
     private long userTop() { return w4() ? 0xFFFF_E000L : 0x7FFF_FFFF_F000L; }
 
+    /** How high a mapping that starts at {@code addr} may reach: mmapBase, or in the area above 4 GiB (x86-64's compact layout) its base. */
+    private long mmapCeiling(long addr) {
+        return addr >= 1L << 32 && proc.mmapHighBase != 0 ? proc.mmapHighBase : proc.mmapBase;
+    }
+
     /** Where mmap(NULL, size) goes: top-down below mmapBase, then (x86-64's compact layout) above 4 GiB; -1 if nowhere. */
     private long findMmapHole(long size) {
         AddressSpace s = proc.space;
@@ -797,8 +802,7 @@ public final class LinuxSyscalls {
             at = addr;
         } else {
             long hint = addr & ~AddressSpace.PAGE_MASK;
-            long ceiling = proc.mmapHighBase != 0 ? proc.mmapHighBase : proc.mmapBase; // a free hint is taken, as Linux does
-            if (hint >= proc.mmapMin && hint + size <= ceiling && hint + size > hint && s.isFree(hint, size)) at = hint;
+            if (hint >= proc.mmapMin && hint + size <= mmapCeiling(hint) && hint + size > hint && s.isFree(hint, size)) at = hint;
             else if ((flags & MAP_32BIT) != 0 && !w4()) at = s.findFree(size, 0x4000_0000L, 0x8000_0000L);
             else at = findMmapHole(size);
             if (at < 0) throw new ErrnoException(Errno.ENOMEM);
@@ -898,8 +902,7 @@ public final class LinuxSyscalls {
                 if (ns < os) s.unmap(old + ns, os - ns);
                 return old;
             }
-            long ceiling = old >= 1L << 32 && proc.mmapHighBase != 0 ? proc.mmapHighBase : proc.mmapBase;
-            if (s.isFree(old + os, ns - os) && old + ns <= ceiling) {
+            if (s.isFree(old + os, ns - os) && old + ns <= mmapCeiling(old)) {
                 if (!s.map(old + os, ns - os, prot)) throw new ErrnoException(Errno.ENOMEM);
                 return old;
             }
