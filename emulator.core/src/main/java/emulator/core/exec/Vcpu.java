@@ -30,6 +30,8 @@ public final class Vcpu implements Cpu {
     public int mode;
     public Object ext;
     public final Tlb tlb = new Tlb();
+    /** Whether this vCPU holds its address space's {@link AddressSpace#atomicLock} (see {@link #beginAtomic}). */
+    private boolean inAtomic;
     public AddressSpace space;
     /** Set by a block that exits for a reason (see {@link emulator.core.ir.ExitReason}); 0 otherwise. */
     public int exitReason;
@@ -85,12 +87,33 @@ public final class Vcpu implements Cpu {
 
     public boolean isStopped() { return stopped; }
 
+    /**
+     * Starts an atomic read-modify-write of guest memory (an x86 LOCK-prefixed instruction): the
+     * vCPUs of one address space run such instructions one at a time, so two threads' locked
+     * increments of one counter both count. Plain stores by other vCPUs are not held back, so one
+     * made between a failed CMPXCHG's read and its write-back of the value read is lost (a spinlock
+     * released with a plain MOV); that case is not handled yet. A fault inside ends the section (see
+     * the loop), as does the thread's end.
+     */
+    public void beginAtomic() {
+        space.atomicLock().lock();
+        inAtomic = true;
+    }
+
+    /** Ends {@link #beginAtomic}'s section; nothing when none is open. */
+    public void endAtomic() {
+        if (!inAtomic) return;
+        inAtomic = false;
+        space.atomicLock().unlock();
+    }
+
     /** Runs guest code until {@link #stop()} or the machine stops. Call on the vCPU's own thread. */
     public void run() {
         machine.vcpuStarted(this);
         try {
             loop();
         } finally {
+            endAtomic();
             inGuestCode = false;
             machine.vcpuEnded(this);
         }
@@ -120,6 +143,7 @@ public final class Vcpu implements Cpu {
                 dispatches++;
                 pc = b.exec(this);
             } catch (GuestException e) {
+                endAtomic(); // a fault inside a LOCK-prefixed instruction
                 prev = null;
                 regsReadOnly = false; // in case it escaped from a callback
                 deliver(e);

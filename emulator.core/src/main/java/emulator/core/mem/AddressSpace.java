@@ -29,6 +29,7 @@ public final class AddressSpace {
     private final long limitBytes;
     private volatile CodeWriteListener codeListener;
     private volatile boolean mappedAbove4GiB;
+    private final java.util.concurrent.locks.ReentrantLock atomicLock = new java.util.concurrent.locks.ReentrantLock();
 
     public AddressSpace(long limitBytes) {
         this.asid = NEXT_ASID.getAndIncrement();
@@ -54,6 +55,9 @@ public final class AddressSpace {
      * high once is likely to again.
      */
     public boolean mappedAbove4GiB() { return mappedAbove4GiB; }
+
+    /** Held by a vCPU through one atomic read-modify-write of guest memory (see {@link emulator.core.exec.Vcpu#beginAtomic}). */
+    public java.util.concurrent.locks.ReentrantLock atomicLock() { return atomicLock; }
 
     public static long pageOf(long addr) { return addr & ~PAGE_MASK; }
 

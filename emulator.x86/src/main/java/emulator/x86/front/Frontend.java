@@ -59,7 +59,12 @@ public final class Frontend {
                 case UD0, UD1, UD2 -> { undefined(in); return null; }
                 default -> { }
             }
-            if (ints.translate(in)) return null;
+            if (Atomic.needed(in)) {
+                e.ir.call(Atomic.BEGIN);
+                boolean done = ints.translate(in);
+                e.ir.call(Atomic.END);
+                if (done) return null;
+            } else if (ints.translate(in)) return null;
             if (x87.translate(in)) return null;
             if (sse.translate(in)) return null;
             if (mmx.translate(in)) return null;
