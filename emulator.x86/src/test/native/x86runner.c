@@ -320,6 +320,21 @@ static int ensure_data(uint64_t addr, size_t len) {
     return 0;
 }
 
+/* Appends to msg (holding n chars) the lines of /proc/self/maps that overlap [addr, addr + len). */
+static void append_overlapping_maps(char *msg, int n, size_t cap, uint64_t addr, size_t len) {
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f) return;
+    char line[256];
+    uint64_t end = addr + (len ? len : PAGE);
+    while (fgets(line, sizeof line, f) && n >= 0 && (size_t)n < cap) {
+        unsigned long long lo, hi;
+        if (sscanf(line, "%llx-%llx", &lo, &hi) != 2 || hi <= addr || lo >= end) continue;
+        line[strcspn(line, "\n")] = 0;
+        n += snprintf(msg + n, cap - n, "; mapped: %s", line);
+    }
+    fclose(f);
+}
+
 /* ---- seccomp: trap syscalls made from the code region ---- */
 struct sock_filter { uint16_t code; uint8_t jt, jf; uint32_t k; };
 struct sock_fprog { unsigned short len; struct sock_filter *filter; };
@@ -417,9 +432,12 @@ int main(int argc, char **argv) {
         if (data_addr > 0xffffffffULL) { emit_error("data address beyond 4 GiB"); continue; }
 #endif
         if (ensure_data(data_addr, data_len) != 0) {
-            char msg[160];
-            snprintf(msg, sizeof msg, "cannot map data region at 0x%llx (+0x%x): %s",
-                     (unsigned long long)data_addr, data_len, strerror(errno));
+            char msg[1024];
+            int n = snprintf(msg, sizeof msg, "cannot map data region at 0x%llx (+0x%x): %s",
+                             (unsigned long long)data_addr, data_len, strerror(errno));
+            /* What holds the range (seen once, intermittently, as EEXIST at 0x10000000): the mappings
+               that overlap it, from /proc/self/maps, so a recurrence explains itself. */
+            append_overlapping_maps(msg, n, sizeof msg, data_addr, data_len);
             emit_error(msg);
             continue;
         }

@@ -165,6 +165,14 @@ class NativeCpuTest {
         assertEquals(0x3001_0000L, t.fault.addr());
     }
 
+    @Test
+    void dataOverlappingTheCodeIsRefusedWithWhatHoldsTheRange() {
+        MachineState init = MachineState.initial(64).setData(NativeCpu.CODE_BASE, new byte[0x1000]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run(64, "nop", init));
+        assertTrue(e.getMessage().contains("File exists") && e.getMessage().contains("mapped: 20000000-"), e::getMessage);
+        assertEquals(7, run(64, "mov eax, 7", MachineState.initial(64)).get(RAX), "the runner goes on");
+    }
+
     // ---- faults ----
 
     @ParameterizedTest
