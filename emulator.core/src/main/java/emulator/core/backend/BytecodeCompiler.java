@@ -113,6 +113,8 @@ public final class BytecodeCompiler implements Opcodes {
         final List<String> constTypes = new ArrayList<>();
         MethodVisitor mv;
         int regsLocal, curLocal, exLocal, icLocal, limitLocal, exitPcLocal, exitDoneLocal;
+        /** The untagged TLB tables (read, write) in low-address code, read once per call; -1 when unused. */
+        int readPagesLocal = -1, writePagesLocal = -1;
         /**
          * Where every exit that leaves the method goes (see {@link #leave()}): the write-back, the
          * counters and the count are emitted once per method instead of once per exit, which was a
@@ -259,6 +261,13 @@ public final class BytecodeCompiler implements Opcodes {
             limitLocal = next; next += 2;
             exitPcLocal = next; next += 2;
             exitDoneLocal = next++;
+            for (IrBlock x : blocks) {
+                if (!x.lowAddresses) continue;
+                for (Inst i : x.ops) {
+                    if (i.op == Op.LOAD && readPagesLocal < 0) readPagesLocal = next++;
+                    if (i.op == Op.STORE && writePagesLocal < 0) writePagesLocal = next++;
+                }
+            }
             slotLocal = new int[b.slots];
             for (int s = usedSlots.nextSetBit(0); s >= 0; s = usedSlots.nextSetBit(s + 1)) { slotLocal[s] = next; next += 2; }
             if (region) {
@@ -285,6 +294,16 @@ public final class BytecodeCompiler implements Opcodes {
             mv.visitVarInsn(ASTORE, regsLocal);
             mv.visitInsn(ICONST_0);
             mv.visitVarInsn(ISTORE, curLocal);
+            if (readPagesLocal >= 0) {
+                mv.visitVarInsn(ALOAD, 1);
+                static_(MEMOPS, "readPages", "(L" + VCPU + ";)[[B");
+                mv.visitVarInsn(ASTORE, readPagesLocal);
+            }
+            if (writePagesLocal >= 0) {
+                mv.visitVarInsn(ALOAD, 1);
+                static_(MEMOPS, "writePages", "(L" + VCPU + ";)[[B");
+                mv.visitVarInsn(ASTORE, writePagesLocal);
+            }
             if (region) {
                 // icLocal is the vCPU's instruction count, kept in a local while the region runs
                 mv.visitVarInsn(ALOAD, 1);
@@ -769,13 +788,14 @@ public final class BytecodeCompiler implements Opcodes {
                 case STORE -> {
                     int size = (int) i.imm;
                     mv.visitVarInsn(ALOAD, 1);
+                    String low = "", pages = "";
+                    if (b.lowAddresses) { low = "Low"; pages = "[[B"; mv.visitVarInsn(ALOAD, writePagesLocal); }
                     load(i.a);
-                    String low = b.lowAddresses ? "Low" : "";
-                    if (size == 8) { load(i.b); static_(MEMOPS, "st64" + low, "(L" + VCPU + ";JJ)V"); }
+                    if (size == 8) { load(i.b); static_(MEMOPS, "st64" + low, "(L" + VCPU + ";" + pages + "JJ)V"); }
                     else {
                         load(i.b);
                         if (b.type(i.b) == Type.I64) mv.visitInsn(L2I);
-                        static_(MEMOPS, (size == 1 ? "st8" : size == 2 ? "st16" : "st32") + low, "(L" + VCPU + ";JI)V");
+                        static_(MEMOPS, (size == 1 ? "st8" : size == 2 ? "st16" : "st32") + low, "(L" + VCPU + ";" + pages + "JI)V");
                     }
                 }
                 case CALL -> call(i);
@@ -804,17 +824,18 @@ public final class BytecodeCompiler implements Opcodes {
             int size = (int) (i.imm & 0xF);
             boolean signed = (i.imm & Op.SIGNED) != 0;
             boolean w = i.type == Type.I32;
-            String low = b.lowAddresses ? "Low" : "";
+            String low = "", pages = "";
             mv.visitVarInsn(ALOAD, 1);
+            if (b.lowAddresses) { low = "Low"; pages = "[[B"; mv.visitVarInsn(ALOAD, readPagesLocal); }
             load(i.a);
             switch (size) {
-                case 8 -> static_(MEMOPS, "ld64" + low, "(L" + VCPU + ";J)J");
+                case 8 -> static_(MEMOPS, "ld64" + low, "(L" + VCPU + ";" + pages + "J)J");
                 case 4 -> {
-                    static_(MEMOPS, "ld32" + low, "(L" + VCPU + ";J)I");
+                    static_(MEMOPS, "ld32" + low, "(L" + VCPU + ";" + pages + "J)I");
                     if (!w) { mv.visitInsn(I2L); if (!signed) { mv.visitLdcInsn(0xFFFFFFFFL); mv.visitInsn(LAND); } }
                 }
                 default -> {
-                    static_(MEMOPS, (size == 1 ? "ld8" : "ld16") + low, "(L" + VCPU + ";J)I");
+                    static_(MEMOPS, (size == 1 ? "ld8" : "ld16") + low, "(L" + VCPU + ";" + pages + "J)I");
                     if (signed) mv.visitInsn(size == 1 ? I2B : I2S);
                     if (!w) mv.visitInsn(I2L);
                 }

@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * then into the address space's cache with its code pages marked for self-modifying-code detection.
  */
 public final class Translator {
+    private static final java.util.Set<Long> DUMP = java.util.Arrays.stream(System.getProperty("abiscope.dumpIr", "").split(","))
+            .filter(x -> !x.isBlank()).map(x -> Long.decode(x.trim())).collect(java.util.stream.Collectors.toSet());
     private final Machine machine;
     private final Backend backend;
     private final AtomicLong translated = new AtomicLong(), translateNanos = new AtomicLong(), reused = new AtomicLong();
@@ -110,6 +112,7 @@ public final class Translator {
             }
             Optimizer.run(block);
             IrVerifier.verify(block);
+            if (DUMP.contains(pc)) System.err.println("IR at 0x" + Long.toHexString(pc) + ":\n" + block);
             if (share) SharedTranslations.put(key, pc, mode, limit, recorder, block);
         }
         long[] pg = pages.stream().mapToLong(Long::longValue).toArray();

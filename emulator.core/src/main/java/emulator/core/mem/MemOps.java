@@ -89,67 +89,82 @@ public final class MemOps {
     // then shows the fallback unused. An address above 4 GiB is still served, by the tagged path.
     // (Code that reaches both halves must keep the methods above: with both paths compiled into every
     // access, C2's register allocation on our large regions took seconds.)
+    // The page tables come as arguments: generated code reads them once per call into a local
+    // ({@link #readPages}/{@link #writePages}), so a hit is no longer three dependent loads
+    // (the vCPU, its TLB, the table) before the page's own. Their identity never changes once made.
 
-    public static int ld8Low(Vcpu c, long a) {
-        if (!Tlb.isLow(a)) return ld8(c, a);
-        byte[] p = c.tlb.rlow[(int) (a >>> AddressSpace.PAGE_BITS)];
-        if (p != null) return p[(int) a & 0xFFF] & 0xFF;
-        return (int) slowLoadLow(c, a, 1);
+    /** The vCPU's untagged read table, made if it is not yet (generated code keeps it in a local). */
+    public static byte[][] readPages(Vcpu c) {
+        c.tlb.useLow();
+        return c.tlb.rlow;
     }
 
-    public static int ld16Low(Vcpu c, long a) {
+    /** The vCPU's untagged write table, made if it is not yet. */
+    public static byte[][] writePages(Vcpu c) {
+        c.tlb.useLow();
+        return c.tlb.wlow;
+    }
+
+    public static int ld8Low(Vcpu c, byte[][] r, long a) {
+        if (!Tlb.isLow(a)) return ld8(c, a);
+        byte[] p = r[(int) (a >>> AddressSpace.PAGE_BITS)];
+        if (p != null) return p[(int) a & 0xFFF] & 0xFF;
+        return (int) slowLoad(c, a, 1);
+    }
+
+    public static int ld16Low(Vcpu c, byte[][] r, long a) {
         if (!Tlb.isLow(a)) return ld16(c, a);
-        byte[] p = c.tlb.rlow[(int) (a >>> AddressSpace.PAGE_BITS)];
+        byte[] p = r[(int) (a >>> AddressSpace.PAGE_BITS)];
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4094) return (short) I16.get(p, off) & 0xFFFF;
-        return (int) slowLoadLow(c, a, 2);
+        return (int) slowLoad(c, a, 2);
     }
 
-    public static int ld32Low(Vcpu c, long a) {
+    public static int ld32Low(Vcpu c, byte[][] r, long a) {
         if (!Tlb.isLow(a)) return ld32(c, a);
-        byte[] p = c.tlb.rlow[(int) (a >>> AddressSpace.PAGE_BITS)];
+        byte[] p = r[(int) (a >>> AddressSpace.PAGE_BITS)];
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4092) return (int) I32.get(p, off);
-        return (int) slowLoadLow(c, a, 4);
+        return (int) slowLoad(c, a, 4);
     }
 
-    public static long ld64Low(Vcpu c, long a) {
+    public static long ld64Low(Vcpu c, byte[][] r, long a) {
         if (!Tlb.isLow(a)) return ld64(c, a);
-        byte[] p = c.tlb.rlow[(int) (a >>> AddressSpace.PAGE_BITS)];
+        byte[] p = r[(int) (a >>> AddressSpace.PAGE_BITS)];
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4088) return (long) I64.get(p, off);
-        return slowLoadLow(c, a, 8);
+        return slowLoad(c, a, 8);
     }
 
-    public static void st8Low(Vcpu c, long a, int v) {
+    public static void st8Low(Vcpu c, byte[][] w, long a, int v) {
         if (!Tlb.isLow(a)) { st8(c, a, v); return; }
-        byte[] p = c.tlb.wlow[(int) (a >>> AddressSpace.PAGE_BITS)];
+        byte[] p = w[(int) (a >>> AddressSpace.PAGE_BITS)];
         if (p != null) p[(int) a & 0xFFF] = (byte) v;
-        else slowStoreLow(c, a, v, 1);
+        else slowStore(c, a, v, 1);
     }
 
-    public static void st16Low(Vcpu c, long a, int v) {
+    public static void st16Low(Vcpu c, byte[][] w, long a, int v) {
         if (!Tlb.isLow(a)) { st16(c, a, v); return; }
-        byte[] p = c.tlb.wlow[(int) (a >>> AddressSpace.PAGE_BITS)];
+        byte[] p = w[(int) (a >>> AddressSpace.PAGE_BITS)];
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4094) I16.set(p, off, (short) v);
-        else slowStoreLow(c, a, v, 2);
+        else slowStore(c, a, v, 2);
     }
 
-    public static void st32Low(Vcpu c, long a, int v) {
+    public static void st32Low(Vcpu c, byte[][] w, long a, int v) {
         if (!Tlb.isLow(a)) { st32(c, a, v); return; }
-        byte[] p = c.tlb.wlow[(int) (a >>> AddressSpace.PAGE_BITS)];
+        byte[] p = w[(int) (a >>> AddressSpace.PAGE_BITS)];
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4092) I32.set(p, off, v);
-        else slowStoreLow(c, a, v, 4);
+        else slowStore(c, a, v, 4);
     }
 
-    public static void st64Low(Vcpu c, long a, long v) {
+    public static void st64Low(Vcpu c, byte[][] w, long a, long v) {
         if (!Tlb.isLow(a)) { st64(c, a, v); return; }
-        byte[] p = c.tlb.wlow[(int) (a >>> AddressSpace.PAGE_BITS)];
+        byte[] p = w[(int) (a >>> AddressSpace.PAGE_BITS)];
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4088) I64.set(p, off, v);
-        else slowStoreLow(c, a, v, 8);
+        else slowStore(c, a, v, 8);
     }
 
     /** Generic load used by the interpreter: zero-extended. */
@@ -172,17 +187,6 @@ public final class MemOps {
     }
 
     // ---- slow paths
-
-    /** The slow paths of code that uses the untagged entries: as below, and its misses make and fill those entries too. */
-    private static long slowLoadLow(Vcpu c, long a, int size) {
-        c.tlb.useLow();
-        return slowLoad(c, a, size);
-    }
-
-    private static void slowStoreLow(Vcpu c, long a, long v, int size) {
-        c.tlb.useLow();
-        slowStore(c, a, v, size);
-    }
 
     /** Zero-extended value of {@code size} bytes at {@code a}, filling the TLB; raises page faults. */
     public static long slowLoad(Vcpu c, long a, int size) {

@@ -18,8 +18,8 @@ import java.util.Arrays;
  * tagged entry. Code whose addresses are expected below 4 GiB ({@link emulator.core.ir.IrBlock#lowAddresses}:
  * 32-bit guests, and 64-bit ones whose address space has nothing mapped higher) looks pages up here
  * ({@link MemOps#ld32Low} and the like): a hit is one array load and a null test, with no tag to
- * compare. The arrays (4 MiB each) are made on such code's first miss; until then both are one
- * shared, always-empty array. Fills are logged, so a flush clears only what was filled.
+ * compare. The arrays (4 MiB each) are made when such code first runs on the vCPU
+ * ({@link MemOps#readPages}); until then both are one shared, always-empty array. Fills are logged, so a flush clears only what was filled.
  * </ul>
  */
 public final class Tlb {
@@ -65,7 +65,7 @@ public final class Tlb {
         rtag[i] = -1; wtag[i] = -1; rpage[i] = null; wpage[i] = null;
     }
 
-    /** Makes the untagged part (on the first miss of code that uses it: other code never pays its 8 MiB). */
+    /** Makes the untagged part (when code that uses it first runs: other code never pays its 8 MiB). */
     void useLow() {
         if (rlow == NO_LOW_PAGES) {
             rlow = new byte[LOW_PAGES][];
