@@ -13,6 +13,7 @@ import emulator.x86.decode.X86Insn;
 import emulator.x86.decode.X86Mode;
 import emulator.x86.front.Frontend;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -65,6 +66,9 @@ public final class X86Target implements Target {
     @Override public RegisterFile registers() { return regs; }
     @Override public String stackPointer() { return x64 ? "rsp" : "esp"; }
     @Override public String programCounter() { return x64 ? "rip" : "eip"; }
+
+    /** The decoder and the translation driver; the emitters (IntOps, …) also hold helpers, so they stay. */
+    @Override public List<String> translatorClasses() { return List.of("emulator/x86/decode/*.*", "emulator/x86/front/Frontend*.*"); }
 
     @Override public Object newExtState() { return new X86State(x64); }
 

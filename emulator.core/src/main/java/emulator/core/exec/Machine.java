@@ -66,6 +66,7 @@ public final class Machine {
         this.target = target;
         this.kernel = kernel;
         this.translator = new Translator(this, Backend.create(config));
+        JitPolicy.keepOutOfC2(target.translatorClasses());
     }
 
     public MachineConfig config() { return config; }

@@ -43,4 +43,12 @@ public interface Target {
 
     /** Name of the program-counter register (rip, eip, pc). */
     String programCounter();
+
+    /**
+     * Classes of this target's front end that never run from guest code (its decoder, its translation
+     * driver), as compiler-directive patterns ({@code package/Class.method}, {@code *} at either end):
+     * the JIT keeps them at C1 so its optimizing compiler is free for guest code (see
+     * {@link emulator.core.exec.JitPolicy}). Never name a class holding helpers generated code calls.
+     */
+    default java.util.List<String> translatorClasses() { return java.util.List.of(); }
 }

@@ -1,0 +1,79 @@
+package emulator.core.exec;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.management.ObjectName;
+
+/**
+ * Keeps the engine's translation code (front-end decoders and drivers, the IR passes, the bytecode
+ * generator, ASM) out of HotSpot's optimizing compiler (C2); C1 still compiles it.
+ *
+ * <p>Why: a run is JIT-bound at first. On the bench's whole commands (sha256sum, 32 MiB) C2 spent
+ * 1.25 s, of which 0.19 s on guest code; the rest went to the translator's own methods and the JDK
+ * code they call, while the hot guest regions waited in C2's queue running as slower C1 code. With
+ * the translator at C1 the one C2 thread of a small machine is free for guest code: first runs got
+ * 2–14 % faster (see the README's performance section), and translation is fast enough at C1.
+ *
+ * <p>Done with a compiler directive added at run time through HotSpot's DiagnosticCommand MBean
+ * ({@code Compiler.directives_add}, as {@code jcmd} would), once per pattern per JVM, so every way of
+ * running the engine (the launcher, tests, the bench) gets it. On a JVM without that MBean nothing
+ * happens. {@code -Dabiscope.translatorC2=true} leaves the JIT as it is.
+ *
+ * <p>Patterns name classes only where no method runs from guest code: a helper that generated code
+ * calls must reach C2 (it is inlined into the guest code that calls it).
+ */
+public final class JitPolicy {
+    private static final Logger LOG = Logger.getLogger(JitPolicy.class.getName());
+    static final boolean ENABLED = !Boolean.getBoolean("abiscope.translatorC2");
+    /** The engine's own translation code, as directive patterns ({@code package/Class.method}). */
+    static final List<String> CORE = List.of(
+            "org/objectweb/asm/*.*",
+            "emulator/core/ir/*.*",
+            "emulator/core/opt/*.*",
+            "emulator/core/backend/BytecodeCompiler*.*",
+            "emulator/core/backend/LocalAllocator.*",
+            "emulator/core/backend/TempFacts.*",
+            "emulator/core/backend/SharedCode*.*",
+            "emulator/core/exec/Regions.*",
+            "emulator/core/exec/SharedTranslations*.*");
+    private static final Set<String> added = ConcurrentHashMap.newKeySet();
+
+    private JitPolicy() {}
+
+    /** Adds {@code patterns} (with the core's) to the code C2 leaves alone, those not added before. */
+    static synchronized void keepOutOfC2(Collection<String> patterns) {
+        if (!ENABLED) return;
+        List<String> fresh = new ArrayList<>();
+        for (String p : CORE) if (added.add(p)) fresh.add(p);
+        for (String p : patterns) if (added.add(p)) fresh.add(p);
+        if (fresh.isEmpty()) return;
+        Path file = null;
+        try {
+            StringBuilder json = new StringBuilder("[ { match: [");
+            for (int k = 0; k < fresh.size(); k++) json.append(k == 0 ? "" : ", ").append('"').append(fresh.get(k)).append('"');
+            json.append("], c2: { Exclude: true } } ]");
+            file = Files.createTempFile("abiscope-jit", ".json");
+            Files.writeString(file, json);
+            Object out = ManagementFactory.getPlatformMBeanServer().invoke(
+                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerDirectivesAdd",
+                    new Object[] {new String[] {file.toString()}}, new String[] {String[].class.getName()});
+            String reply = String.valueOf(out).trim();
+            if (!reply.isEmpty() && !reply.matches("(?s)\\d+ compiler directives? added.*")) LOG.warning("JIT directive not taken: " + reply);
+        } catch (Exception | LinkageError e) {
+            // not HotSpot, or no management: the JIT keeps its defaults
+            LOG.log(Level.FINE, "no compiler directives on this JVM", e);
+        } finally {
+            if (file != null) {
+                try { Files.deleteIfExists(file); } catch (Exception ignored) { /* a temp file */ }
+            }
+        }
+    }
+}
