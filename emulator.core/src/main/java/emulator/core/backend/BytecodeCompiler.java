@@ -115,6 +115,8 @@ public final class BytecodeCompiler implements Opcodes {
         int regsLocal, curLocal, exLocal, icLocal, limitLocal, exitPcLocal, exitDoneLocal;
         /** The untagged TLB tables (read, write) in low-address code, read once per call; -1 when unused. */
         int readPagesLocal = -1, writePagesLocal = -1;
+        /** Whether some low-address member loads / stores (seen with the slots in {@link #generate}). */
+        boolean lowLoads, lowStores;
         /**
          * Where every exit that leaves the method goes (see {@link #leave()}): the write-back, the
          * counters and the count are emitted once per method instead of once per exit, which was a
@@ -190,6 +192,8 @@ public final class BytecodeCompiler implements Opcodes {
                     if (i.aux instanceof CallbackRef r && !r.writesRegs()) anyReadOnly = true;
                     if (i.op == Op.GETR) usedSlots.set((int) i.imm);
                     if (i.op == Op.SETR) { usedSlots.set((int) i.imm); writtenSlots.set((int) i.imm); }
+                    if (x.lowAddresses && i.op == Op.LOAD) lowLoads = true;
+                    if (x.lowAddresses && i.op == Op.STORE) lowStores = true;
                 }
             }
             // Per instruction of the region: its pc, and how many instructions of its block precede it.
@@ -261,13 +265,8 @@ public final class BytecodeCompiler implements Opcodes {
             limitLocal = next; next += 2;
             exitPcLocal = next; next += 2;
             exitDoneLocal = next++;
-            for (IrBlock x : blocks) {
-                if (!x.lowAddresses) continue;
-                for (Inst i : x.ops) {
-                    if (i.op == Op.LOAD && readPagesLocal < 0) readPagesLocal = next++;
-                    if (i.op == Op.STORE && writePagesLocal < 0) writePagesLocal = next++;
-                }
-            }
+            if (lowLoads) readPagesLocal = next++;
+            if (lowStores) writePagesLocal = next++;
             slotLocal = new int[b.slots];
             for (int s = usedSlots.nextSetBit(0); s >= 0; s = usedSlots.nextSetBit(s + 1)) { slotLocal[s] = next; next += 2; }
             if (region) {
@@ -788,8 +787,7 @@ public final class BytecodeCompiler implements Opcodes {
                 case STORE -> {
                     int size = (int) i.imm;
                     mv.visitVarInsn(ALOAD, 1);
-                    String low = "", pages = "";
-                    if (b.lowAddresses) { low = "Low"; pages = "[[B"; mv.visitVarInsn(ALOAD, writePagesLocal); }
+                    String low = b.lowAddresses ? "Low" : "", pages = pushPages(writePagesLocal);
                     load(i.a);
                     if (size == 8) { load(i.b); static_(MEMOPS, "st64" + low, "(L" + VCPU + ";" + pages + "JJ)V"); }
                     else {
@@ -824,9 +822,8 @@ public final class BytecodeCompiler implements Opcodes {
             int size = (int) (i.imm & 0xF);
             boolean signed = (i.imm & Op.SIGNED) != 0;
             boolean w = i.type == Type.I32;
-            String low = "", pages = "";
             mv.visitVarInsn(ALOAD, 1);
-            if (b.lowAddresses) { low = "Low"; pages = "[[B"; mv.visitVarInsn(ALOAD, readPagesLocal); }
+            String low = b.lowAddresses ? "Low" : "", pages = pushPages(readPagesLocal);
             load(i.a);
             switch (size) {
                 case 8 -> static_(MEMOPS, "ld64" + low, "(L" + VCPU + ";" + pages + "J)J");
@@ -841,6 +838,13 @@ public final class BytecodeCompiler implements Opcodes {
                 }
             }
             store(i.dst);
+        }
+
+        /** In low-address code, pushes the untagged TLB table kept in {@code local} and returns its descriptor; else "". */
+        String pushPages(int local) {
+            if (!b.lowAddresses) return "";
+            mv.visitVarInsn(ALOAD, local);
+            return "[[B";
         }
 
         void call(Inst i) {

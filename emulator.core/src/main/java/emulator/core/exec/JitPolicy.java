@@ -5,9 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.management.ObjectName;
@@ -45,7 +45,8 @@ public final class JitPolicy {
             "emulator/core/backend/SharedCode*.*",
             "emulator/core/exec/Regions.*",
             "emulator/core/exec/SharedTranslations*.*");
-    private static final Set<String> added = ConcurrentHashMap.newKeySet();
+    /** Patterns already handed to the JIT (guarded by the class lock). */
+    private static final Set<String> added = new HashSet<>();
 
     private JitPolicy() {}
 

@@ -112,7 +112,7 @@ public final class Translator {
             }
             Optimizer.run(block);
             IrVerifier.verify(block);
-            if (DUMP.contains(pc)) System.err.println("IR at 0x" + Long.toHexString(pc) + ":\n" + block);
+            if (!DUMP.isEmpty() && DUMP.contains(pc)) System.err.println("IR at 0x" + Long.toHexString(pc) + ":\n" + block);
             if (share) SharedTranslations.put(key, pc, mode, limit, recorder, block);
         }
         long[] pg = pages.stream().mapToLong(Long::longValue).toArray();

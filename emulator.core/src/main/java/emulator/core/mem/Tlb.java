@@ -19,7 +19,8 @@ import java.util.Arrays;
  * 32-bit guests, and 64-bit ones whose address space has nothing mapped higher) looks pages up here
  * ({@link MemOps#ld32Low} and the like): a hit is one array load and a null test, with no tag to
  * compare. The arrays (4 MiB each) are made when such code first runs on the vCPU
- * ({@link MemOps#readPages}); until then both are one shared, always-empty array. Fills are logged, so a flush clears only what was filled.
+ * ({@link MemOps#readPages}); until then both are one shared, always-empty array. Fills are logged,
+ * so a flush clears only what was filled.
  * </ul>
  */
 public final class Tlb {
