@@ -66,17 +66,20 @@ public final class TranslatedBlock {
         return c.exec(cpu);
     }
 
+    /**
+     * The cached successor at {@code nextPc}, or null. A hit writes nothing: a branch that goes
+     * both ways in turn used to swap the two entries on every other run, and each reference store
+     * costs a GC write barrier on the execution loop's hottest path.
+     */
     TranslatedBlock successor(long nextPc, int m) {
         TranslatedBlock n = next0;
         if (n != null && n.pc == nextPc && n.mode == m && n.valid) return n;
         n = next1;
-        if (n != null && n.pc == nextPc && n.mode == m && n.valid) {
-            next1 = next0; next0 = n;
-            return n;
-        }
+        if (n != null && n.pc == nextPc && n.mode == m && n.valid) return n;
         return null;
     }
 
+    /** Records {@code n} after a miss: it becomes next0, the older entry next1. */
     void link(TranslatedBlock n) {
         if (next0 != n) { next1 = next0; next0 = n; }
     }
