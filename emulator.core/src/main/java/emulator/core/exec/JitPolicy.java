@@ -29,6 +29,12 @@ import javax.management.ObjectName;
  * running the engine (the launcher, tests, the bench) gets it. On a JVM without that MBean nothing
  * happens. {@code -Dabiscope.translatorC2=true} leaves the JIT as it is.
  *
+ * <p>The MBean call runs on a thread of its own: the first one in a JVM takes 150–190 ms (the platform
+ * MBean server starts, and the DiagnosticCommand MBean describes every command, JFR's included),
+ * and on the thread that makes the first machine it delayed the guest's first instruction by that
+ * much. A translator method that reaches C2 in the meantime stays compiled; that is the JIT's
+ * default, for a few methods.
+ *
  * <p>Patterns name classes only where no method runs from guest code: a helper that generated code
  * calls must reach C2 (it is inlined into the guest code that calls it).
  */
@@ -47,16 +53,38 @@ public final class JitPolicy {
             "emulator/core/exec/SharedTranslations*.*");
     /** Patterns already handed to the JIT (guarded by the class lock). */
     private static final Set<String> added = new HashSet<>();
+    /** The thread of the latest {@link #keepOutOfC2} (guarded by the class lock). */
+    private static Thread last;
 
     private JitPolicy() {}
 
-    /** Adds {@code patterns} (with the core's) to the code C2 leaves alone, those not added before. */
-    static synchronized void keepOutOfC2(Collection<String> patterns) {
-        if (!ENABLED) return;
+    /**
+     * Adds {@code patterns} (with the core's) to the code C2 leaves alone, those not added before, on
+     * a daemon thread; returns that thread (tests join it), or null when there was nothing to add.
+     */
+    static synchronized Thread keepOutOfC2(Collection<String> patterns) {
+        if (!ENABLED) return null;
         List<String> fresh = new ArrayList<>();
         for (String p : CORE) if (added.add(p)) fresh.add(p);
         for (String p : patterns) if (added.add(p)) fresh.add(p);
-        if (fresh.isEmpty()) return;
+        if (fresh.isEmpty()) return null;
+        // one at a time, in order: a later call's thread waits for the earlier one's
+        Thread before = last;
+        last = Thread.ofPlatform().daemon().name("abiscope-jit-policy").start(() -> {
+            if (before != null) {
+                try {
+                    before.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            addDirective(fresh);
+        });
+        return last;
+    }
+
+    private static void addDirective(List<String> fresh) {
         Path file = null;
         try {
             StringBuilder json = new StringBuilder("[ { match: [");

@@ -1,5 +1,6 @@
 package emulator.core.exec;
 
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
@@ -11,7 +12,9 @@ import org.junit.jupiter.api.Test;
 class JitPolicyTest {
     @Test
     void translatorPatternsAreExcludedFromC2() throws Exception {
-        JitPolicy.keepOutOfC2(List.of("emulator/test/JitPolicyProbe.*"));
+        Thread adding = JitPolicy.keepOutOfC2(List.of("emulator/test/JitPolicyProbe.*"));
+        assertNotNull(adding, "nothing to add: the probe pattern is new to this JVM");
+        adding.join(30_000);
         String printed = (String) ManagementFactory.getPlatformMBeanServer().invoke(
                 new ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerDirectivesPrint",
                 new Object[] {new String[0]}, new String[] {String[].class.getName()});
