@@ -130,7 +130,7 @@ class PlatformIT {
      * printed a warning after {@code abiscope help}). A misspelt pattern lets them through.
      */
     @Test
-    void eventAdminCarriesBundleEventsButNotFrameworkOnes(@InjectService EventAdmin events) throws Exception {
+    void eventAdminCarriesPostedEventsButNotFrameworkOnes(@InjectService EventAdmin events) throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(EventConstants.EVENT_TOPIC, new String[] {"org/osgi/*", "abiscope/it/*"});
