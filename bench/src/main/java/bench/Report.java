@@ -212,11 +212,16 @@ final class Report {
             sb.append(row("guest stall per cache flush (flush every " + fs.get("flushEveryMs") + " ms)", stall));
         }
         List<Map<String, Object>> st = runs.stream().filter(r -> "osgi-startup".equals(r.get("config")) && ok(r)).toList();
+        List<Map<String, Object>> stTracing = runs.stream().filter(r -> "osgi-startup+tracing".equals(r.get("config")) && ok(r)).toList();
         List<Double> jvm = new ArrayList<>();
         for (Map<String, Object> c : cells.values()) if (c.get("jvmStartS") instanceof Double d) jvm.add(d);
         sb.append("\nStartup: JVM start → first guest instruction's run in `GuestRun` ")
                 .append(fmt("%.2f", Stats.median(jvm))).append(" s (median over cells); `./abiscope run busybox true` (OSGi runtime, whole command) ")
-                .append(fmt("%.2f", median(st, "wholeNs") / 1e9)).append(" s.\n");
+                .append(fmt("%.2f", median(st, "wholeNs") / 1e9)).append(" s");
+        if (!stTracing.isEmpty())
+            sb.append("; with the tracing plugins ").append(fmt("%.2f", median(stTracing, "wholeNs") / 1e9))
+                    .append(" s (the difference is what tracing costs any command: the plugins come up and go down)");
+        sb.append(".\n");
         return sb.toString();
     }
 

@@ -128,7 +128,10 @@ public final class Suite {
                     }
                 }
             }
-            if (osgiJar != null) runs.add(osgiStartup(round, root));
+            if (osgiJar != null) {
+                runs.add(osgiStartup(round, root, false));
+                if (!tracingPlugins.isEmpty()) runs.add(osgiStartup(round, root, true));
+            }
         }
         if (only.isEmpty()) log("micro-benchmarks …");
         Map<String, Object> micro = only.isEmpty() ? micro() : new LinkedHashMap<>();
@@ -373,15 +376,26 @@ public final class Suite {
         return p.exit == 0 ? null : p.stderrTail();
     }
 
-    /** The runtime's own cost: {@code ./abiscope run busybox true}. */
-    Map<String, Object> osgiStartup(int round, Path root) throws Exception {
+    /**
+     * The runtime's own cost: {@code ./abiscope run busybox true}; with {@code tracing}, the same with the
+     * tracing plugins, whose difference is what tracing costs every command whatever it does (bringing
+     * the plugins up and down) — the rest of a workload's tracing overhead grows with its calls.
+     */
+    Map<String, Object> osgiStartup(int round, Path root, boolean tracing) throws Exception {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("workload", "true");
         r.put("arch", "x86_64");
-        r.put("config", "osgi-startup");
+        r.put("config", tracing ? "osgi-startup+tracing" : "osgi-startup");
         r.put("round", round);
-        ProcessRun p = ProcessRun.run(List.of(top.resolve("abiscope").toString(), "run", "--root", root.toString(), "--",
-                        busybox("x86_64").toString(), "true"),
+        List<String> cmd = new ArrayList<>(List.of(top.resolve("abiscope").toString(), "run", "--root", root.toString()));
+        if (tracing) {
+            Path trace = scratch.resolve("trace");
+            deleteTree(trace);
+            Files.createDirectories(trace);
+            cmd.addAll(List.of("--plugins", String.join(",", tracingPlugins), "--trace-dir", trace.toString()));
+        }
+        cmd.addAll(List.of("--", busybox("x86_64").toString(), "true"));
+        ProcessRun p = ProcessRun.run(cmd,
                 Map.of("ABISCOPE_JAR", osgiJar.toString(), "ABISCOPE_BUNDLES", scratch.resolve("bundles").toString()),
                 Path.of("/dev/null"), scratch.resolve("run"), 300);
         r.put("rssKb", p.rssKb);
