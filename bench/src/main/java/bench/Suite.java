@@ -198,9 +198,7 @@ public final class Suite {
                 env.put("ABISCOPE_BUNDLES", Files.createDirectories(scratch.resolve("bundles")).toString());
                 cmd.addAll(List.of(top.resolve("abiscope").toString(), "run", "--root", root.toString(), "--arch", arch));
                 if (c.kind() != Config.Kind.OSGI) {
-                    traceDir = scratch.resolve("trace");
-                    deleteTree(traceDir);
-                    Files.createDirectories(traceDir);
+                    traceDir = freshTraceDir();
                     cmd.addAll(List.of("--plugins", String.join(",", plugins), "--trace-dir", traceDir.toString()));
                 }
                 cmd.add("--");
@@ -364,9 +362,7 @@ public final class Suite {
     }
 
     String probeTracing(Path root, List<String> plugins) throws Exception {
-        Path trace = scratch.resolve("trace");
-        deleteTree(trace);
-        Files.createDirectories(trace);
+        Path trace = freshTraceDir();
         ProcessRun p = ProcessRun.run(List.of(top.resolve("abiscope").toString(), "run", "--root", root.toString(),
                         "--plugins", String.join(",", plugins), "--trace-dir", trace.toString(), "--",
                         busybox("x86_64").toString(), "true"),
@@ -374,6 +370,13 @@ public final class Suite {
                         Files.createDirectories(scratch.resolve("bundles")).toString()),
                 Path.of("/dev/null"), Files.createDirectories(scratch.resolve("probe")), 300);
         return p.exit == 0 ? null : p.stderrTail();
+    }
+
+    /** The scratch trace folder, emptied: each traced run starts with none of the last one's files. */
+    Path freshTraceDir() throws IOException {
+        Path trace = scratch.resolve("trace");
+        deleteTree(trace);
+        return Files.createDirectories(trace);
     }
 
     /**
@@ -389,10 +392,7 @@ public final class Suite {
         r.put("round", round);
         List<String> cmd = new ArrayList<>(List.of(top.resolve("abiscope").toString(), "run", "--root", root.toString()));
         if (tracing) {
-            Path trace = scratch.resolve("trace");
-            deleteTree(trace);
-            Files.createDirectories(trace);
-            cmd.addAll(List.of("--plugins", String.join(",", tracingPlugins), "--trace-dir", trace.toString()));
+            cmd.addAll(List.of("--plugins", String.join(",", tracingPlugins), "--trace-dir", freshTraceDir().toString()));
         }
         cmd.addAll(List.of("--", busybox("x86_64").toString(), "true"));
         ProcessRun p = ProcessRun.run(cmd,
