@@ -21,6 +21,7 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,6 +55,23 @@ class LauncherE2E {
         CompletableFuture<String> err = drain(p.getErrorStream());
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "abiscope did not end: " + cmd);
         return new Result(p.exitValue(), out.get(), err.get());
+    }
+
+    /**
+     * Makes the startup cache beside the jar, if this build has none yet, before the tests that expect a
+     * quiet stderr: the first command of a build says on stderr that it makes one.
+     */
+    @BeforeAll
+    static void startupCacheReady(@TempDir Path dir) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(SCRIPT.toString(), "version").directory(dir.toFile());
+        pb.environment().put("ABISCOPE_JAR", JAR.toString());
+        pb.environment().put("ABISCOPE_BUNDLES", dir.resolve("bundles").toString());
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(dir.resolve("log").toFile());
+        Process p = pb.start();
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "./abiscope version did not end");
+        assertEquals(0, p.exitValue(), Files.readString(dir.resolve("log")));
     }
 
     static CompletableFuture<String> drain(InputStream in) {
@@ -165,6 +183,71 @@ class LauncherE2E {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
         }
         assertFalse(p.isAlive());
+    }
+
+    static final Path TRAIN_ELF = ROOT.resolve("run/aot/train.elf");
+    static final String TRAIN_OUTPUT = "abiscope startup cache training\n";
+
+    /**
+     * The startup cache is made by a jar's first command (said on stderr), then used quietly: most
+     * classes come from it, and the guest's stdout holds the guest's output only. A corrupt cache is
+     * reported on stderr by the JVM and the command still runs.
+     */
+    @Test
+    void startupCacheIsMadeOnceThenUsedAndACorruptOneIsSurvived() throws Exception {
+        Path jar = Files.copy(JAR, Files.createDirectories(tmp.resolve("own jar")).resolve("abiscope.jar"));
+        Path cache = jar.resolveSibling("abiscope.aot");
+        Map<String, String> env = Map.of("ABISCOPE_JAR", jar.toString());
+
+        Result first = run(env, "run", "--", TRAIN_ELF.toString());
+        assertEquals(0, first.exit(), first.err());
+        assertEquals(TRAIN_OUTPUT, first.out());
+        assertTrue(first.err().contains("making the startup cache " + cache), first.err());
+        assertTrue(Files.size(cache) > 1_000_000, "cache " + cache + " not made:\n" + first.err());
+
+        Path classLog = tmp.resolve("classes.log");
+        Result second = run(Map.of("ABISCOPE_JAR", jar.toString(),
+                "ABISCOPE_JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog), "run", "--", TRAIN_ELF.toString());
+        assertEquals(0, second.exit(), second.err());
+        assertEquals(TRAIN_OUTPUT, second.out());
+        assertEquals("", second.err(), "stderr not quiet with the cache");
+        List<String> loaded = Files.readAllLines(classLog);
+        long fromCache = loaded.stream().filter(l -> l.contains("source: shared objects file")).count();
+        assertTrue(fromCache > loaded.size() / 2, fromCache + " of " + loaded.size() + " classes from the cache");
+
+        byte[] garbage = new byte[1 << 16];
+        new java.util.Random(7).nextBytes(garbage);
+        Files.write(cache, garbage);
+        Result corrupt = run(env, "run", "--", TRAIN_ELF.toString());
+        assertEquals(0, corrupt.exit(), corrupt.err());
+        assertEquals(TRAIN_OUTPUT, corrupt.out());
+        assertTrue(corrupt.err().contains("AOT cache"), "a corrupt cache went unreported: " + corrupt.err());
+    }
+
+    @Test
+    void startupCacheOffMakesNone() throws Exception {
+        Path jar = Files.copy(JAR, Files.createDirectories(tmp.resolve("jar")).resolve("abiscope.jar"));
+        Result r = run(Map.of("ABISCOPE_JAR", jar.toString(), "ABISCOPE_AOT", "off"), "run", "--", TRAIN_ELF.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(TRAIN_OUTPUT, r.out());
+        assertEquals("", r.err());
+        assertFalse(Files.exists(jar.resolveSibling("abiscope.aot")));
+    }
+
+    /** The committed training program is its source assembled (nasm is a CI package). */
+    @Test
+    void trainingProgramIsItsSource() throws Exception {
+        Path out = tmp.resolve("train.elf");
+        Process nasm = new ProcessBuilder("nasm", "-f", "bin", "-o", out.toString(), ROOT.resolve("run/aot/train.asm").toString())
+                .redirectErrorStream(true).start();
+        String log = new String(nasm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, nasm.waitFor(), log);
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(out), Files.readAllBytes(TRAIN_ELF)),
+                "run/aot/train.elf differs from run/aot/train.asm assembled: reassemble it");
+        // and it is a program the host runs as our guest does
+        Process nat = new ProcessBuilder(TRAIN_ELF.toString()).start();
+        assertEquals(TRAIN_OUTPUT, new String(nat.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        assertEquals(0, nat.waitFor());
     }
 
     /** A bundle holding {@link ExitCodeCommand}, built from the compiled test class. */
