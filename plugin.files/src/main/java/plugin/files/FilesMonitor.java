@@ -1,5 +1,6 @@
 package plugin.files;
 
+import emulator.api.event.Topics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,10 +25,15 @@ import org.osgi.service.metatype.annotations.Designate;
 /**
  * plugin.files: the platform-independent file log, fed only by the syscall plugins' events. Sits idle
  * until configured (PID {@code plugin.files}); Gogo {@code files:log [N]} and {@code files:open [PID]}.
+ *
+ * <p>It subscribes to the EXITs only: every call has one (a call that never returns, exit or exit_group,
+ * is completed at its entry, and a successful execve returns in the new image), and an EXIT carries
+ * what its ENTER said (the syscall plugin publishes the same properties at both), so the ENTERs taught
+ * the monitor nothing while they doubled its work per call and the events EventAdmin delivers to it.
  */
 @Component(configurationPid = "plugin.files", configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true,
         service = {EventHandler.class, FilesMonitor.class},
-        property = {EventConstants.EVENT_TOPIC + "=abiscope/syscall/*",
+        property = {EventConstants.EVENT_TOPIC + "=" + Topics.SYSCALL_EXIT,
                 "osgi.command.scope=files", "osgi.command.function=log", "osgi.command.function=open"})
 @Designate(ocd = FilesConfig.class)
 public final class FilesMonitor implements EventHandler {

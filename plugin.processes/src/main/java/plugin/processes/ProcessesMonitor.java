@@ -1,5 +1,6 @@
 package plugin.processes;
 
+import emulator.api.event.Topics;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,10 +25,15 @@ import org.osgi.service.metatype.annotations.Designate;
  * plugin.processes: the process tree from the syscall plugins' {@code process.*} semantics. Sits idle
  * until configured (PID {@code plugin.processes}); Gogo {@code proc:ps}, {@code proc:tree}; at stop, the
  * timeline picture.
+ *
+ * <p>It subscribes to the EXITs only: every call has one (a call that never returns, exit or exit_group,
+ * is completed at its entry, and a successful execve returns in the new image), and an EXIT carries
+ * what its ENTER said (the syscall plugin publishes the same properties at both), so the ENTERs taught
+ * the monitor nothing while they doubled its work per call and the events EventAdmin delivers to it.
  */
 @Component(configurationPid = "plugin.processes", configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true,
         service = {EventHandler.class, ProcessesMonitor.class},
-        property = {EventConstants.EVENT_TOPIC + "=abiscope/syscall/*",
+        property = {EventConstants.EVENT_TOPIC + "=" + Topics.SYSCALL_EXIT,
                 "osgi.command.scope=proc", "osgi.command.function=ps", "osgi.command.function=tree"})
 @Designate(ocd = ProcessesConfig.class)
 public final class ProcessesMonitor implements EventHandler {
