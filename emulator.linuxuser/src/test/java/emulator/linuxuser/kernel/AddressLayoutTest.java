@@ -66,7 +66,7 @@ class AddressLayoutTest {
             var r = LinuxUserRunnerTest.host(LinuxUserRunnerTest.MODULE, List.of("sh", "scripts/fetch-busybox.sh", "amd64"), System.getenv(), new byte[0]);
             assumeTrue(r.exit() == 0 && Files.isRegularFile(bb), "busybox-static for amd64 unavailable: " + r.err());
         }
-        Path root = Files.createTempDirectory("abiscope-layout");
+        Path root = Scratch.dir("abiscope-layout");
         Files.createDirectories(root.resolve("bin"));
         Files.copy(bb, root.resolve("bin/busybox"));
         var nat = LinuxUserRunnerTest.host(root, List.of(root.resolve("bin/busybox").toString(), "cat", "/proc/self/maps"), Map.of(), new byte[0]);

@@ -30,7 +30,7 @@ class BusyboxTest {
             var r = LinuxUserRunnerTest.host(LinuxUserRunnerTest.MODULE, List.of("sh", "scripts/fetch-busybox.sh", arch), System.getenv(), new byte[0]);
             assumeTrue(r.exit() == 0 && Files.isRegularFile(bb), "busybox-static for " + arch + " unavailable: " + r.err());
         }
-        Path root = Files.createTempDirectory("abiscope-bb");
+        Path root = Scratch.dir("abiscope-bb");
         Files.createDirectories(root.resolve("bin"));
         Files.createDirectories(root.resolve("dev"));
         Files.createDirectories(root.resolve("proc"));

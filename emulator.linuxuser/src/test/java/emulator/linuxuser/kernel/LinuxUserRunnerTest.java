@@ -93,7 +93,7 @@ class LinuxUserRunnerTest {
 
     private void probe(String key, String arch, String... flags) throws Exception {
         Path bin = compile("abiprobe.c", "abiprobe-" + key, flags);
-        Path guestRoot = Files.createTempDirectory("abiscope-root"), nativeDir = Files.createTempDirectory("abiscope-native");
+        Path guestRoot = Scratch.dir("abiscope-root"), nativeDir = Scratch.dir("abiscope-native");
         Files.copy(bin, guestRoot.resolve("probe"));
         Map<String, String> env = new LinkedHashMap<>();
         env.put("FOO", "bar baz");
@@ -114,7 +114,7 @@ class LinuxUserRunnerTest {
 
     private void crash(String arch, String how, int signal, String... flags) throws Exception {
         Path bin = compile("crash.c", "crash-" + arch, flags);
-        Path root = Files.createTempDirectory("abiscope-root");
+        Path root = Scratch.dir("abiscope-root");
         Result nat = host(root, List.of(bin.toString(), how), Map.of(), new byte[0]);
         Result emu = emulate(root, arch, List.of(bin.toString(), how), Map.of(), new byte[0]);
         assertEquals(128 + signal, nat.exit(), "native");
@@ -141,7 +141,7 @@ class LinuxUserRunnerTest {
     @Test void mremapMoves() throws Exception {
         for (String[] a : new String[][] {{"x86_64", "-static"}, {"i386", "-m32", "-static"}}) {
             Path bin = compile("mremap.c", "mremap-" + a[0], java.util.Arrays.copyOfRange(a, 1, a.length));
-            Path root = Files.createTempDirectory("abiscope-root");
+            Path root = Scratch.dir("abiscope-root");
             Result nat = host(root, List.of(bin.toString()), Map.of(), new byte[0]);
             assertEquals(0, nat.exit(), "native: " + nat.err());
             Result emu = emulate(root, a[0], List.of(bin.toString()), Map.of(), new byte[0]);

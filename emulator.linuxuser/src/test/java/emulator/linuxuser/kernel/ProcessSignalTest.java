@@ -27,7 +27,7 @@ class ProcessSignalTest {
 
     private void procsig(String arch, String... flags) throws Exception {
         Path bin = compile("procsig.c", "procsig-" + arch, flags);
-        Path root = Files.createTempDirectory("abiscope-procsig");
+        Path root = Scratch.dir("abiscope-procsig");
         Files.copy(bin, root.resolve("procsig"));
         var nat = host(root, List.of(bin.toString()), Map.of(), new byte[0]);
         var emu = emulate(root, arch, List.of("/procsig"), Map.of(), new byte[0]);
@@ -44,7 +44,7 @@ class ProcessSignalTest {
     /** atomics.c: threads updating shared counters with LOCK-prefixed instructions; every update counts, as natively. */
     private void atomics(String arch, String... flags) throws Exception {
         Path bin = compile("atomics.c", "atomics-" + arch, flags);
-        Path root = Files.createTempDirectory("abiscope-atomics");
+        Path root = Scratch.dir("abiscope-atomics");
         Files.copy(bin, root.resolve("atomics"));
         var nat = host(root, List.of(bin.toString()), Map.of(), new byte[0]);
         assertEquals("added 800000 fetched 1600000 cas 2400000 ids 6\nshort threads 600\n", nat.out(), "the native run");
@@ -61,7 +61,7 @@ class ProcessSignalTest {
 
     private void escape(String arch, String... flags) throws Exception {
         Path bin = compile("escape.c", "escape-" + arch, flags);
-        Path outer = Files.createTempDirectory("abiscope-escape");
+        Path outer = Scratch.dir("abiscope-escape");
         Path root = Files.createDirectory(outer.resolve("root"));
         Files.writeString(outer.resolve("secret.txt"), "TOPSECRET\n");
         Files.copy(bin, root.resolve("escape"));

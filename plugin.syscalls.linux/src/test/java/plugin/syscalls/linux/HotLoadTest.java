@@ -29,7 +29,7 @@ class HotLoadTest {
         CompletableFuture<GuestHarness.Result> run = GuestHarness.start(root, "x86_64", argv, machine);
         Thread.sleep(1500); // the loop is well under way
         assertTrue(!run.isDone(), "the guest finished before the tracer could be attached: make the loop longer");
-        Path traceDir = Files.createTempDirectory("trace");
+        Path traceDir = Scratch.dir("trace");
         Map<String, Integer> events = new java.util.concurrent.ConcurrentHashMap<>();
         GuestHarness.Result r;
         try (Tracer tracer = new Tracer(new Tracer.Settings(traceDir, true, true, 32, new String[0], new String[0], AddressSpaceFilter.ALL),

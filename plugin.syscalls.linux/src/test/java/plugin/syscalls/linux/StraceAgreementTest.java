@@ -172,12 +172,12 @@ class StraceAgreementTest {
 
     private Tally compareOne(Path bb, String debArch, String arch, List<String> cmd) throws Exception {
         Path nativeRoot = freshRoot(bb), emuRoot = freshRoot(bb);
-        Path straceOut = Files.createTempFile("strace", ".txt");
+        Path straceOut = Scratch.file("strace", ".txt");
         List<String> argv = new ArrayList<>(List.of("/bin/busybox"));
         argv.addAll(cmd);
         runNative(nativeRoot, straceOut, argv, debArch);
         StraceLog nativeLog = StraceLog.parse(cutAtBusybox(Files.readAllLines(straceOut, StandardCharsets.ISO_8859_1)));
-        Path traceDir = Files.createTempDirectory("trace");
+        Path traceDir = Scratch.dir("trace");
         try (Tracer tracer = new Tracer(new Tracer.Settings(traceDir, true, true, 32, new String[0], new String[0], AddressSpaceFilter.ALL), null)) {
             GuestHarness.run(emuRoot, arch, argv, tracer, new byte[0]);
             // decoding runs on the writer thread from memory copied at the call: it must have read nothing else
@@ -286,7 +286,7 @@ class StraceAgreementTest {
     }
 
     static Path freshRoot(Path bb) throws IOException {
-        Path root = Files.createTempDirectory("abiscope-sc");
+        Path root = Scratch.dir("abiscope-sc");
         for (String d : List.of("bin", "dev", "proc", "tmp")) Files.createDirectories(root.resolve(d));
         Files.copy(bb, root.resolve("bin/busybox"));
         root.resolve("bin/busybox").toFile().setExecutable(true);

@@ -73,7 +73,7 @@ class TracingCostTest {
 
     /** The three plugins as the framework wires them: tracer → sendEvent on its writer thread → both monitors. */
     static long runTraced(Path root, List<String> cmd) throws Exception {
-        Path dir = Files.createTempDirectory("cost");
+        Path dir = Scratch.dir("cost");
         java.util.concurrent.atomic.AtomicLong monitorSpent = new java.util.concurrent.atomic.AtomicLong();
         List<EventHandler> handlers = new ArrayList<>();
         EventAdmin ea = new EventAdmin() {

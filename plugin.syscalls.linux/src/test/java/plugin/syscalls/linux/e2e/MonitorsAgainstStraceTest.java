@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 import org.osgi.service.event.EventHandler;
+import plugin.syscalls.linux.Scratch;
 import plugin.syscalls.linux.e2e.JsonLines;
 
 /**
@@ -66,10 +67,10 @@ class MonitorsAgainstStraceTest {
         for (String line : LINES) {
             List<String> argv = List.of(B, "sh", "-c", line);
             Path nroot = StraceAgreementTest.freshRoot(bb), eroot = StraceAgreementTest.freshRoot(bb);
-            Path out = Files.createTempFile("e2e-strace", ".txt");
+            Path out = Scratch.file("e2e-strace", ".txt");
             StraceAgreementTest.runNative(nroot, out, argv, "amd64");
             Native nat = Native.read(StraceLog.parse(StraceAgreementTest.cutAtBusybox(Files.readAllLines(out, StandardCharsets.UTF_8))));
-            Path dir = Files.createTempDirectory("e2e-trace");
+            Path dir = Scratch.dir("e2e-trace");
             Emulated emu = Emulated.run(eroot, argv, dir);
             List<String> diffs = new ArrayList<>();
             compareTrees(nat, emu, diffs);
@@ -102,7 +103,7 @@ class MonitorsAgainstStraceTest {
         Path root = StraceAgreementTest.freshRoot(bb);
         List<String> argv = List.of(B, "sh", "-c", "i=0; while [ $i -lt 25 ]; do i=$((i+1)); echo $i > /tmp/n; "
                 + B + " cat /tmp/n f.txt >> /tmp/m; done; " + B + " wc -l /tmp/m");
-        Path refDir = Files.createTempDirectory("e2e-ref"), togDir = Files.createTempDirectory("e2e-toggled");
+        Path refDir = Scratch.dir("e2e-ref"), togDir = Scratch.dir("e2e-toggled");
         Monitors ref = new Monitors(refDir), tog = new Monitors(togDir);
         java.util.Set<String> activeCalls = new java.util.HashSet<>();
         int[] restarts = {0};
