@@ -41,19 +41,22 @@ class LauncherE2E {
     record Result(int exit, String out, String err) {
     }
 
-    Result run(Map<String, String> env, String... args) throws Exception {
+    Result run(Map<String, String> env, String... args) throws Exception { return run(tmp, 120, env, args); }
+
+    /** {@code ./abiscope ARGS} in {@code dir}, stdin empty, with this build's jar unless {@code env} says otherwise. */
+    static Result run(Path dir, long timeoutSeconds, Map<String, String> env, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(SCRIPT.toString());
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().put("ABISCOPE_JAR", JAR.toString());   // never rebuild from inside Maven
-        pb.environment().put("ABISCOPE_BUNDLES", tmp.resolve("bundles").toString());
+        pb.environment().put("ABISCOPE_BUNDLES", dir.resolve("bundles").toString());
         pb.environment().putAll(env);
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Process p = pb.start();
         CompletableFuture<String> out = drain(p.getInputStream());
         CompletableFuture<String> err = drain(p.getErrorStream());
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "abiscope did not end: " + cmd);
+        assertTrue(p.waitFor(timeoutSeconds, TimeUnit.SECONDS), "abiscope did not end: " + cmd);
         return new Result(p.exitValue(), out.get(), err.get());
     }
 
@@ -63,15 +66,8 @@ class LauncherE2E {
      */
     @BeforeAll
     static void startupCacheReady(@TempDir Path dir) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(SCRIPT.toString(), "version").directory(dir.toFile());
-        pb.environment().put("ABISCOPE_JAR", JAR.toString());
-        pb.environment().put("ABISCOPE_BUNDLES", dir.resolve("bundles").toString());
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(dir.resolve("log").toFile());
-        Process p = pb.start();
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "./abiscope version did not end");
-        assertEquals(0, p.exitValue(), Files.readString(dir.resolve("log")));
+        Result r = run(dir, 300, Map.of(), "version");
+        assertEquals(0, r.exit(), r.out() + r.err());
     }
 
     static CompletableFuture<String> drain(InputStream in) {

@@ -4,6 +4,7 @@ import emulator.core.mem.AddressSpace;
 import emulator.linuxuser.LinuxUserRunner;
 import emulator.linuxuser.abi.SyscallTable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -24,6 +25,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * puts them in both; the reference is the same busybox's /proc/self/maps in a native run.
  */
 class AddressLayoutTest {
+    /** Guest roots and native folders (a busybox or compiled programs each): JUnit deletes them after each test. */
+    @TempDir Path tmp;
+
     static final long FOUR_GIB = 1L << 32;
     static final int MMAP = 9, MUNMAP = 11, MREMAP = 25; // x86-64 numbers
     static final long ANON = 0x22, RW = 3, MAYMOVE = 1;
@@ -66,7 +70,7 @@ class AddressLayoutTest {
             var r = LinuxUserRunnerTest.host(LinuxUserRunnerTest.MODULE, List.of("sh", "scripts/fetch-busybox.sh", "amd64"), System.getenv(), new byte[0]);
             assumeTrue(r.exit() == 0 && Files.isRegularFile(bb), "busybox-static for amd64 unavailable: " + r.err());
         }
-        Path root = Scratch.dir("abiscope-layout");
+        Path root = Files.createTempDirectory(tmp, "abiscope-layout");
         Files.createDirectories(root.resolve("bin"));
         Files.copy(bb, root.resolve("bin/busybox"));
         var nat = LinuxUserRunnerTest.host(root, List.of(root.resolve("bin/busybox").toString(), "cat", "/proc/self/maps"), Map.of(), new byte[0]);

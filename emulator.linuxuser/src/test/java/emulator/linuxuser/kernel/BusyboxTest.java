@@ -1,6 +1,7 @@
 package emulator.linuxuser.kernel;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@link #KNOWN_FAILING} with the reason; the test prints their current state and asserts the rest.
  */
 class BusyboxTest {
+    /** Guest roots and native folders (a busybox or compiled programs each): JUnit deletes them after each test. */
+    @TempDir Path tmp;
+
     static final List<List<String>> COMMANDS = List.of(
             List.of("echo", "hello"), List.of("true"), List.of("false"), List.of("cat", "f.txt"),
             List.of("uname", "-m"), List.of("wc", "f.txt"), List.of("ls", "/"), List.of("sha256sum", "f.txt"));
@@ -30,7 +34,7 @@ class BusyboxTest {
             var r = LinuxUserRunnerTest.host(LinuxUserRunnerTest.MODULE, List.of("sh", "scripts/fetch-busybox.sh", arch), System.getenv(), new byte[0]);
             assumeTrue(r.exit() == 0 && Files.isRegularFile(bb), "busybox-static for " + arch + " unavailable: " + r.err());
         }
-        Path root = Scratch.dir("abiscope-bb");
+        Path root = Files.createTempDirectory(tmp, "abiscope-bb");
         Files.createDirectories(root.resolve("bin"));
         Files.createDirectories(root.resolve("dev"));
         Files.createDirectories(root.resolve("proc"));

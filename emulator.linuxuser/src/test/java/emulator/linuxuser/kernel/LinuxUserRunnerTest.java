@@ -26,6 +26,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * and compares standard output and exit status; also the runner's handling of bad input.
  */
 class LinuxUserRunnerTest {
+    /** Guest roots and native folders (a busybox or compiled programs each): JUnit deletes them after each test. */
+    @TempDir Path tmp;
+
     static final Path MODULE = module();
     static final Path TARGET = MODULE.resolve("target/native");
 
@@ -93,7 +96,7 @@ class LinuxUserRunnerTest {
 
     private void probe(String key, String arch, String... flags) throws Exception {
         Path bin = compile("abiprobe.c", "abiprobe-" + key, flags);
-        Path guestRoot = Scratch.dir("abiscope-root"), nativeDir = Scratch.dir("abiscope-native");
+        Path guestRoot = Files.createTempDirectory(tmp, "abiscope-root"), nativeDir = Files.createTempDirectory(tmp, "abiscope-native");
         Files.copy(bin, guestRoot.resolve("probe"));
         Map<String, String> env = new LinkedHashMap<>();
         env.put("FOO", "bar baz");
@@ -114,7 +117,7 @@ class LinuxUserRunnerTest {
 
     private void crash(String arch, String how, int signal, String... flags) throws Exception {
         Path bin = compile("crash.c", "crash-" + arch, flags);
-        Path root = Scratch.dir("abiscope-root");
+        Path root = Files.createTempDirectory(tmp, "abiscope-root");
         Result nat = host(root, List.of(bin.toString(), how), Map.of(), new byte[0]);
         Result emu = emulate(root, arch, List.of(bin.toString(), how), Map.of(), new byte[0]);
         assertEquals(128 + signal, nat.exit(), "native");
@@ -141,7 +144,7 @@ class LinuxUserRunnerTest {
     @Test void mremapMoves() throws Exception {
         for (String[] a : new String[][] {{"x86_64", "-static"}, {"i386", "-m32", "-static"}}) {
             Path bin = compile("mremap.c", "mremap-" + a[0], java.util.Arrays.copyOfRange(a, 1, a.length));
-            Path root = Scratch.dir("abiscope-root");
+            Path root = Files.createTempDirectory(tmp, "abiscope-root");
             Result nat = host(root, List.of(bin.toString()), Map.of(), new byte[0]);
             assertEquals(0, nat.exit(), "native: " + nat.err());
             Result emu = emulate(root, a[0], List.of(bin.toString()), Map.of(), new byte[0]);

@@ -1,6 +1,7 @@
 package emulator.linuxuser.kernel;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Files;
@@ -24,10 +25,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * exactly what it prints natively and end with the same status; escape.c tries to leave the root.
  */
 class ProcessSignalTest {
+    /** Guest roots and native folders (a busybox or compiled programs each): JUnit deletes them after each test. */
+    @TempDir Path tmp;
+
 
     private void procsig(String arch, String... flags) throws Exception {
         Path bin = compile("procsig.c", "procsig-" + arch, flags);
-        Path root = Scratch.dir("abiscope-procsig");
+        Path root = Files.createTempDirectory(tmp, "abiscope-procsig");
         Files.copy(bin, root.resolve("procsig"));
         var nat = host(root, List.of(bin.toString()), Map.of(), new byte[0]);
         var emu = emulate(root, arch, List.of("/procsig"), Map.of(), new byte[0]);
@@ -44,7 +48,7 @@ class ProcessSignalTest {
     /** atomics.c: threads updating shared counters with LOCK-prefixed instructions; every update counts, as natively. */
     private void atomics(String arch, String... flags) throws Exception {
         Path bin = compile("atomics.c", "atomics-" + arch, flags);
-        Path root = Scratch.dir("abiscope-atomics");
+        Path root = Files.createTempDirectory(tmp, "abiscope-atomics");
         Files.copy(bin, root.resolve("atomics"));
         var nat = host(root, List.of(bin.toString()), Map.of(), new byte[0]);
         assertEquals("added 800000 fetched 1600000 cas 2400000 ids 6\nshort threads 600\n", nat.out(), "the native run");
@@ -61,7 +65,7 @@ class ProcessSignalTest {
 
     private void escape(String arch, String... flags) throws Exception {
         Path bin = compile("escape.c", "escape-" + arch, flags);
-        Path outer = Scratch.dir("abiscope-escape");
+        Path outer = Files.createTempDirectory(tmp, "abiscope-escape");
         Path root = Files.createDirectory(outer.resolve("root"));
         Files.writeString(outer.resolve("secret.txt"), "TOPSECRET\n");
         Files.copy(bin, root.resolve("escape"));
