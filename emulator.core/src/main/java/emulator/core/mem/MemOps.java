@@ -1,22 +1,18 @@
 package emulator.core.mem;
 
 import emulator.core.exec.Vcpu;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 
 /**
  * Guest loads and stores as generated code and the interpreter perform them: a small fast path (TLB
  * hit, access within one page) that the JIT inlines into the block, and an out-of-line slow path that
  * fills the TLB, checks permissions, raises page faults, splits page-crossing accesses and
- * invalidates code on self-modifying writes. Values are little-endian.
+ * invalidates code on self-modifying writes. Values are little-endian. The fast paths prove each
+ * index in range themselves and read the arrays through {@link PageAccess}, which then skips the
+ * JVM's own bounds checks where it may.
  */
 public final class MemOps {
     private MemOps() {}
 
-    private static final VarHandle I16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long PAGE = ~AddressSpace.PAGE_MASK;
 
     // ---- fast paths
@@ -24,7 +20,7 @@ public final class MemOps {
     public static int ld8(Vcpu c, long a) {
         Tlb t = c.tlb;
         int i = (int) (a >>> AddressSpace.PAGE_BITS) & Tlb.MASK;
-        if (t.rtag[i] == (a & PAGE)) return t.rpage[i][(int) a & 0xFFF] & 0xFF;
+        if (t.rtag[i] == (a & PAGE)) return PageAccess.getByte(PageAccess.page(t.rpage, i), (int) a & 0xFFF) & 0xFF;
         return (int) slowLoad(c, a, 1);
     }
 
@@ -32,7 +28,7 @@ public final class MemOps {
         Tlb t = c.tlb;
         int i = (int) (a >>> AddressSpace.PAGE_BITS) & Tlb.MASK;
         int off = (int) a & 0xFFF;
-        if (t.rtag[i] == (a & PAGE) && off <= 4094) return (short) I16.get(t.rpage[i], off) & 0xFFFF;
+        if (t.rtag[i] == (a & PAGE) && off <= 4094) return PageAccess.getShort(PageAccess.page(t.rpage, i), off) & 0xFFFF;
         return (int) slowLoad(c, a, 2);
     }
 
@@ -40,7 +36,7 @@ public final class MemOps {
         Tlb t = c.tlb;
         int i = (int) (a >>> AddressSpace.PAGE_BITS) & Tlb.MASK;
         int off = (int) a & 0xFFF;
-        if (t.rtag[i] == (a & PAGE) && off <= 4092) return (int) I32.get(t.rpage[i], off);
+        if (t.rtag[i] == (a & PAGE) && off <= 4092) return PageAccess.getInt(PageAccess.page(t.rpage, i), off);
         return (int) slowLoad(c, a, 4);
     }
 
@@ -48,14 +44,14 @@ public final class MemOps {
         Tlb t = c.tlb;
         int i = (int) (a >>> AddressSpace.PAGE_BITS) & Tlb.MASK;
         int off = (int) a & 0xFFF;
-        if (t.rtag[i] == (a & PAGE) && off <= 4088) return (long) I64.get(t.rpage[i], off);
+        if (t.rtag[i] == (a & PAGE) && off <= 4088) return PageAccess.getLong(PageAccess.page(t.rpage, i), off);
         return slowLoad(c, a, 8);
     }
 
     public static void st8(Vcpu c, long a, int v) {
         Tlb t = c.tlb;
         int i = (int) (a >>> AddressSpace.PAGE_BITS) & Tlb.MASK;
-        if (t.wtag[i] == (a & PAGE)) { t.wpage[i][(int) a & 0xFFF] = (byte) v; return; }
+        if (t.wtag[i] == (a & PAGE)) { PageAccess.putByte(PageAccess.page(t.wpage, i), (int) a & 0xFFF, (byte) v); return; }
         slowStore(c, a, v, 1);
     }
 
@@ -63,7 +59,7 @@ public final class MemOps {
         Tlb t = c.tlb;
         int i = (int) (a >>> AddressSpace.PAGE_BITS) & Tlb.MASK;
         int off = (int) a & 0xFFF;
-        if (t.wtag[i] == (a & PAGE) && off <= 4094) { I16.set(t.wpage[i], off, (short) v); return; }
+        if (t.wtag[i] == (a & PAGE) && off <= 4094) { PageAccess.putShort(PageAccess.page(t.wpage, i), off, (short) v); return; }
         slowStore(c, a, v, 2);
     }
 
@@ -71,7 +67,7 @@ public final class MemOps {
         Tlb t = c.tlb;
         int i = (int) (a >>> AddressSpace.PAGE_BITS) & Tlb.MASK;
         int off = (int) a & 0xFFF;
-        if (t.wtag[i] == (a & PAGE) && off <= 4092) { I32.set(t.wpage[i], off, v); return; }
+        if (t.wtag[i] == (a & PAGE) && off <= 4092) { PageAccess.putInt(PageAccess.page(t.wpage, i), off, v); return; }
         slowStore(c, a, v, 4);
     }
 
@@ -79,7 +75,7 @@ public final class MemOps {
         Tlb t = c.tlb;
         int i = (int) (a >>> AddressSpace.PAGE_BITS) & Tlb.MASK;
         int off = (int) a & 0xFFF;
-        if (t.wtag[i] == (a & PAGE) && off <= 4088) { I64.set(t.wpage[i], off, v); return; }
+        if (t.wtag[i] == (a & PAGE) && off <= 4088) { PageAccess.putLong(PageAccess.page(t.wpage, i), off, v); return; }
         slowStore(c, a, v, 8);
     }
 
@@ -92,6 +88,8 @@ public final class MemOps {
     // The page tables come as arguments: generated code reads them once per call into a local
     // ({@link #readPages}/{@link #writePages}), so a hit is no longer three dependent loads
     // (the vCPU, its TLB, the table) before the page's own. Their identity never changes once made.
+    // The Low accessors index the table by page number without a bounds check (PageAccess): it
+    // must be one of these two, whose length covers every page below 4 GiB.
 
     /** The vCPU's untagged read table, made if it is not yet (generated code keeps it in a local). */
     public static byte[][] readPages(Vcpu c) {
@@ -107,63 +105,63 @@ public final class MemOps {
 
     public static int ld8Low(Vcpu c, byte[][] r, long a) {
         if (!Tlb.isLow(a)) return ld8(c, a);
-        byte[] p = r[(int) (a >>> AddressSpace.PAGE_BITS)];
-        if (p != null) return p[(int) a & 0xFFF] & 0xFF;
+        byte[] p = PageAccess.page(r, (int) (a >>> AddressSpace.PAGE_BITS));
+        if (p != null) return PageAccess.getByte(p, (int) a & 0xFFF) & 0xFF;
         return (int) slowLoad(c, a, 1);
     }
 
     public static int ld16Low(Vcpu c, byte[][] r, long a) {
         if (!Tlb.isLow(a)) return ld16(c, a);
-        byte[] p = r[(int) (a >>> AddressSpace.PAGE_BITS)];
+        byte[] p = PageAccess.page(r, (int) (a >>> AddressSpace.PAGE_BITS));
         int off = (int) a & 0xFFF;
-        if (p != null && off <= 4094) return (short) I16.get(p, off) & 0xFFFF;
+        if (p != null && off <= 4094) return PageAccess.getShort(p, off) & 0xFFFF;
         return (int) slowLoad(c, a, 2);
     }
 
     public static int ld32Low(Vcpu c, byte[][] r, long a) {
         if (!Tlb.isLow(a)) return ld32(c, a);
-        byte[] p = r[(int) (a >>> AddressSpace.PAGE_BITS)];
+        byte[] p = PageAccess.page(r, (int) (a >>> AddressSpace.PAGE_BITS));
         int off = (int) a & 0xFFF;
-        if (p != null && off <= 4092) return (int) I32.get(p, off);
+        if (p != null && off <= 4092) return PageAccess.getInt(p, off);
         return (int) slowLoad(c, a, 4);
     }
 
     public static long ld64Low(Vcpu c, byte[][] r, long a) {
         if (!Tlb.isLow(a)) return ld64(c, a);
-        byte[] p = r[(int) (a >>> AddressSpace.PAGE_BITS)];
+        byte[] p = PageAccess.page(r, (int) (a >>> AddressSpace.PAGE_BITS));
         int off = (int) a & 0xFFF;
-        if (p != null && off <= 4088) return (long) I64.get(p, off);
+        if (p != null && off <= 4088) return PageAccess.getLong(p, off);
         return slowLoad(c, a, 8);
     }
 
     public static void st8Low(Vcpu c, byte[][] w, long a, int v) {
         if (!Tlb.isLow(a)) { st8(c, a, v); return; }
-        byte[] p = w[(int) (a >>> AddressSpace.PAGE_BITS)];
-        if (p != null) p[(int) a & 0xFFF] = (byte) v;
+        byte[] p = PageAccess.page(w, (int) (a >>> AddressSpace.PAGE_BITS));
+        if (p != null) PageAccess.putByte(p, (int) a & 0xFFF, (byte) v);
         else slowStore(c, a, v, 1);
     }
 
     public static void st16Low(Vcpu c, byte[][] w, long a, int v) {
         if (!Tlb.isLow(a)) { st16(c, a, v); return; }
-        byte[] p = w[(int) (a >>> AddressSpace.PAGE_BITS)];
+        byte[] p = PageAccess.page(w, (int) (a >>> AddressSpace.PAGE_BITS));
         int off = (int) a & 0xFFF;
-        if (p != null && off <= 4094) I16.set(p, off, (short) v);
+        if (p != null && off <= 4094) PageAccess.putShort(p, off, (short) v);
         else slowStore(c, a, v, 2);
     }
 
     public static void st32Low(Vcpu c, byte[][] w, long a, int v) {
         if (!Tlb.isLow(a)) { st32(c, a, v); return; }
-        byte[] p = w[(int) (a >>> AddressSpace.PAGE_BITS)];
+        byte[] p = PageAccess.page(w, (int) (a >>> AddressSpace.PAGE_BITS));
         int off = (int) a & 0xFFF;
-        if (p != null && off <= 4092) I32.set(p, off, v);
+        if (p != null && off <= 4092) PageAccess.putInt(p, off, v);
         else slowStore(c, a, v, 4);
     }
 
     public static void st64Low(Vcpu c, byte[][] w, long a, long v) {
         if (!Tlb.isLow(a)) { st64(c, a, v); return; }
-        byte[] p = w[(int) (a >>> AddressSpace.PAGE_BITS)];
+        byte[] p = PageAccess.page(w, (int) (a >>> AddressSpace.PAGE_BITS));
         int off = (int) a & 0xFFF;
-        if (p != null && off <= 4088) I64.set(p, off, v);
+        if (p != null && off <= 4088) PageAccess.putLong(p, off, v);
         else slowStore(c, a, v, 8);
     }
 
