@@ -56,6 +56,15 @@ public final class Vcpu implements Cpu {
     public Object kernelData;
 
     CodeCache cache;
+    /**
+     * Blocks run lately, direct-mapped by pc, in front of the code cache's hash map (QEMU's
+     * tb_jmp_cache): a return or an indirect jump with more targets than a block's two successor
+     * links finds its block here, without boxing a key and hashing it (about 2 % of gzip's
+     * dispatches). An entry is used only if its pc, mode and validity still match, so invalidation
+     * needs nothing here; a switch of address space clears the table.
+     */
+    private final TranslatedBlock[] recent = new TranslatedBlock[RECENT];
+    private static final int RECENT = 1024;
     private volatile boolean stopped;
     volatile boolean inGuestCode;
     volatile long seenEpoch;
@@ -75,6 +84,7 @@ public final class Vcpu implements Cpu {
         long old = space == null ? 0 : space.asid();
         this.space = s;
         this.cache = machine.cacheFor(s);
+        java.util.Arrays.fill(recent, null);
         tlb.flush();
         if (old != 0 && old != s.asid()) machine.events().addressSpaceSwitch(this, old, s.asid());
     }
@@ -135,11 +145,11 @@ public final class Vcpu implements Cpu {
             }
             TranslatedBlock b = prev != null ? prev.successor(pc, mode) : null;
             if (b == null) {
-                b = machine.translator().lookup(this, pc, mode);
+                b = recentBlock(pc, mode);
                 if (prev != null) prev.link(b);
             }
             try {
-                chained = 0;
+                if (ExitLink.ENABLED) chained = 0;
                 dispatches++;
                 pc = b.exec(this);
             } catch (GuestException e) {
@@ -155,6 +165,15 @@ public final class Vcpu implements Cpu {
                 handleExit();
             }
         }
+    }
+
+    private TranslatedBlock recentBlock(long pc, int mode) {
+        int h = (int) (pc ^ (pc >>> 10)) & (RECENT - 1);
+        TranslatedBlock b = recent[h];
+        if (b != null && b.pc == pc && b.mode == mode && b.valid) return b;
+        b = machine.translator().lookup(this, pc, mode);
+        recent[h] = b;
+        return b;
     }
 
     /** Returns false when the loop must end. */

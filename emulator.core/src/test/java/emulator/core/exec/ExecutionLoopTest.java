@@ -143,6 +143,30 @@ class ExecutionLoopTest {
         assertEquals(6, r.cpu.icount);
     }
 
+    /**
+     * After a switch of address space the vCPU runs the new space's code at a pc it has run in the
+     * old one (the vCPU's table of recent blocks must not hand back the old space's block).
+     */
+    @ParameterizedTest
+    @EnumSource(BackendKind.class)
+    void newAddressSpaceRunsItsOwnCodeAtAKnownPc(BackendKind k) {
+        long p = CODE + 0x100;
+        Rig r = new Rig(k);
+        // old space: loop of "r1 += 1; sys" (the block after sys, at p + 16, runs after each call)
+        r.load(new Asm(CODE).loadi(1, 0).jmp(p).pad(p).addi(1, 1).sys().jmp(p));
+        AddressSpace other = new AddressSpace(1L << 30);
+        byte[] code = new Asm(CODE).pad(p).loadi(3, 666).halt().loadi(3, 77).halt().bytes();
+        other.map(CODE, code.length, Prot.RWX);
+        other.poke(CODE, code, 0, code.length);
+        r.kernel.onSyscall = c -> {
+            if (c.regs[1] == 5) c.setSpace(other);
+            if (c.regs[1] > 5) c.stop(); // the old space's loop again: it would never end
+        };
+        r.run(CODE);
+        assertEquals(77, r.cpu.regs[3], "ran the new space's block at p + 16");
+        assertEquals(5, r.cpu.regs[1]);
+    }
+
     @ParameterizedTest
     @EnumSource(BackendKind.class)
     void faultsReachTheKernelWithExactState(BackendKind k) {
