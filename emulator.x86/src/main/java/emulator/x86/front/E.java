@@ -191,16 +191,82 @@ public final class E {
     }
 
     /** Materialised arithmetic flags (CF PF AF ZF SF OF) as I64. */
-    public Val eflags() {
+    public Val eflags() { return eflags(Flags.ARITH); }
+
+    /**
+     * Materialised arithmetic flags as I64, of which the caller uses only those in {@code needed}
+     * (the other arithmetic bits may hold anything: the caller masks them off). When this block's
+     * last flag producer is known, the flags are computed inline from its operands, and only the
+     * needed ones; otherwise by the out-of-line helper, which is too big for the JIT to inline and
+     * costs a call (5 % of md5sum's samples went to it, for the ROL after each ADD).
+     */
+    public Val eflags(long needed) {
+        Val known = knownEflags(needed);
+        if (known != null) return known;
         return ir.call(FLAGS_HELPER, ir.getReg(Slots.CC_OP, Type.I64), ir.getReg(Slots.CC_DST, Type.I64),
                 ir.getReg(Slots.CC_SRC, Type.I64), ir.getReg(Slots.CC_SRC2, Type.I64));
     }
 
-    /** Stores materialised arithmetic flags (I64 with only CF PF AF ZF SF OF bits). */
+    /** The needed flags from the block's own last producer (as {@link Flags#compute} defines them), or null when it is not known. */
+    private Val knownEflags(long needed) {
+        if (ccKind == Flags.CC_EFLAGS) return ccDst;
+        int size = ccSize, bits = 8 * size;
+        Type t = ty(size);
+        Val dst = ccDst, a = ccA;
+        Val af, of; // AF as I64 at its bit, OF as I32 0/1
+        switch (ccKind) {
+            case Flags.ADD -> {
+                if (a == null) a = ir.sub(dst, ccSrc);
+                af = ir.to64(ir.and(ir.xor(ir.xor(a, ccSrc), dst), ir.constant(t, Flags.AF)));
+                of = ir.setc(Cond.NE, ir.and(ir.and(ir.xor(a, dst), ir.xor(ccSrc, dst)), signBit(t, bits)), ir.constant(t, 0));
+            }
+            case Flags.SUB -> {
+                if (a == null) return null;
+                af = ir.to64(ir.and(ir.xor(ir.xor(a, ccSrc), dst), ir.constant(t, Flags.AF)));
+                of = ir.setc(Cond.NE, ir.and(ir.and(ir.xor(a, ccSrc), ir.xor(a, dst)), signBit(t, bits)), ir.constant(t, 0));
+            }
+            case Flags.INC -> {
+                af = ir.shl(ir.to64(ir.setc(Cond.EQ, ir.and(dst, ir.constant(t, 0xF)), ir.constant(t, 0))), ir.c64(4));
+                of = ir.setc(Cond.EQ, dst, signBit(t, bits));
+            }
+            case Flags.DEC -> {
+                af = ir.shl(ir.to64(ir.setc(Cond.EQ, ir.and(dst, ir.constant(t, 0xF)), ir.constant(t, 0xF))), ir.c64(4));
+                of = ir.setc(Cond.EQ, dst, ir.sub(signBit(t, bits), ir.constant(t, 1)));
+            }
+            case Flags.LOGIC -> { af = null; of = null; }
+            default -> { return null; }
+        }
+        Val f = ir.c64(0);
+        if ((needed & Flags.CF) != 0) {
+            Val cf = knownCarry();
+            if (cf == null) return null;
+            f = ir.or(f, ir.to64(cf));
+        }
+        if ((needed & Flags.PF) != 0) {
+            Val odd = ir.and(ir.popcnt(ir.and(dst, ir.constant(t, 0xFF))), ir.constant(t, 1));
+            f = ir.or(f, ir.to64(ir.shl(ir.xor(odd, ir.constant(t, 1)), ir.constant(t, 2))));
+        }
+        if ((needed & Flags.AF) != 0 && af != null) f = ir.or(f, af);
+        if ((needed & Flags.ZF) != 0) f = ir.or(f, ir.shl(ir.to64(ir.setc(Cond.EQ, dst, ir.constant(t, 0))), ir.c64(6)));
+        if ((needed & Flags.SF) != 0) {
+            Val sign = bits == 8 ? dst : ir.shr(dst, ir.constant(t, bits - 8));
+            f = ir.or(f, ir.to64(ir.and(sign, ir.constant(t, Flags.SF))));
+        }
+        if ((needed & Flags.OF) != 0 && of != null) f = ir.or(f, ir.shl(ir.to64(of), ir.c64(11)));
+        return f;
+    }
+
+    private Val signBit(Type t, int bits) { return ir.constant(t, 1L << (bits - 1)); }
+
+    /**
+     * Stores materialised arithmetic flags (I64 with only CF PF AF ZF SF OF bits); the rest of the
+     * block reads them from the value (conditions, CF and the flags word without a helper).
+     */
     public void setEflags(Val arith) {
+        Val f = ir.and(arith, ir.c64(Flags.ARITH));
         ir.setReg(Slots.CC_OP, ir.c64(Flags.CC_EFLAGS));
-        ir.setReg(Slots.CC_DST, ir.and(arith, ir.c64(Flags.ARITH)));
-        forgetFlags();
+        ir.setReg(Slots.CC_DST, f);
+        ccKind = Flags.CC_EFLAGS; ccSize = 8; ccDst = f; ccSrc = null; ccSrc2 = null; ccA = null;
     }
 
     /** Call at a label where paths with different flag knowledge meet. */
@@ -241,9 +307,13 @@ public final class E {
             case Flags.ADD -> ir.setc(Cond.LTU, ccDst, ccSrc); // a carry out leaves a sum below an addend
             case Flags.INC, Flags.DEC -> ccSrc2; // they keep CF: the I32 0/1 recorded as SRC2
             case Flags.LOGIC -> ir.c32(0);
+            case Flags.CC_EFLAGS -> flagBit(0);
             default -> null;
         };
     }
+
+    /** Bit {@code n} of the flags recorded by {@link #setEflags}, as I32 0/1. */
+    private Val flagBit(int n) { return ir.to32(ir.and(ir.shr(ccDst, ir.c64(n)), ir.c64(1))); }
 
     /**
      * Condition {@code cc} (0 O, 1 NO, 2 B, 3 AE, 4 E, 5 NE, 6 BE, 7 A, 8 S, 9 NS, 10 P, 11 NP, 12 L,
@@ -269,6 +339,18 @@ public final class E {
         Type t = ty(size);
         Val zero = ir.constant(t, 0);
         switch (ccKind) {
+            case Flags.CC_EFLAGS -> {
+                return switch (cc) {
+                    case 0 -> flagBit(11);
+                    case 2 -> flagBit(0);
+                    case 4 -> flagBit(6);
+                    case 6 -> ir.or(flagBit(0), flagBit(6));
+                    case 8 -> flagBit(7);
+                    case 10 -> flagBit(2);
+                    case 12 -> ir.xor(flagBit(7), flagBit(11));
+                    default -> ir.or(flagBit(6), ir.xor(flagBit(7), flagBit(11)));
+                };
+            }
             case Flags.SUB -> {
                 if (ccA == null) break;
                 return switch (cc) {

@@ -365,7 +365,7 @@ final class IntOps {
             Val msb2 = e.ir.to64(e.ir.to32(e.ir.and(e.ir.shr(r, e.ir.constant(t, bits - 2)), e.ir.constant(t, 1))));
             of = e.ir.xor(msb, msb2);
         }
-        Val f = e.ir.and(e.eflags(), e.ir.c64(~(Flags.CF | Flags.OF)));
+        Val f = e.ir.and(e.eflags(Flags.ARITH & ~(Flags.CF | Flags.OF)), e.ir.c64(~(Flags.CF | Flags.OF)));
         e.setEflags(e.ir.or(f, e.ir.or(cf, e.ir.shl(of, e.ir.c64(11)))));
         writeBack(d, addr, size, r);
         endSkip(skip, known);
@@ -613,7 +613,7 @@ final class IntOps {
         }
         Val mask = e.ir.shl(e.ir.constant(t, 1), bit);
         Val cf = e.ir.setc(Cond.NE, e.ir.and(value, mask), e.ir.constant(t, 0));
-        Val f = e.ir.and(e.eflags(), e.ir.c64(~Flags.CF));
+        Val f = e.ir.and(e.eflags(Flags.ARITH & ~Flags.CF), e.ir.c64(~Flags.CF));
         e.setEflags(e.ir.or(f, e.ir.to64(cf)));
         Val r = switch (i().op()) {
             case BTS -> e.ir.or(value, mask);
@@ -629,7 +629,7 @@ final class IntOps {
         Type t = E.ty(size);
         Val s = e.read(op(1), size);
         Val zero = e.ir.setc(Cond.EQ, s, e.ir.constant(t, 0));
-        Val f = e.ir.and(e.eflags(), e.ir.c64(~Flags.ZF));
+        Val f = e.ir.and(e.eflags(Flags.ARITH & ~Flags.ZF), e.ir.c64(~Flags.ZF));
         e.setEflags(e.ir.or(f, e.ir.shl(e.ir.to64(zero), e.ir.c64(6))));
         Label skip = e.label();
         e.ir.brc(zero, skip);
@@ -646,7 +646,7 @@ final class IntOps {
                 : (size >= 4 ? e.ir.ctz(s) : e.ir.select(e.ir.setc(Cond.EQ, s, e.ir.c32(0)), e.ir.c32(8L * size), e.ir.ctz(s)));
         Val cf = e.ir.to64(e.ir.setc(Cond.EQ, s, e.ir.constant(t, 0)));
         Val zf = e.ir.to64(e.ir.setc(Cond.EQ, r, e.ir.constant(t, 0)));
-        Val f = e.ir.and(e.eflags(), e.ir.c64(~(Flags.CF | Flags.ZF)));
+        Val f = e.ir.and(e.eflags(Flags.ARITH & ~(Flags.CF | Flags.ZF)), e.ir.c64(~(Flags.CF | Flags.ZF)));
         e.setEflags(e.ir.or(f, e.ir.or(cf, e.ir.shl(zf, e.ir.c64(6)))));
         e.write(op(0), size, r);
     }
@@ -805,13 +805,13 @@ final class IntOps {
     // ---- flags
 
     private void lahf() {
-        Val f = e.ir.to32(e.eflags());
+        Val f = e.ir.to32(e.eflags(Flags.ARITH & ~Flags.OF));
         e.setGprHigh(Slots.RAX, e.ir.or(e.ir.and(f, e.ir.c32(0xD5)), e.ir.c32(2)));
     }
 
     private void sahf() {
         Val ah = e.ir.to64(e.gprHigh(Slots.RAX));
-        Val keep = e.ir.and(e.eflags(), e.ir.c64(Flags.OF));
+        Val keep = e.ir.and(e.eflags(Flags.OF), e.ir.c64(Flags.OF));
         e.setEflags(e.ir.or(keep, e.ir.and(ah, e.ir.c64(0xD5))));
     }
 

@@ -120,6 +120,24 @@ class IntegerDiffTest {
             // OF after a shift by more than 1 is undefined: only conditions that do not read it.
             if (cc >= 2 && cc <= 11) f.add(new Form("shl ebx, cl\nset" + c + " dl", AF | OF, false));
         }
+        // A flag producer and a consumer of the whole flags word in one block: the front end computes
+        // the flags inline from the producer's operands (E.eflags), and conditions and CF from flags
+        // the consumer materialised (E.setEflags), instead of calling the lazy-flags helper.
+        String[] producers = {"add eax, ebx", "sub eax, ebx", "cmp eax, ebx", "inc eax", "dec eax", "neg eax", "add al, bl",
+                "sub ax, bx", "inc bl", "dec bx", "add rax, rbx", "cmp rax, rbx", "and eax, ebx", "xor al, bl", "shl eax, cl"};
+        String[] consumers = {"rol ecx, 1", "ror edx, 1", "rol ecx, 3", "lahf", "cmc\nsetbe dl", "rol ecx, 1\nsetl dl",
+                "ror ecx, 1\nsetbe dl", "rol ecx, 1\nsetp dl", "ror ecx, 1\nseto dl", "rol ecx, 1\njle .t\nmov edx, 1\n.t:",
+                "bt ecx, 3\nadc edx, 0", "bsf edx, ebx\nsete cl"};
+        for (String p : producers) {
+            for (String c : consumers) {
+                boolean logic = p.startsWith("and") || p.startsWith("xor"), shift = p.startsWith("shl");
+                if ((logic || shift) && c.equals("lahf")) continue; // AF (undefined after them) lands in AH
+                long undefined = (logic || shift ? AF : 0) | (shift ? OF : 0) | (c.equals("rol ecx, 3") ? OF : 0)
+                        | (c.startsWith("bt") ? OF | SF | AF | PF : 0) | (c.startsWith("bsf") ? CF | OF | SF | AF | PF : 0);
+                if (shift && c.contains("seto")) continue; // OF after a shift by more than 1 is undefined
+                f.add(new Form(p + "\n" + c, undefined, p.contains("rax")));
+            }
+        }
         f.add(new Form("push rbx\npush rcx\npop rax\npop rdx", 0, true));
         f.add(new Form("push ebx\npop eax", 0, false).as32());
         f.add(new Form("pushfq\npop rax", 0, true));
