@@ -32,6 +32,36 @@ class PageAccessTest {
         assertEquals("unchecked=false ok", out, "the child's stdout and stderr (no Unsafe warning expected)");
     }
 
+    /**
+     * In a framework that does not export sun.misc (the bundle imports it optionally), the class
+     * still loads and falls back to checked accesses: here a class loader that hides sun.misc
+     * loads PageAccess and this test's exercise afresh.
+     */
+    @Test
+    void checkedWhereSunMiscIsMissing() throws Exception {
+        java.net.URL[] path = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .map(p -> { try { return java.nio.file.Path.of(p).toUri().toURL(); } catch (Exception e) { throw new IllegalStateException(e); } })
+                .toArray(java.net.URL[]::new);
+        try (var loader = new java.net.URLClassLoader(path, ClassLoader.getPlatformClassLoader()) {
+            @Override protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                if (name.startsWith("sun.misc.")) throw new ClassNotFoundException(name + " (hidden by the test)");
+                return super.loadClass(name, resolve);
+            }
+        }) {
+            Class<?> test = Class.forName(PageAccessTest.class.getName(), true, loader);
+            assertNotSame(PageAccessTest.class, test, "loaded afresh");
+            // (through this class's methods: reflecting on PageAccess's fields would load their types)
+            var unchecked = test.getDeclaredMethod("unchecked");
+            unchecked.setAccessible(true);
+            assertEquals(false, unchecked.invoke(null));
+            var exercise = test.getDeclaredMethod("exercise");
+            exercise.setAccessible(true);
+            assertEquals("ok", exercise.invoke(null));
+        }
+    }
+
+    static boolean unchecked() { return PageAccess.UNCHECKED; }
+
     /** The child JVM: reports its mode and the same exercise. */
     public static void main(String[] args) {
         System.out.println("unchecked=" + PageAccess.UNCHECKED + " " + exercise());
