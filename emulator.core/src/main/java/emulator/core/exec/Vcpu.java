@@ -5,6 +5,7 @@ import emulator.api.GuestMemory;
 import emulator.core.mem.AddressSpace;
 import emulator.core.mem.Tlb;
 import emulator.core.target.Target;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -84,7 +85,7 @@ public final class Vcpu implements Cpu {
         long old = space == null ? 0 : space.asid();
         this.space = s;
         this.cache = machine.cacheFor(s);
-        java.util.Arrays.fill(recent, null);
+        Arrays.fill(recent, null);
         tlb.flush();
         if (old != 0 && old != s.asid()) machine.events().addressSpaceSwitch(this, old, s.asid());
     }

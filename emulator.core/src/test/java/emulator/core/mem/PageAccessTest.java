@@ -67,6 +67,16 @@ class PageAccessTest {
         System.out.println("unchecked=" + PageAccess.UNCHECKED + " " + exercise());
     }
 
+    /** The signed value of {@code size} bytes at {@code off}, as the JDK reads it. */
+    static long reference(ByteBuffer ref, int size, int off) {
+        return switch (size) {
+            case 1 -> ref.get(off);
+            case 2 -> ref.getShort(off);
+            case 4 -> ref.getInt(off);
+            default -> ref.getLong(off);
+        };
+    }
+
     /** Random reads and writes of every size at every offset class of a page, and table lookups; "ok" or the first difference. */
     static String exercise() {
         SplittableRandom rnd = new SplittableRandom(7);
@@ -76,12 +86,7 @@ class PageAccessTest {
         for (int k = 0; k < 20_000; k++) {
             int size = 1 << rnd.nextInt(4), off = rnd.nextInt(AddressSpace.PAGE_SIZE - size + 1);
             long v = rnd.nextLong();
-            long want = switch (size) {
-                case 1 -> ref.get(off);
-                case 2 -> ref.getShort(off);
-                case 4 -> ref.getInt(off);
-                default -> ref.getLong(off);
-            };
+            long want = reference(ref, size, off);
             long got = switch (size) {
                 case 1 -> PageAccess.getByte(page, off);
                 case 2 -> (short) PageAccess.getShort(page, off);
@@ -95,12 +100,7 @@ class PageAccessTest {
                 case 4 -> PageAccess.putInt(page, off, (int) v);
                 default -> PageAccess.putLong(page, off, v);
             }
-            long back = switch (size) {
-                case 1 -> ref.get(off);
-                case 2 -> ref.getShort(off);
-                case 4 -> ref.getInt(off);
-                default -> ref.getLong(off);
-            };
+            long back = reference(ref, size, off);
             long written = switch (size) {
                 case 1 -> (byte) v;
                 case 2 -> (short) v;

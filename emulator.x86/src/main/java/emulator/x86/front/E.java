@@ -215,23 +215,21 @@ public final class E {
         Val dst = ccDst, a = ccA;
         Val af, of; // AF as I64 at its bit, OF as I32 0/1
         switch (ccKind) {
-            case Flags.ADD -> {
-                if (a == null) a = ir.sub(dst, ccSrc);
+            case Flags.ADD, Flags.SUB -> {
+                if (a == null) {
+                    if (ccKind == Flags.SUB) return null;
+                    a = ir.sub(dst, ccSrc); // the first addend
+                }
                 af = ir.to64(ir.and(ir.xor(ir.xor(a, ccSrc), dst), ir.constant(t, Flags.AF)));
-                of = ir.setc(Cond.NE, ir.and(ir.and(ir.xor(a, dst), ir.xor(ccSrc, dst)), signBit(t, bits)), ir.constant(t, 0));
+                Val signs = ccKind == Flags.ADD ? ir.and(ir.xor(a, dst), ir.xor(ccSrc, dst)) : ir.and(ir.xor(a, ccSrc), ir.xor(a, dst));
+                of = ir.setc(Cond.NE, ir.and(signs, signBit(t, bits)), ir.constant(t, 0));
             }
-            case Flags.SUB -> {
-                if (a == null) return null;
-                af = ir.to64(ir.and(ir.xor(ir.xor(a, ccSrc), dst), ir.constant(t, Flags.AF)));
-                of = ir.setc(Cond.NE, ir.and(ir.and(ir.xor(a, ccSrc), ir.xor(a, dst)), signBit(t, bits)), ir.constant(t, 0));
-            }
-            case Flags.INC -> {
-                af = ir.shl(ir.to64(ir.setc(Cond.EQ, ir.and(dst, ir.constant(t, 0xF)), ir.constant(t, 0))), ir.c64(4));
-                of = ir.setc(Cond.EQ, dst, signBit(t, bits));
-            }
-            case Flags.DEC -> {
-                af = ir.shl(ir.to64(ir.setc(Cond.EQ, ir.and(dst, ir.constant(t, 0xF)), ir.constant(t, 0xF))), ir.c64(4));
-                of = ir.setc(Cond.EQ, dst, ir.sub(signBit(t, bits), ir.constant(t, 1)));
+            case Flags.INC, Flags.DEC -> {
+                // AF: the low nibble wrapped (to 0 after INC, to 0xF after DEC); OF: INC made the most
+                // negative value, DEC the most positive one
+                boolean inc = ccKind == Flags.INC;
+                af = ir.shl(ir.to64(ir.setc(Cond.EQ, ir.and(dst, ir.constant(t, 0xF)), ir.constant(t, inc ? 0 : 0xF))), ir.c64(4));
+                of = ir.setc(Cond.EQ, dst, ir.constant(t, inc ? 1L << (bits - 1) : (1L << (bits - 1)) - 1));
             }
             case Flags.LOGIC -> { af = null; of = null; }
             default -> { return null; }
