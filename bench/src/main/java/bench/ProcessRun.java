@@ -11,8 +11,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One child process, timed from outside: wall time, exit code, peak RSS (through
- * {@code /usr/bin/time -f %M} when it is installed), stdout kept in a file and hashed.
+ * One child process, timed from outside: wall time, exit code, and peak RSS and CPU time (user +
+ * system, its children included) through {@code /usr/bin/time -f "%M %U %S"} when it is installed;
+ * stdout kept in a file and hashed.
  */
 final class ProcessRun {
     static final Path TIME = Path.of("/usr/bin/time");
@@ -20,14 +21,17 @@ final class ProcessRun {
     final long wallNs;
     final int exit;
     final Long rssKb;
+    /** User + system CPU time of the process and its children, or null without /usr/bin/time. */
+    final Long cpuNs;
     final Path stdout;
     final String stderr;
     final boolean timedOut;
 
-    private ProcessRun(long wallNs, int exit, Long rssKb, Path stdout, String stderr, boolean timedOut) {
+    private ProcessRun(long wallNs, int exit, Long rssKb, Long cpuNs, Path stdout, String stderr, boolean timedOut) {
         this.wallNs = wallNs;
         this.exit = exit;
         this.rssKb = rssKb;
+        this.cpuNs = cpuNs;
         this.stdout = stdout;
         this.stderr = stderr;
         this.timedOut = timedOut;
@@ -39,7 +43,7 @@ final class ProcessRun {
         Files.deleteIfExists(rss);
         List<String> cmd = new ArrayList<>();
         boolean measureRss = Files.isExecutable(TIME);
-        if (measureRss) cmd.addAll(List.of(TIME.toString(), "-f", "%M", "-o", rss.toString()));
+        if (measureRss) cmd.addAll(List.of(TIME.toString(), "-f", "%M %U %S", "-o", rss.toString()));
         cmd.addAll(command);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(stdin.toFile())
                 .redirectOutput(out.toFile()).redirectError(err.toFile());
@@ -53,16 +57,21 @@ final class ProcessRun {
             p.waitFor();
         }
         long wall = System.nanoTime() - t0;
-        Long rssKb = null;
+        Long rssKb = null, cpuNs = null;
         if (measureRss && Files.exists(rss)) {
-            // time(1) writes "Command exited with non-zero status N" before the number when N != 0
+            // time(1) writes "Command exited with non-zero status N" before the numbers when N != 0
             List<String> lines = Files.readAllLines(rss);
             for (String l : lines.reversed()) {
-                if (l.strip().matches("\\d+")) { rssKb = Long.parseLong(l.strip()); break; }
+                String[] f = l.strip().split(" ");
+                if (f.length == 3 && f[0].matches("\\d+") && f[1].matches("\\d+\\.\\d+") && f[2].matches("\\d+\\.\\d+")) {
+                    rssKb = Long.parseLong(f[0]);
+                    cpuNs = Math.round((Double.parseDouble(f[1]) + Double.parseDouble(f[2])) * 1e9);
+                    break;
+                }
             }
         }
         String e = Files.readString(err);
-        return new ProcessRun(wall, done ? p.exitValue() : -1, rssKb, out, e.length() > 4000 ? e.substring(0, 4000) : e, !done);
+        return new ProcessRun(wall, done ? p.exitValue() : -1, rssKb, cpuNs, out, e.length() > 4000 ? e.substring(0, 4000) : e, !done);
     }
 
     String stdoutSha256() throws IOException { return stdoutSha256(Long.MAX_VALUE); }

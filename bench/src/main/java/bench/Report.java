@@ -47,6 +47,7 @@ final class Report {
         }
         c.put("ok", true);
         c.put("wholeS", median(mine, "wholeNs") / 1e9);
+        if (mine.stream().allMatch(r -> r.get("cpuNs") instanceof Number)) c.put("cpuS", median(mine, "cpuNs") / 1e9);
         List<Number> warm = new ArrayList<>();
         for (Map<String, Object> r : mine) if (r.get("warmNs") instanceof List<?> l) for (Object o : l) warm.add((Number) o);
         if (!warm.isEmpty()) {
@@ -88,8 +89,12 @@ final class Report {
                 c.put("costNsPerInsn", ((double) c.get("steadyS") - (double) plain.get("steadyS")) * 1e9 / (long) c.get("icount"));
             if (cfg.equals("interpreter") && ok(plain))
                 c.put("slowerThanTiered", (double) plain.get("guestInsnPerS") / (double) c.get("guestInsnPerS"));
-            if ((cfg.equals("osgi+tracing") || cfg.equals("osgi+syscalls")) && ok(cell(w, a, "osgi")))
-                c.put("tracingOverhead", (double) c.get("wholeS") / (double) cell(w, a, "osgi").get("wholeS") - 1);
+            if ((cfg.equals("osgi+tracing") || cfg.equals("osgi+syscalls")) && ok(cell(w, a, "osgi"))) {
+                Map<String, Object> base = cell(w, a, "osgi");
+                c.put("tracingOverhead", (double) c.get("wholeS") / (double) base.get("wholeS") - 1);
+                if (c.get("cpuS") instanceof Double cpu && base.get("cpuS") instanceof Double baseCpu)
+                    c.put("tracingCpuOverhead", cpu / baseCpu - 1);
+            }
         }
     }
 
@@ -117,7 +122,10 @@ final class Report {
                 .append(host.get("java")).append(", ").append(host.get("qemu")).append(". **").append(host.get("shared"))
                 .append("** (load average at the end: ").append(host.get("loadAverageAtEnd"))
                 .append("); configurations are interleaved per round to spread the drift.\n");
-        sb.append("- Median of ").append(doc.get("rounds")).append(" round(s). Input: seeded text generated at run time, ")
+        sb.append("- Median of ").append(doc.get("rounds")).append(" round(s)");
+        if (doc.get("overheadRounds") instanceof Number n && n.intValue() != ((Number) doc.get("rounds")).intValue())
+            sb.append(", ").append(n).append(" for the OSGi configurations (the tracing overhead)");
+        sb.append(". Input: seeded text generated at run time, ")
                 .append(doc.get("inputBytes")).append(" bytes; the interpreter gets 1/").append(doc.get("interpreterInputDivisor"))
                 .append(" of it.");
         if (quick) sb.append(" --quick: tiny inputs, one round, the instrumented configurations on gzip only: numbers are not meaningful.");
@@ -143,8 +151,8 @@ final class Report {
                         .append(" | ").append(percent(p, "warmupShare"))
                         .append(" | ").append(v(cell(w.name(), a, "abiscope+counter"), "costNsPerInsn", "%.2f"))
                         .append(" | ").append(v(cell(w.name(), a, "abiscope+callback"), "costNsPerInsn", "%.2f"))
-                        .append(" | ").append(percent(cell(w.name(), a, "osgi+tracing"), "tracingOverhead"))
-                        .append(" | ").append(percent(cell(w.name(), a, "osgi+syscalls"), "tracingOverhead"))
+                        .append(" | ").append(overhead(cell(w.name(), a, "osgi+tracing")))
+                        .append(" | ").append(overhead(cell(w.name(), a, "osgi+syscalls")))
                         .append(" | ").append(scaled(cell(w.name(), a, "interpreter"), "guestInsnPerS", 1e-6, "%.0f"))
                         .append(" | ").append(v(p, "heapPeakMiB", "%.0f"))
                         .append(" | ").append(v(p, "heapAfterGcMiB", "%.0f"))
@@ -159,7 +167,8 @@ final class Report {
                 guest instruction count / steady time. counter / callback: extra steady time per guest instruction with \
                 an inline counter / a callback before every instruction. tracing overhead: `./abiscope run --plugins …` \
                 (the syscall, file and process plugins) over `./abiscope run` (OSGi, whole commands); syscall \
-                tracing overhead: the same with `--plugins syscalls.linux` alone. heap: peak used heap sampled every 5 ms (garbage included); \
+                tracing overhead: the same with `--plugins syscalls.linux` alone; both as wall time, then (in brackets) \
+                as CPU time (user + system), medians of the OSGi configurations' own rounds. heap: peak used heap sampled every 5 ms (garbage included); \
                 heap after GC: the most heap in use right after a collection during a run (what the run kept; – when \
                 no collection ran); \
                 RSS: peak resident set of the process (`/usr/bin/time`), the JVM included. FAILED: the output differed \
@@ -168,11 +177,13 @@ final class Report {
                 """);
 
         sb.append("<details><summary>every cell</summary>\n\n");
-        sb.append("| workload | arch | configuration | whole s | steady s | cold s | ÷ qemu | ÷ native | G insn/s | warm-up | JVM start s | heap MiB | RSS MiB | status |\n");
-        sb.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        sb.append("| workload | arch | configuration | runs | whole s | CPU s | steady s | cold s | ÷ qemu | ÷ native | G insn/s | warm-up | JVM start s | heap MiB | RSS MiB | status |\n");
+        sb.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Map<String, Object> c : cells.values()) {
             sb.append("| ").append(c.get("workload")).append(" | ").append(c.get("arch")).append(" | ").append(c.get("config"))
+                    .append(" | ").append(c.get("runs"))
                     .append(" | ").append(v(c, "wholeS", "%.3f"))
+                    .append(" | ").append(v(c, "cpuS", "%.3f"))
                     .append(" | ").append(v(c, "steadyS", "%.3f"))
                     .append(" | ").append(v(c, "coldS", "%.3f"))
                     .append(" | ").append(v(c, "vsQemu", "%.2f"))
@@ -243,6 +254,12 @@ final class Report {
         if (c == null) return "–";
         if (!ok(c)) return "FAILED";
         return c.get(k) instanceof Number n ? fmt("%.0f %%", n.doubleValue() * 100) : "–";
+    }
+
+    /** Wall-time overhead, then CPU-time overhead in brackets (what the plugins cost a loaded machine). */
+    private static String overhead(Map<String, Object> c) {
+        String wall = percent(c, "tracingOverhead");
+        return c != null && c.get("tracingCpuOverhead") instanceof Number ? wall + " (" + percent(c, "tracingCpuOverhead") + ")" : wall;
     }
 
     private static String fmt(String f, double d) { return Double.isNaN(d) ? "–" : String.format(Locale.ROOT, f, d); }

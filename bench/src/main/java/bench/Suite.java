@@ -19,8 +19,13 @@ import java.util.Map;
  * (a wrong result is a failed cell, never a speed); then the engine micro-benchmarks. Writes
  * {@code bench/results/suite.json} and {@code suite.md} and prints the tables.
  *
- * <p>Usage: {@code Suite [--quick] [--rounds N] [--scale F]}. Exit status 0 when the harness ran
- * (failed cells included), 1 when the harness itself broke.
+ * <p>Usage: {@code Suite [--quick] [--rounds N] [--overhead-rounds N] [--scale F]}. Exit status 0 when
+ * the harness ran (failed cells included), 1 when the harness itself broke.
+ *
+ * <p>The tracing overhead is a difference of a few percent between two whole commands of 1–3 s, on a
+ * machine where one run of the same command differs from the next by as much: the three OSGi
+ * configurations get rounds of their own beyond {@code --rounds} ({@code --overhead-rounds}, 7 by
+ * default), still interleaved with each other.
  */
 public final class Suite {
     static final List<String> ARCHES = List.of("i386", "x86_64");
@@ -29,6 +34,8 @@ public final class Suite {
     final Path top, results, work, scratch;
     final boolean quick;
     final int rounds;
+    /** Rounds of the OSGi configurations (plain, tracing, syscall tracing): at least {@link #rounds}. */
+    int overheadRounds;
     final double scale;
     final String javaExe = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     final String classPath = System.getProperty("java.class.path");
@@ -46,18 +53,20 @@ public final class Suite {
         this.scratch = work.resolve("run-" + ProcessHandle.current().pid());
         this.quick = quick;
         this.rounds = rounds;
+        this.overheadRounds = rounds;
         this.scale = scale;
     }
 
     public static void main(String[] args) throws Exception {
         boolean quick = false;
-        int rounds = -1;
+        int rounds = -1, overheadRounds = -1;
         double scale = 1;
         List<String> only = List.of();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--overhead-rounds" -> overheadRounds = Integer.parseInt(args[++i]);
                 case "--scale" -> scale = Double.parseDouble(args[++i]);
                 case "--configs" -> only = List.of(args[++i].split(","));
                 default -> usage();
@@ -72,11 +81,12 @@ public final class Suite {
         if (rounds < 0) rounds = quick ? 1 : 3;
         Suite s = new Suite(Path.of("").toAbsolutePath(), quick, rounds, scale);
         s.only = only;
+        s.overheadRounds = Math.max(rounds, overheadRounds >= 0 ? overheadRounds : quick ? 1 : 7);
         s.run();
     }
 
     static void usage() {
-        System.err.println("usage: bench/run [--quick] [--rounds N] [--scale F] [--configs NAME,...]");
+        System.err.println("usage: bench/run [--quick] [--rounds N] [--overhead-rounds N] [--scale F] [--configs NAME,...]");
         System.exit(2);
     }
 
@@ -92,6 +102,10 @@ public final class Suite {
         String cache = System.getenv("ABISCOPE_CACHE");
         Path base = cache != null && !cache.isEmpty() ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache/abiscope");
         return base.resolve("guests").resolve(arch.equals("i386") ? "i386" : "amd64").resolve("busybox/busybox");
+    }
+
+    static boolean isOsgi(Config c) {
+        return c.kind() == Config.Kind.OSGI || c.kind() == Config.Kind.OSGI_TRACING || c.kind() == Config.Kind.OSGI_SYSCALLS;
     }
 
     /** In --quick only the plain configurations run on every workload; the others on the first. */
@@ -114,11 +128,11 @@ public final class Suite {
         for (Workload w : Workload.ALL)
             for (Config c : Config.ALL) if (selected(w, c)) Workload.input(work, bytesFor(w, c));
         prepareOsgi(root);
-        for (int round = 0; round < rounds; round++) {
+        for (int round = 0; round < Math.max(rounds, overheadRounds); round++) {
             for (Workload w : Workload.ALL) {
                 for (String arch : ARCHES) {
                     for (Config c : Config.ALL) {
-                        if (!selected(w, c)) continue;
+                        if (!selected(w, c) || round >= (isOsgi(c) ? overheadRounds : rounds)) continue;
                         Map<String, Object> r = runCell(w, arch, c, round, root);
                         runs.add(r);
                         log(String.format(Locale.ROOT, "round %d  %-9s %-6s %-18s %s", round + 1, w.name(), arch,
@@ -128,7 +142,7 @@ public final class Suite {
                     }
                 }
             }
-            if (osgiJar != null) {
+            if (osgiJar != null && round < rounds) {
                 runs.add(osgiStartup(round, root, false));
                 if (!tracingPlugins.isEmpty()) runs.add(osgiStartup(round, root, true));
             }
@@ -138,9 +152,11 @@ public final class Suite {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("date", Instant.now().toString());
         doc.put("command", "bench/run" + (quick ? " --quick" : "") + (scale != 1 ? " --scale " + scale : "")
-                + (rounds != (quick ? 1 : 3) ? " --rounds " + rounds : "") + (only.isEmpty() ? "" : " --configs " + String.join(",", only)));
+                + (rounds != (quick ? 1 : 3) ? " --rounds " + rounds : "")
+                + (overheadRounds != Math.max(rounds, quick ? 1 : 7) ? " --overhead-rounds " + overheadRounds : "") + (only.isEmpty() ? "" : " --configs " + String.join(",", only)));
         doc.put("host", Host.describe());
         doc.put("rounds", rounds);
+        doc.put("overheadRounds", overheadRounds);
         doc.put("tracingPlugins", tracingPlugins);
         doc.put("tracingNote", tracingNote);
         doc.put("osgiProblem", osgiProblem);
@@ -207,6 +223,7 @@ public final class Suite {
         }
         ProcessRun p = ProcessRun.run(cmd, env, input, dir, quick ? 120 : 1800);
         r.put("rssKb", p.rssKb);
+        r.put("cpuNs", p.cpuNs);
         if (p.timedOut) return failed(r, "timed out");
         if (c.isWorker()) return workerResult(r, p, w, arch, c);
         if (p.exit != 0) return failed(r, "exit " + p.exit + ": " + p.stderrTail());
