@@ -25,6 +25,8 @@ public final class Call {
     public final String name;
     /** The argument kinds, or null for a call the table does not describe. */
     public final Prototypes.Proto proto;
+    /** Name, prototype and traits of the number, looked up once per number. */
+    public final CallShape shape;
     public final long[] args;
     public final long icountEnter;
     /** Arguments as strace prints them; filled at entry, output arguments at exit; null entries are omitted. */
@@ -71,8 +73,9 @@ public final class Call {
         this.pc = pc;
         this.vcpu = vcpu;
         this.nr = nr;
-        this.name = arch.name(nr);
-        this.proto = Prototypes.of(name);
+        this.shape = CallShape.of(arch, nr);
+        this.name = shape.name;
+        this.proto = shape.proto;
         this.args = args;
         this.icountEnter = icountEnter;
         this.argText = new String[args.length];

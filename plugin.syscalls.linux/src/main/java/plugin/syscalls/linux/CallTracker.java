@@ -78,7 +78,8 @@ public final class CallTracker {
     private final LinkedHashMap<Key, Call> pending = new LinkedHashMap<>();
     private final Map<Long, Integer> pidOf = new HashMap<>();
     private final Map<Long, List<Object>> held = new LinkedHashMap<>();
-    private final Map<Integer, Call> lastEntryOnVcpu = new HashMap<>();
+    /** The last call each vCPU entered, by vCPU index (grown as vCPUs appear). */
+    private Call[] lastEntryOnVcpu = new Call[4];
     private final ArrayDeque<Expected> expectedChildren = new ArrayDeque<>();
     private final Set<Long> seen = new HashSet<>();
     private final Set<Long> ended = new HashSet<>();
@@ -86,6 +87,12 @@ public final class CallTracker {
     /** The image each address space runs, where the ABI told it: an exec, a readlink of /proc/self/exe, a fork's parent. */
     private final Map<Long, String> imageOf = new HashMap<>();
     private long unmatchedReturns, droppedEntries;
+    /**
+     * The address space of the last call entered, while it is known to be in {@link #seen} and not
+     * {@link #ended}: the next call from it skips both sets (a boxed lookup each). Reset whenever
+     * an address space is forgotten or ends.
+     */
+    private long lastLiveAsid = -1;
 
     public CallTracker(Sink sink, int stringLimit) {
         this.sink = sink;
@@ -100,25 +107,32 @@ public final class CallTracker {
             return;
         }
         long asid = cpu.asid();
-        ended.remove(asid); // an address space that runs again is a new process (ids are reused)
-        if (seen.add(asid) && !pidOf.containsKey(asid)) bindNewSpace(cpu, asid, -1);
-        long nr = arch.unsigned(cpu.reg(arch.numberReg));
-        String[] regs = arch.argRegArray;
-        long[] args = new long[regs.length];
-        for (int i = 0; i < args.length; i++) args[i] = arch.unsigned(cpu.reg(regs[i]));
-        long sp = arch.unsigned(cpu.reg(arch.spReg));
+        if (asid != lastLiveAsid) {
+            ended.remove(asid); // an address space that runs again is a new process (ids are reused)
+            if (seen.add(asid) && !pidOf.containsKey(asid)) bindNewSpace(cpu, asid, -1);
+            lastLiveAsid = asid;
+        }
+        // number, arguments and stack pointer in one loop: one copy of the register lookup for the JIT
+        String[] regs = arch.entryRegs;
+        long[] v = new long[regs.length];
+        for (int i = 0; i < v.length; i++) v[i] = arch.unsigned(cpu.reg(regs[i]));
+        long nr = v[0], sp = v[v.length - 1];
+        long[] args = java.util.Arrays.copyOfRange(v, 1, v.length - 1);
         Call c = new Call(arch, asid, sp, cpu.pc(), cpu.index(), nr, args, cpu.icount());
-        c.pid = pidOf.getOrDefault(asid, 0);
+        Integer pid = pidOf.get(asid);
+        c.pid = pid == null ? 0 : pid;
         c.tid = c.pid;
         GuestMemory mem = cpu.memory();
         c.entryMemory = captureEntry(arch, c, mem);
-        Semantics.trackerFactsAtEntry(c, mem);
-        if (c.image != null) resolveOwnExe(c);
-        sink.enter(c, pidOf.get(asid));
-        if (c.name.equals("exit") || c.name.equals("exit_group")) {
+        if (c.shape.is(CallShape.ENTRY_FACTS)) {
+            Semantics.trackerFactsAtEntry(c, mem);
+            if (c.image != null) resolveOwnExe(c);
+        }
+        sink.enter(c, pid);
+        if (c.shape.is(CallShape.EXIT)) {
             c.result = "?";
             c.icountExit = c.icountEnter;
-            sink.exit(c, pidOf.get(asid));
+            sink.exit(c, pid);
             emit(c);
             // exit of one thread leaves the others running; exit_group (or exit of a single-threaded process) ends it
             endProcess(asid, (int) args[0] & 0xff);
@@ -132,8 +146,17 @@ public final class CallTracker {
             it.remove();
             droppedEntries++;
         }
-        lastEntryOnVcpu.put(cpu.index(), c);
+        setLastEntry(cpu.index(), c);
     }
+
+    private void setLastEntry(int vcpu, Call c) {
+        if (vcpu >= lastEntryOnVcpu.length) lastEntryOnVcpu = java.util.Arrays.copyOf(lastEntryOnVcpu, Math.max(vcpu + 1, 2 * lastEntryOnVcpu.length));
+        lastEntryOnVcpu[vcpu] = c;
+    }
+
+    private Call lastEntry(int vcpu) { return vcpu < lastEntryOnVcpu.length ? lastEntryOnVcpu[vcpu] : null; }
+
+    private void clearLastEntry(int vcpu) { if (vcpu < lastEntryOnVcpu.length) lastEntryOnVcpu[vcpu] = null; }
 
     /** A return to user mode: the EXIT of the call pending at this (asid, sp), or an exec or a fork child. */
     public void onReturnToUser(Cpu cpu) {
@@ -141,31 +164,35 @@ public final class CallTracker {
         if (arch == null) return;
         long asid = cpu.asid();
         if (ended.contains(asid)) return; // the personality's return after exit_group: nothing returns
-        long sp = arch.unsigned(cpu.reg(arch.spReg));
-        long raw = cpu.reg(arch.resultReg);
+        String[] regs = arch.returnRegs;
+        long sp = 0, raw = 0;
+        for (int i = 0; i < regs.length; i++) { // stack pointer and result: one copy of the register lookup
+            long r = cpu.reg(regs[i]);
+            if (i == 0) sp = arch.unsigned(r); else raw = r;
+        }
         Key key = new Key(asid, sp);
         Call c = pending.get(key);
         if (c != null) {
-            if (Semantics.isForkFamily(c.name) && arch.signed(raw) == 0) {
+            if (c.shape.is(CallShape.FORK) && arch.signed(raw) == 0) {
                 return; // a vfork/CLONE_VM child returning on its parent's stack: the parent's call stays pending
             }
             pending.remove(key);
-            if (lastEntryOnVcpu.get(cpu.index()) == c) lastEntryOnVcpu.remove(cpu.index());
+            if (lastEntry(cpu.index()) == c) clearLastEntry(cpu.index());
             complete(c, cpu, raw);
             return;
         }
         boolean newSpace = seen.add(asid) && !pidOf.containsKey(asid);
-        Call last = lastEntryOnVcpu.get(cpu.index());
-        if (last != null && (last.name.equals("execve") || last.name.equals("execveat"))
+        Call last = lastEntry(cpu.index());
+        if (last != null && last.shape.is(CallShape.EXEC)
                 && pending.get(new Key(last.asid, last.sp)) == last && (last.asid != asid || last.sp != sp)) {
             execCompleted(last, cpu, asid);
             return;
         }
-        if (last != null && (last.name.equals("rt_sigreturn") || last.name.equals("sigreturn")) && last.asid == asid
+        if (last != null && last.shape.is(CallShape.SIGRETURN) && last.asid == asid
                 && pending.get(new Key(last.asid, last.sp)) == last) {
             // sigreturn resumes the interrupted context: its own stack, the interrupted call's result register
             pending.remove(new Key(last.asid, last.sp));
-            lastEntryOnVcpu.remove(cpu.index());
+            clearLastEntry(cpu.index());
             complete(last, cpu, raw);
             return;
         }
@@ -186,7 +213,7 @@ public final class CallTracker {
         SignalFrame.Interrupted ctx = SignalFrame.at(c.arch, cpu.memory(), sp);
         if (ctx == null || c.arch.unsigned(ctx.sp()) != c.sp) return false;
         pending.remove(new Key(c.asid, c.sp));
-        lastEntryOnVcpu.remove(cpu.index());
+        clearLastEntry(cpu.index());
         complete(c, cpu, ctx.result(), restarts(c, ctx.pc(), ctx.result()));
         return true;
     }
@@ -219,12 +246,15 @@ public final class CallTracker {
         c.icountExit = cpu.icount();
         GuestMemory mem = cpu.memory();
         c.exitMemory = captureExit(c, mem);
-        Semantics.trackerFactsAtExit(c, mem);
-        if (c.ownImage != null) imageOf.put(c.asid, c.ownImage);
-        if (c.ret >= 0) learnIds(c);
-        c.pid = pidOf.getOrDefault(c.asid, c.pid);
+        if (c.shape.is(CallShape.READLINK)) {
+            Semantics.trackerFactsAtExit(c, mem);
+            if (c.ownImage != null) imageOf.put(c.asid, c.ownImage);
+        }
+        if (c.ret >= 0 && c.shape.is(CallShape.IDS)) learnIds(c);
+        Integer pid = pidOf.get(c.asid);
+        if (pid != null) c.pid = pid;
         if (c.tid == 0) c.tid = c.pid;
-        sink.exit(c, pidOf.get(c.asid));
+        sink.exit(c, pid);
         emit(c);
     }
 
@@ -250,7 +280,7 @@ public final class CallTracker {
     /** A successful exec: the call completes with 0 and the pid moves to the new address space. */
     private void execCompleted(Call exec, Cpu cpu, long newAsid) {
         pending.remove(new Key(exec.asid, exec.sp));
-        lastEntryOnVcpu.remove(cpu.index());
+        clearLastEntry(cpu.index());
         exec.ret = 0;
         exec.result = "0";
         exec.returned = true;
@@ -414,12 +444,14 @@ public final class CallTracker {
         flushUnknown(asid);
         forgetSpace(asid);
         ended.add(asid);
+        if (lastLiveAsid == asid) lastLiveAsid = -1;
     }
 
     /** Drops every trace of an address space that is gone (exited, or replaced by an exec). */
     private void forgetSpace(long asid) {
         pending.keySet().removeIf(k -> k.asid == asid);
-        lastEntryOnVcpu.values().removeIf(c -> c.asid == asid);
+        for (int i = 0; i < lastEntryOnVcpu.length; i++) if (lastEntryOnVcpu[i] != null && lastEntryOnVcpu[i].asid == asid) lastEntryOnVcpu[i] = null;
+        if (lastLiveAsid == asid) lastLiveAsid = -1;
         flushUnknown(asid);
         pidOf.remove(asid);
         seen.remove(asid);
@@ -437,6 +469,7 @@ public final class CallTracker {
      * whatever its decoding can make of no memory (addresses).
      */
     private GuestMemory captureEntry(Arch arch, Call c, GuestMemory mem) {
+        if (!c.shape.is(CallShape.CAPTURE_AT_ENTRY)) return null;
         try {
             return capture(arch).entry(c, mem);
         } catch (RuntimeException e) {
@@ -446,6 +479,7 @@ public final class CallTracker {
     }
 
     private GuestMemory captureExit(Call c, GuestMemory mem) {
+        if (!c.shape.is(CallShape.CAPTURE_AT_EXIT)) return null;
         try {
             return capture(c.arch).exit(c, mem, c.ret);
         } catch (RuntimeException e) {

@@ -231,11 +231,4 @@ final class Semantics {
         if (n.isEmpty() || n.length() > 9 || !n.chars().allMatch(Character::isDigit)) return -1;
         return Integer.parseInt(n);
     }
-
-    static boolean isForkFamily(String name) {
-        return switch (name) {
-            case "fork", "vfork", "clone", "clone3" -> true;
-            default -> false;
-        };
-    }
 }

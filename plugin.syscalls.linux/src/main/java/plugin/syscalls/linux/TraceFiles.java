@@ -98,7 +98,15 @@ final class TraceFiles implements Closeable {
 
     static StringBuilder appendJsonString(StringBuilder sb, String s) {
         sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
+        // Most strings need no escape at all (numbers, flags, names): appended whole, not char by char.
+        int plain = 0;
+        while (plain < s.length()) {
+            char ch = s.charAt(plain);
+            if (ch < 0x20 || ch == '"' || ch == '\\') break;
+            plain++;
+        }
+        sb.append(s, 0, plain);
+        for (int i = plain; i < s.length(); i++) {
             char ch = s.charAt(i);
             switch (ch) {
                 case '"' -> sb.append("\\\"");

@@ -25,6 +25,10 @@ public enum Arch {
     public final String[] argRegArray;
     public final String resultReg;
     public final String spReg;
+    /** What an entry reads, in order: the number register, the argument registers, the stack pointer. */
+    public final String[] entryRegs;
+    /** What a return reads, in order: the stack pointer, the result register. */
+    public final String[] returnRegs;
     /** The kernel's table, {@code "nr name"} per call, parsed when first used: a run meets one or two of the ABIs. */
     private final String[] table;
     private volatile Names names;
@@ -57,6 +61,11 @@ public enum Arch {
         this.argRegArray = argRegs.toArray(String[]::new);
         this.resultReg = resultReg;
         this.spReg = spReg;
+        this.entryRegs = new String[argRegs.size() + 2];
+        entryRegs[0] = numberReg;
+        for (int i = 0; i < argRegs.size(); i++) entryRegs[i + 1] = argRegs.get(i);
+        entryRegs[entryRegs.length - 1] = spReg;
+        this.returnRegs = new String[] {spReg, resultReg};
         this.table = table;
     }
 
