@@ -49,6 +49,8 @@ public final class Call {
 
     // ---- raw facts, from the vCPU thread
 
+    /** The entry's semantics are still to be made, from {@link #entryMemory} (no event handler wanted them at the entry). */
+    public boolean entrySemanticsPending;
     /** The memory the entry's and the return's decoding read, as it was then (null: none needed). */
     public GuestMemory entryMemory, exitMemory;
     /** The result register's value as the return decodes it (the restart code for a restarted call). */

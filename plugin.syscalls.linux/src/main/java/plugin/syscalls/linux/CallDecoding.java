@@ -29,8 +29,13 @@ final class CallDecoding {
         this.report = report;
     }
 
-    /** The arguments known at the entry, and the semantics. */
-    void entered(Call c) {
+    /**
+     * The arguments known at the entry, and with {@code semantics} the entry's semantics. The
+     * semantics are for events only: with no handler for them they are not made (four boxed map
+     * entries for every read and write), and the entry's memory is kept until the return in case
+     * a handler has come by then.
+     */
+    void entered(Call c, boolean semantics) {
         GuestMemory mem = memory(c.entryMemory, c);
         Decoder d = decoder(c.arch);
         try {
@@ -39,20 +44,37 @@ final class CallDecoding {
             failed(c, "its arguments", e);
             Decoder.raw(c);
         }
+        if (semantics) entrySemantics(c, mem);
+        else c.entrySemanticsPending = true;
+        checkMisses(c, mem);
+        if (semantics) c.entryMemory = null; // decoded: the copy need not live as long as the call is pending
+    }
+
+    private void entrySemantics(Call c, GuestMemory mem) {
         try {
-            Semantics.atEntry(c, mem, d);
+            Semantics.atEntry(c, mem, decoder(c.arch));
         } catch (RuntimeException e) {
             failed(c, "its semantics at the entry", e);
         }
-        checkMisses(c, mem);
-        c.entryMemory = null; // decoded: the copy need not live as long as the call is pending
+        c.entrySemanticsPending = false;
     }
 
-    /** The outputs and the result (or, for the calls the tracker completed itself, what it set). */
-    void exited(Call c) {
+    /**
+     * The outputs and the result (or, for the calls the tracker completed itself, what it set); with
+     * {@code semantics}, the semantics (the entry's too, if they were left for later).
+     */
+    void exited(Call c, boolean semantics) {
         if (c.childSide) {
             if (c.forkParent != null) System.arraycopy(c.forkParent.argText, 0, c.argText, 0, c.argText.length);
             return;
+        }
+        if (c.entrySemanticsPending) {
+            if (semantics) {
+                GuestMemory entry = memory(c.entryMemory, c);
+                entrySemantics(c, entry);
+                checkMisses(c, entry);
+            }
+            c.entryMemory = null;
         }
         if (!c.decodeResult) return; // exit, exit_group, a successful exec: the tracker set the result
         GuestMemory mem = memory(c.exitMemory, c);
@@ -64,10 +86,12 @@ final class CallDecoding {
         }
         // a restarted call shows the kernel's restart code with "?" for the value (strace's "= ? ERESTARTSYS (...)")
         if (c.restart) c.result = "? " + c.result.substring(c.result.indexOf(' ') + 1);
-        try {
-            Semantics.atExit(c, mem);
-        } catch (RuntimeException e) {
-            failed(c, "its semantics at the return", e);
+        if (semantics) {
+            try {
+                Semantics.atExit(c, mem);
+            } catch (RuntimeException e) {
+                failed(c, "its semantics at the return", e);
+            }
         }
         checkMisses(c, mem);
         c.exitMemory = null;

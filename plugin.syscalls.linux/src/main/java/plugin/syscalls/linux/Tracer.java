@@ -167,13 +167,16 @@ public final class Tracer implements CpuEventListener, CallTracker.Sink, AutoClo
 
         @Override
         public void enter(Call c, Integer pid, int tid) {
-            decoding.entered(c);
+            EventPublisher p = events;
+            // the entry's semantics travel in the ENTER event and again in the EXIT event
+            decoding.entered(c, p != null && (p.wanted(Topics.SYSCALL_ENTER) || p.wanted(Topics.SYSCALL_EXIT)));
             if (filter.accepts(c)) publish(Topics.SYSCALL_ENTER, c, pid, tid, false);
         }
 
         @Override
         public void exit(Call c, Integer pid, int tid) {
-            decoding.exited(c);
+            EventPublisher p = events;
+            decoding.exited(c, p != null && p.wanted(Topics.SYSCALL_EXIT));
             if (!c.childSide) stats.add(c); // a fork child's return is no call of its own
             if (filter.accepts(c)) publish(Topics.SYSCALL_EXIT, c, pid, tid, true);
         }

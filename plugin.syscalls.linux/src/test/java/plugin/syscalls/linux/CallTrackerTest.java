@@ -8,6 +8,7 @@ import emulator.api.event.Keys;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Pairing, pids, fork/exec/exit by event sequences a kernel produces (x86_64 numbers: the kernel's table). */
@@ -19,8 +20,8 @@ class CallTrackerTest {
     /** The writer's decoding, inline: the tracker hands over raw calls with the memory they need. */
     final CallDecoding decoding = new CallDecoding(32, reports::add);
     final CallTracker t = new CallTracker(new CallTracker.Sink() {
-        public void enter(Call c, Integer pid) { decoding.entered(c); events.add("ENTER " + c.name); }
-        public void exit(Call c, Integer pid) { decoding.exited(c); events.add("EXIT " + c.name + " " + c.result); exits.add(c); }
+        public void enter(Call c, Integer pid) { decoding.entered(c, true); events.add("ENTER " + c.name); }
+        public void exit(Call c, Integer pid) { decoding.exited(c, true); events.add("EXIT " + c.name + " " + c.result); exits.add(c); }
         public void record(Call c) { records.add(TraceFiles.straceLine(c).replaceAll(" +", " ")); }
         public void processExited(int pid, long asid, int status) { records.add(pid + " +++ exited with " + status + " +++"); }
     }, 32);
@@ -146,6 +147,52 @@ class CallTrackerTest {
         cpu.pc = 0x402000;
         ret(FRAME, 17);
         assertEquals("77 wait4(-1, NULL, 0, NULL) = ? ERESTARTSYS (To be restarted if SA_RESTART is set)", records.get(1));
+    }
+
+    /**
+     * With no event handler at the entry, the writer leaves the entry's semantics for the return:
+     * made there (a handler came meanwhile) they are the ones the entry would have made; not wanted
+     * at either end, none are made.
+     */
+    @Test
+    void semanticsLeftForTheReturnAreThoseOfTheEntry() {
+        List<Map<String, Object>> eager = semanticsOf(true, true), late = semanticsOf(false, true), none = semanticsOf(false, false);
+        assertEquals(eager.size(), late.size());
+        assertTrue(eager.stream().anyMatch(m -> "read".equals(m.get(Keys.FILE_OP))) && eager.stream().anyMatch(m -> m.containsKey(Keys.FILE_PATH)),
+                "the script has calls with semantics at the entry: " + eager);
+        for (int i = 0; i < eager.size(); i++) {
+            Map<String, Object> e = eager.get(i), l = late.get(i);
+            assertEquals(e.keySet(), l.keySet(), "call " + i);
+            for (String k : e.keySet()) assertTrue(java.util.Objects.deepEquals(e.get(k), l.get(k)), "call " + i + " " + k + ": " + e.get(k) + " vs " + l.get(k));
+        }
+        assertTrue(none.stream().allMatch(Map::isEmpty), "none made: " + none);
+    }
+
+    /** The semantics of each call of a short script (openat, read, write, close, exit_group), decoded with the entry's made at the entry or not, and the return's or not. */
+    private List<Map<String, Object>> semanticsOf(boolean atEntry, boolean atExit) {
+        List<Call> done = new ArrayList<>();
+        CallDecoding d = new CallDecoding(32, reports::add);
+        CallTracker tr = new CallTracker(new CallTracker.Sink() {
+            public void enter(Call c, Integer pid) { d.entered(c, atEntry); }
+            public void exit(Call c, Integer pid) { d.exited(c, atExit); done.add(c); }
+            public void record(Call c) { }
+            public void processExited(int pid, long asid, int status) { }
+        }, 32);
+        FakeCpu f = new FakeCpu("x86_64");
+        long path = FakeCpu.BASE + 0x100, buf = FakeCpu.BASE + 0x200;
+        f.poke(path, "/etc/x\0".getBytes(StandardCharsets.ISO_8859_1));
+        f.poke(buf, "hello\n".getBytes(StandardCharsets.ISO_8859_1));
+        long[][] script = {{257, -100, path, 0x80000, 0, 3}, {0, 3, buf, 64, 0, 6}, {1, 1, buf, 6, 0, 6}, {3, 3, 0, 0, 0, 0}, {231, 0, 0, 0, 0, 0}};
+        for (long[] s : script) {
+            f.set("rax", s[0]).set("rsp", SP).set("rdi", s[1]).set("rsi", s[2]).set("rdx", s[3]).set("r10", s[4]);
+            tr.onSyscall(f);
+            if (s[0] != 231) {
+                f.set("rsp", SP).set("rax", s[5]);
+                tr.onReturnToUser(f);
+            }
+        }
+        assertEquals(script.length, done.size());
+        return done.stream().map(c -> c.semantics).toList();
     }
 
     @Test

@@ -146,12 +146,12 @@ class TracerThreadsTest {
         for (int i = 0; i < 3; i++) {
             Call c = new Call(Arch.X86_64, 1, SP, 0, 0, 257, new long[] {-100L, 0x1000, 0, 0, 0, 0}, i); // openat(AT_FDCWD, path, O_RDONLY)
             c.entryMemory = broken;
-            d.entered(c);
+            d.entered(c, true);
             c.rawResult = 3;
             c.ret = 3;
             c.returned = true;
             c.decodeResult = true;
-            d.exited(c);
+            d.exited(c, true);
             opens.add(c);
         }
         assertEquals(1, reports.size(), "reported once: " + reports);
@@ -162,7 +162,7 @@ class TracerThreadsTest {
             assertEquals("open", c.semantics.get(Keys.FILE_OP), "the semantics that need no memory are still there");
         }
         Call close = new Call(Arch.X86_64, 1, SP, 0, 0, 3, new long[] {5, 0, 0, 0, 0, 0}, 9);
-        d.entered(close);
+        d.entered(close, true);
         assertEquals("close(5)", close.callText(), "the next call decodes normally");
         assertEquals(1, reports.size());
     }
