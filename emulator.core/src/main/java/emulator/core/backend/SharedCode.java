@@ -22,8 +22,7 @@ import java.util.Objects;
  * it off. Instrumented code is never shared (see {@link #instrumented}).
  */
 final class SharedCode {
-    static final boolean ENABLED = !"false".equals(System.getProperty("abiscope.shareCode"))
-            && !emulator.core.exec.ExitLink.ENABLED; // exit links cache one address space's blocks
+    static final boolean ENABLED = !"false".equals(System.getProperty("abiscope.shareCode"));
     private static final int CAPACITY = Integer.getInteger("abiscope.sharedCodeCapacity", 8192);
 
     private static final Map<Object, CompiledBlock> CODE = new LinkedHashMap<>(1024, 0.75f, true) {

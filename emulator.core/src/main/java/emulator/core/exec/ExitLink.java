@@ -21,7 +21,15 @@ public final class ExitLink {
     public static final boolean ENABLED = Boolean.getBoolean("abiscope.chain");
 
     private final long pc;
-    private TranslatedBlock target;
+    /**
+     * The successor last found, with the code cache (address space) it was found in: one object, so
+     * that a link read by two vCPUs at once is never half of one space's answer and half of
+     * another's. Compiled code is shared between address spaces and machines ({@code SharedCode}),
+     * and with it this link: a vCPU of another space finds its own successor and re-links.
+     */
+    private Resolved resolved;
+
+    private record Resolved(CodeCache cache, TranslatedBlock target) {}
 
     public ExitLink(long pc) { this.pc = pc; }
 
@@ -30,13 +38,17 @@ public final class ExitLink {
         if (cpu.exitRequest || cpu.chained >= MAX_CHAIN) return null;
         Machine m = cpu.machine;
         if (m.anyBreakpoints || cpu.icount >= m.insnLimit) return null;
-        TranslatedBlock t = target;
-        if (t == null || !t.valid || t.mode != cpu.mode) {
-            CodeCache cache = cpu.cache;
-            t = cache == null ? null : cache.get(pc, cpu.mode);
-            if (t == null || !t.valid) return null;
-            target = t;
+        CodeCache cache = cpu.cache;
+        Resolved r = resolved;
+        TranslatedBlock t;
+        if (r != null && r.cache == cache && (t = r.target).valid && t.mode == cpu.mode) {
+            CompiledBlock c = t.code();
+            if (c != null) cpu.chained++;
+            return c;
         }
+        t = cache == null ? null : cache.get(pc, cpu.mode);
+        if (t == null || !t.valid) return null;
+        resolved = new Resolved(cache, t);
         CompiledBlock c = t.code();
         if (c != null) cpu.chained++;
         return c;

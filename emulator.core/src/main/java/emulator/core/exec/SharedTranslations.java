@@ -19,8 +19,7 @@ import java.util.Map;
  * <p>{@code -Dabiscope.shareTranslations=false} turns it off.
  */
 final class SharedTranslations {
-    static final boolean ENABLED = !"false".equals(System.getProperty("abiscope.shareTranslations"))
-            && !ExitLink.ENABLED; // exit links keep one address space's blocks in the code
+    static final boolean ENABLED = !"false".equals(System.getProperty("abiscope.shareTranslations"));
     /**
      * Pcs kept (least recently used first out). A translation takes ~5.5 KB of heap with its
      * instruction descriptions (gzip: 1,477 blocks, 8 MB), so at most ~45 MB here.
