@@ -2,14 +2,15 @@ package plugin.syscalls.linux;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /** Per-name counts and guest instructions spent between entry and exit, and the last lines traced. */
 final class Stats {
     static final int TAIL_LINES = 1000;
-    private final Map<String, long[]> byName = new TreeMap<>();
+    /** A hash map: added to at every call (a tree map compared names there); the table sorts once. */
+    private final Map<String, long[]> byName = new HashMap<>();
     private final ArrayDeque<String> tail = new ArrayDeque<>();
 
     synchronized void add(Call c) {
@@ -27,7 +28,7 @@ final class Stats {
         StringBuilder sb = new StringBuilder(String.format("%-24s %10s %14s%n", "syscall", "calls", "guest insns"));
         long calls = 0, insns = 0;
         List<Map.Entry<String, long[]>> rows = new ArrayList<>(byName.entrySet());
-        rows.sort((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]));
+        rows.sort((a, b) -> a.getValue()[0] != b.getValue()[0] ? Long.compare(b.getValue()[0], a.getValue()[0]) : a.getKey().compareTo(b.getKey()));
         for (Map.Entry<String, long[]> e : rows) {
             sb.append(String.format("%-24s %10d %14d%n", e.getKey(), e.getValue()[0], e.getValue()[1]));
             calls += e.getValue()[0];
