@@ -90,12 +90,31 @@ final class Report {
             if (cfg.equals("interpreter") && ok(plain))
                 c.put("slowerThanTiered", (double) plain.get("guestInsnPerS") / (double) c.get("guestInsnPerS"));
             if ((cfg.equals("osgi+tracing") || cfg.equals("osgi+syscalls")) && ok(cell(w, a, "osgi"))) {
-                Map<String, Object> base = cell(w, a, "osgi");
-                c.put("tracingOverhead", (double) c.get("wholeS") / (double) base.get("wholeS") - 1);
-                if (c.get("cpuS") instanceof Double cpu && base.get("cpuS") instanceof Double baseCpu)
-                    c.put("tracingCpuOverhead", cpu / baseCpu - 1);
+                c.put("tracingOverhead", pairedOverhead(w, a, cfg, "wholeNs"));
+                double cpu = pairedOverhead(w, a, cfg, "cpuNs");
+                if (!Double.isNaN(cpu)) c.put("tracingCpuOverhead", cpu);
             }
         }
+    }
+
+    /**
+     * The median over rounds of each round's traced / plain − 1: the two ran one after the other in
+     * that round, so drift of the machine between rounds (other users' load coming and going) cancels,
+     * which a ratio of the two medians leaves in. NaN without a pair.
+     */
+    private double pairedOverhead(String w, String a, String cfg, String k) {
+        Map<Object, Number> plain = new LinkedHashMap<>(), traced = new LinkedHashMap<>();
+        for (Map<String, Object> r : runs) {
+            if (!w.equals(r.get("workload")) || !a.equals(r.get("arch")) || !(r.get(k) instanceof Number v)) continue;
+            if ("osgi".equals(r.get("config"))) plain.put(r.get("round"), v);
+            else if (cfg.equals(r.get("config"))) traced.put(r.get("round"), v);
+        }
+        List<Double> ratios = new ArrayList<>();
+        traced.forEach((round, v) -> {
+            Number p = plain.get(round);
+            if (p != null) ratios.add(v.doubleValue() / p.doubleValue() - 1);
+        });
+        return Stats.median(ratios);
     }
 
     private static boolean ok(Map<String, Object> c) { return c != null && Boolean.TRUE.equals(c.get("ok")); }
@@ -168,7 +187,8 @@ final class Report {
                 an inline counter / a callback before every instruction. tracing overhead: `./abiscope run --plugins …` \
                 (the syscall, file and process plugins) over `./abiscope run` (OSGi, whole commands); syscall \
                 tracing overhead: the same with `--plugins syscalls.linux` alone; both as wall time, then (in brackets) \
-                as CPU time (user + system), medians of the OSGi configurations' own rounds. heap: peak used heap sampled every 5 ms (garbage included); \
+                as CPU time (user + system): the median over the OSGi configurations' own rounds of each round's \
+                traced ÷ plain − 1 (the two run back to back in a round, so the machine's drift between rounds cancels). heap: peak used heap sampled every 5 ms (garbage included); \
                 heap after GC: the most heap in use right after a collection during a run (what the run kept; – when \
                 no collection ran); \
                 RSS: peak resident set of the process (`/usr/bin/time`), the JVM included. FAILED: the output differed \
