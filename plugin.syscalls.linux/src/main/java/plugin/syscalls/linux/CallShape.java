@@ -1,8 +1,6 @@
 package plugin.syscalls.linux;
 
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import plugin.syscalls.linux.decode.Capture;
 import plugin.syscalls.linux.decode.Prototypes;
 import plugin.syscalls.linux.table.Arch;
@@ -49,17 +47,18 @@ public final class CallShape {
     private static final int DENSE = 1024;
     /** Per ABI: the shapes of numbers below {@link #DENSE}, filled as calls are met (races fill a slot twice, alike). */
     private static final CallShape[][] DENSE_SHAPES = new CallShape[Arch.values().length][DENSE];
-    private static final Map<Long, CallShape> SPARSE = new ConcurrentHashMap<>();
 
-    /** The shape of call {@code nr} of {@code arch}. */
+    /**
+     * The shape of call {@code nr} of {@code arch}. Numbers past the dense table (ARM's private calls,
+     * and whatever a guest puts in the number register) are made afresh each time: they are rare, and
+     * a cache of them would grow with every number a guest tries.
+     */
     public static CallShape of(Arch arch, long nr) {
-        if (nr >= 0 && nr < DENSE) {
-            CallShape[] shapes = DENSE_SHAPES[arch.ordinal()];
-            CallShape s = shapes[(int) nr];
-            if (s == null) shapes[(int) nr] = s = make(arch, nr);
-            return s;
-        }
-        return SPARSE.computeIfAbsent(((long) arch.ordinal() << 56) ^ nr, k -> make(arch, nr));
+        if (nr < 0 || nr >= DENSE) return make(arch, nr);
+        CallShape[] shapes = DENSE_SHAPES[arch.ordinal()];
+        CallShape s = shapes[(int) nr];
+        if (s == null) shapes[(int) nr] = s = make(arch, nr);
+        return s;
     }
 
     private static final Set<String> SIGRETURNS = Set.of("rt_sigreturn", "sigreturn");

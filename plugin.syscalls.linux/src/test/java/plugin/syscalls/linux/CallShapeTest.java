@@ -78,9 +78,11 @@ class CallShapeTest {
                 assertEquals(s.is(CallShape.EXEC) || n.equals("clone") || n.equals("clone3"), s.is(CallShape.ENTRY_FACTS), n);
             }
             // numbers past the dense table (ARM's private calls) and unknown ones have shapes too
-            CallShape far = CallShape.of(arch, 0xf0005);
-            assertEquals(arch.name(0xf0005), far.name);
-            assertSame(far, CallShape.of(arch, 0xf0005));
+            for (long far : new long[] {0xf0005, 0x7fff_ffffL, -1L, Long.MIN_VALUE}) {
+                CallShape s = CallShape.of(arch, far);
+                assertEquals(arch.name(far), s.name);
+                assertSame(Prototypes.of(s.name), s.proto);
+            }
         }
     }
 }
