@@ -38,4 +38,7 @@ record Config(String name, Kind kind, String worker, int shrink) {
             OSGI, OSGI_TRACING, OSGI_SYSCALLS);
 
     boolean isWorker() { return kind == Kind.WORKER; }
+
+    /** Through {@code ./abiscope run}: the configurations whose differences are the tracing overhead. */
+    boolean isOsgi() { return kind == Kind.OSGI || kind == Kind.OSGI_TRACING || kind == Kind.OSGI_SYSCALLS; }
 }

@@ -104,10 +104,6 @@ public final class Suite {
         return base.resolve("guests").resolve(arch.equals("i386") ? "i386" : "amd64").resolve("busybox/busybox");
     }
 
-    static boolean isOsgi(Config c) {
-        return c.kind() == Config.Kind.OSGI || c.kind() == Config.Kind.OSGI_TRACING || c.kind() == Config.Kind.OSGI_SYSCALLS;
-    }
-
     /** In --quick only the plain configurations run on every workload; the others on the first. */
     boolean selected(Workload w, Config c) {
         if (!only.isEmpty() && !only.contains(c.name())) return false;
@@ -128,11 +124,11 @@ public final class Suite {
         for (Workload w : Workload.ALL)
             for (Config c : Config.ALL) if (selected(w, c)) Workload.input(work, bytesFor(w, c));
         prepareOsgi(root);
-        for (int round = 0; round < Math.max(rounds, overheadRounds); round++) {
+        for (int round = 0; round < overheadRounds; round++) {
             for (Workload w : Workload.ALL) {
                 for (String arch : ARCHES) {
                     for (Config c : Config.ALL) {
-                        if (!selected(w, c) || round >= (isOsgi(c) ? overheadRounds : rounds)) continue;
+                        if (!selected(w, c) || round >= (c.isOsgi() ? overheadRounds : rounds)) continue;
                         Map<String, Object> r = runCell(w, arch, c, round, root);
                         runs.add(r);
                         log(String.format(Locale.ROOT, "round %d  %-9s %-6s %-18s %s", round + 1, w.name(), arch,

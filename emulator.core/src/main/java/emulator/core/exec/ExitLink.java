@@ -41,14 +41,13 @@ public final class ExitLink {
         CodeCache cache = cpu.cache;
         Resolved r = resolved;
         TranslatedBlock t;
-        if (r != null && r.cache == cache && (t = r.target).valid && t.mode == cpu.mode) {
-            CompiledBlock c = t.code();
-            if (c != null) cpu.chained++;
-            return c;
+        if (r != null && r.cache == cache && r.target.valid && r.target.mode == cpu.mode) {
+            t = r.target;
+        } else {
+            t = cache == null ? null : cache.get(pc, cpu.mode);
+            if (t == null || !t.valid) return null;
+            resolved = new Resolved(cache, t);
         }
-        t = cache == null ? null : cache.get(pc, cpu.mode);
-        if (t == null || !t.valid) return null;
-        resolved = new Resolved(cache, t);
         CompiledBlock c = t.code();
         if (c != null) cpu.chained++;
         return c;

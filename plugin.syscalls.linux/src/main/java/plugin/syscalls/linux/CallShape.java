@@ -1,6 +1,5 @@
 package plugin.syscalls.linux;
 
-import java.util.Set;
 import plugin.syscalls.linux.decode.Capture;
 import plugin.syscalls.linux.decode.Prototypes;
 import plugin.syscalls.linux.table.Arch;
@@ -61,8 +60,6 @@ public final class CallShape {
         return s;
     }
 
-    private static final Set<String> SIGRETURNS = Set.of("rt_sigreturn", "sigreturn");
-
     private static CallShape make(Arch arch, long nr) {
         String name = arch.name(nr);
         Prototypes.Proto proto = Prototypes.of(name);
@@ -73,7 +70,8 @@ public final class CallShape {
             case "clone", "clone3" -> FORK | IDS | ENTRY_FACTS;
             case "getpid", "gettid", "set_tid_address" -> IDS;
             case "readlink", "readlinkat" -> READLINK;
-            default -> SIGRETURNS.contains(name) ? SIGRETURN : 0;
+            case "rt_sigreturn", "sigreturn" -> SIGRETURN;
+            default -> 0;
         };
         if (Capture.readsAtEntry(name, proto)) t |= CAPTURE_AT_ENTRY;
         if (Capture.readsAtExit(name, proto)) t |= CAPTURE_AT_EXIT;

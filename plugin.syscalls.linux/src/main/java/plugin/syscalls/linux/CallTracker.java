@@ -114,10 +114,12 @@ public final class CallTracker {
         }
         // number, arguments and stack pointer in one loop: one copy of the register lookup for the JIT
         String[] regs = arch.entryRegs;
-        long[] v = new long[regs.length];
-        for (int i = 0; i < v.length; i++) v[i] = arch.unsigned(cpu.reg(regs[i]));
-        long nr = v[0], sp = v[v.length - 1];
-        long[] args = java.util.Arrays.copyOfRange(v, 1, v.length - 1);
+        long[] args = new long[regs.length - 2];
+        long nr = 0, sp = 0;
+        for (int i = 0; i < regs.length; i++) {
+            long r = arch.unsigned(cpu.reg(regs[i]));
+            if (i == 0) nr = r; else if (i == regs.length - 1) sp = r; else args[i - 1] = r;
+        }
         Call c = new Call(arch, asid, sp, cpu.pc(), cpu.index(), nr, args, cpu.icount());
         Integer pid = pidOf.get(asid);
         c.pid = pid == null ? 0 : pid;

@@ -21,8 +21,6 @@ public enum Arch {
     public final int wordSize;
     public final String numberReg;
     public final List<String> argRegs;
-    /** {@link #argRegs} as an array: read on every call, on the vCPU thread. */
-    public final String[] argRegArray;
     public final String resultReg;
     public final String spReg;
     /** What an entry reads, in order: the number register, the argument registers, the stack pointer. */
@@ -58,7 +56,6 @@ public enum Arch {
         this.wordSize = wordSize;
         this.numberReg = numberReg;
         this.argRegs = argRegs;
-        this.argRegArray = argRegs.toArray(String[]::new);
         this.resultReg = resultReg;
         this.spReg = spReg;
         this.entryRegs = new String[argRegs.size() + 2];
