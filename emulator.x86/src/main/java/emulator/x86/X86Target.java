@@ -89,6 +89,7 @@ public final class X86Target implements Target {
             case PAGE_FAULT -> 14;
             case DIVIDE_ERROR -> 0;
             case TRAP -> e.vector;
+            case RESTART -> throw new IllegalArgumentException("a restart is not a guest exception");
         };
     }
 

@@ -18,7 +18,7 @@ public final class Backend {
 
     private final BackendKind kind;
     private final int threshold;
-    private final BytecodeCompiler compiler = new BytecodeCompiler();
+    private final BytecodeCompiler compiler = new BytecodeCompiler(true); // its code runs in the execution loop
     private final AtomicLong compiled = new AtomicLong(), compileFailures = new AtomicLong();
     private final AtomicLong regions = new AtomicLong(), regionMembers = new AtomicLong(), shared = new AtomicLong();
 

@@ -60,6 +60,26 @@ public final class BytecodeCompiler implements Opcodes {
     /** Guest instructions a region runs at most per call (about a millisecond). */
     public static final long REGION_SLICE = 1L << 20;
 
+    /** Restartable memory accesses ({@code -Dabiscope.restarts=false} turns them off). */
+    static final boolean RESTARTS = !"false".equals(System.getProperty("abiscope.restarts"));
+
+    /**
+     * Whether the code may leave an instruction to be restarted by the execution loop
+     * ({@link emulator.core.exec.GuestException#RESTART}): where nothing of an instruction has
+     * happened yet, its memory accesses go through {@link emulator.core.mem.MemOps}' restartable
+     * fast paths, which have no call to the slow path in them, so the JIT keeps the block's values in
+     * registers around them instead of saving them for a call on every access (bzip2 and gzip ran
+     * 9-22 % faster). Only code that the loop runs may do this ({@link Backend}'s); code run directly
+     * (tests, tools) takes the slow path in place.
+     */
+    private final boolean restarts;
+
+    /** A compiler whose code takes every miss's slow path in place. */
+    public BytecodeCompiler() { this(false); }
+
+    /** A compiler whose code may leave instructions to the execution loop when {@code restarts} (and {@code -Dabiscope.restarts} is not false). */
+    public BytecodeCompiler(boolean restarts) { this.restarts = restarts && RESTARTS; }
+
     public CompiledBlock compile(IrBlock b) { return compile(List.of(b), null, false); }
 
     /**
@@ -76,7 +96,7 @@ public final class BytecodeCompiler implements Opcodes {
     private CompiledBlock compile(List<IrBlock> blocks, long[][] indirect, boolean region) {
         IrBlock b = blocks.get(0);
         String name = "emulator/core/backend/" + (region ? "Region_" : "Block_") + Long.toHexString(b.pc) + "_" + SEQ.incrementAndGet();
-        Gen g = new Gen(blocks, indirect, name, region);
+        Gen g = new Gen(blocks, indirect, name, region, restarts);
         byte[] bytes;
         try {
             bytes = g.generate();
@@ -119,7 +139,7 @@ public final class BytecodeCompiler implements Opcodes {
         /** The untagged TLB tables (read, write) in low-address code, read once per call; -1 when unused. */
         int readPagesLocal = -1, writePagesLocal = -1;
         /** Whether some low-address member loads / stores (seen with the slots in {@link #generate}). */
-        boolean lowLoads, lowStores;
+        boolean lowLoads, lowStores, instrumented;
         /**
          * Where every exit that leaves the method goes (see {@link #leave()}): the write-back, the
          * counters and the count are emitted once per method instead of once per exit, which was a
@@ -166,13 +186,30 @@ public final class BytecodeCompiler implements Opcodes {
         boolean icountStored;
         int[] slotLocal, tempLocal;
         BitSet usedSlots = new BitSet(), writtenSlots = new BitSet();
+        /**
+         * Whether nothing of the current instruction has happened yet (no register or memory written,
+         * nothing called): a memory access here may leave it to be restarted ({@link MemOps} R variants).
+         */
+        boolean insnClean;
+        /** Whether restartable accesses are used at all: not where instrumentation counts or calls back (a restart would count or call twice). */
+        boolean restartable;
+        /** Slots not loaded at the method's start (a single block's, see {@link #planLazySlots}); empty in a region. */
+        BitSet lazy = new BitSet();
+        /** Per slot: the instruction at whose start a lazy slot read first is loaded, else -1. */
+        int[] loadAtInsn;
+        /** Per lazy slot: the first instruction index at which the fault handler stores it. */
+        int[] storeFrom;
         Label[] labels;
         /** Exits to a constant pc: (link constant, label of its chaining stub), emitted after the fault handler. */
         final List<Object[]> chainStubs = new ArrayList<>();
 
-        Gen(List<IrBlock> blocks, long[][] indirect, String name, boolean region) {
+        /** Whether this code may leave instructions to be restarted (see {@link BytecodeCompiler#restarts}). */
+        final boolean restarts;
+
+        Gen(List<IrBlock> blocks, long[][] indirect, String name, boolean region, boolean restarts) {
             this.blocks = blocks; this.indirect = indirect; this.name = name;
             this.region = region;
+            this.restarts = restarts;
             this.b = blocks.get(0);
             for (int k = 0; k < blocks.size(); k++) memberAt.putIfAbsent(blocks.get(k).pc, k);
             if (region) indirectTargets = indirectTargets();
@@ -197,6 +234,7 @@ public final class BytecodeCompiler implements Opcodes {
                     if (i.op == Op.SETR) { usedSlots.set((int) i.imm); writtenSlots.set((int) i.imm); }
                     if (x.lowAddresses && i.op == Op.LOAD) lowLoads = true;
                     if (x.lowAddresses && i.op == Op.STORE) lowStores = true;
+                    if (i.op == Op.COUNT || i.op == Op.CB_BLOCK || i.op == Op.CB_INSN || i.op == Op.CB_MEM) instrumented = true;
                 }
             }
             // Per instruction of the region: its pc, and how many instructions of its block precede it.
@@ -314,7 +352,9 @@ public final class BytecodeCompiler implements Opcodes {
                 regionLimit();
             }
             for (int l : counterLocal.values()) { mv.visitInsn(LCONST_0); mv.visitVarInsn(LSTORE, l); }
-            loadSlots();
+            if (!region) planLazySlots();
+            restartable = restarts && !instrumented;
+            loadSlotsAtEntry();
             mv.visitLabel(tryStart);
             insnBase = 0;
             for (int k = 0; k < blocks.size(); k++) {
@@ -342,7 +382,7 @@ public final class BytecodeCompiler implements Opcodes {
             mv.visitVarInsn(ASTORE, exLocal);
             readOnly = null;
             setRegsReadOnly(false);
-            writeBack();
+            writeBackAtFault();
             Label skip = new Label();
             mv.visitVarInsn(ILOAD, curLocal);
             mv.visitJumpInsn(IFLT, skip);
@@ -604,12 +644,125 @@ public final class BytecodeCompiler implements Opcodes {
         }
 
         void loadSlots() {
+            for (int s = usedSlots.nextSetBit(0); s >= 0; s = usedSlots.nextSetBit(s + 1)) loadSlot(s);
+        }
+
+        void loadSlot(int s) {
+            mv.visitVarInsn(ALOAD, regsLocal);
+            mv.visitLdcInsn(s);
+            mv.visitInsn(LALOAD);
+            mv.visitVarInsn(LSTORE, slotLocal[s]);
+        }
+
+        /** At the method's start: every used slot but the lazy ones, which start at 0 (for the verifier; see {@link #lazy}). */
+        void loadSlotsAtEntry() {
             for (int s = usedSlots.nextSetBit(0); s >= 0; s = usedSlots.nextSetBit(s + 1)) {
-                mv.visitVarInsn(ALOAD, regsLocal);
-                mv.visitLdcInsn(s);
-                mv.visitInsn(LALOAD);
-                mv.visitVarInsn(LSTORE, slotLocal[s]);
+                if (!lazy.get(s)) loadSlot(s);
+                else { mv.visitInsn(LCONST_0); mv.visitVarInsn(LSTORE, slotLocal[s]); }
             }
+        }
+
+        /**
+         * Slots of a single block (not a region) first touched in its straight-line start — the ops
+         * before its first label, branch, exit, trap, callback or register-reading helper, which run
+         * in order and dominate the rest. Such a slot is not loaded at the method's start: one read
+         * first is loaded at the start of the instruction that reads it ({@link #loadAtInsn}), one
+         * written first is never loaded. Loading every used slot up front kept each value live across
+         * the whole block, and beside the block's own values that was more than the host has registers:
+         * C2 spilled them to the stack at entry and reloaded them at each use (in one hot gzip block,
+         * 104 of 342 host instructions were spills and reloads; 78 of 336 with this). With restartable
+         * accesses it gained 3-4 % on gzip and bzip2 (2026-11-21, warm runs, 3 interleaved rounds). In
+         * a region a member is reached again from the others with its slots in locals, so regions load
+         * every slot up front as before.
+         *
+         * <p>The fault handler stores a lazy slot only once the instruction that loads or first writes
+         * it has begun ({@link #storeFrom}): before, its local holds 0 and the guest register is
+         * unchanged in {@code cpu.regs} anyway. A slot first written by an instruction that can fault
+         * both before and after that write is loaded up front, as the handler cannot tell which.
+         */
+        void planLazySlots() {
+            lazy = new BitSet();
+            loadAtInsn = new int[b.slots];
+            storeFrom = new int[b.slots];
+            java.util.Arrays.fill(loadAtInsn, -1);
+            BitSet touched = new BitSet();
+            List<Inst> ops = b.ops;
+            int cur = 0;
+            for (int p = 0; p < ops.size(); p++) {
+                Inst i = ops.get(p);
+                if (i.isNop()) continue;
+                if (!straightLine(i)) break;
+                if (i.op == Op.INSN) cur = (int) i.imm;
+                if (i.op != Op.GETR && i.op != Op.SETR) continue;
+                int s = (int) i.imm;
+                if (touched.get(s)) continue;
+                touched.set(s);
+                if (i.op == Op.GETR) {
+                    lazy.set(s);
+                    loadAtInsn[s] = cur;
+                    storeFrom[s] = cur;
+                    continue;
+                }
+                boolean before = faultsInInsn(ops, p, -1), after = faultsInInsn(ops, p, +1);
+                if (before && after) continue;
+                lazy.set(s);
+                storeFrom[s] = after ? cur : cur + 1;
+            }
+        }
+
+        /** Ops the straight-line start of a block may hold (see {@link #planLazySlots}). */
+        static boolean straightLine(Inst i) {
+            return switch (i.op) {
+                case LABEL, BR, BRC, EXIT, EXITR, TRAP, CB_BLOCK, CB_INSN, CB_MEM -> false;
+                case CALL -> !((Helper) i.aux).readsRegs() && !((Helper) i.aux).writesRegs();
+                default -> true;
+            };
+        }
+
+        /** Whether an op of the instruction holding op {@code p}, before it ({@code dir} -1) or after it (+1), can throw to the fault handler. */
+        static boolean faultsInInsn(List<Inst> ops, int p, int dir) {
+            for (int q = p + dir; q >= 0 && q < ops.size(); q += dir) {
+                Inst i = ops.get(q);
+                if (i.op == Op.INSN) return false;
+                if (mayFault(i) || i.op == Op.TRAP) return true;
+            }
+            return false;
+        }
+
+        /**
+         * The fault handler's write-back: every written slot, but a lazy one only once the instruction
+         * at {@link #storeFrom} has begun (or after a trap, which leaves the index at -1 and comes
+         * after the straight-line start).
+         */
+        void writeBackAtFault() {
+            BitSet now = (BitSet) writtenSlots.clone();
+            now.andNot(lazy);
+            store(now);
+            BitSet later = (BitSet) writtenSlots.clone();
+            later.and(lazy);
+            if (later.isEmpty()) return;
+            List<Integer> order = new ArrayList<>();
+            for (int s = later.nextSetBit(0); s >= 0; s = later.nextSetBit(s + 1)) order.add(s);
+            order.sort(java.util.Comparator.comparingInt(s -> storeFrom[s]));
+            Label all = new Label(), done = new Label();
+            mv.visitVarInsn(ILOAD, curLocal);
+            mv.visitJumpInsn(IFLT, all);
+            for (int s : order) {
+                mv.visitVarInsn(ILOAD, curLocal);
+                push(true, storeFrom[s]);
+                mv.visitJumpInsn(IF_ICMPLT, done);
+                store(bit(s));
+            }
+            mv.visitJumpInsn(GOTO, done);
+            mv.visitLabel(all);
+            store(later);
+            mv.visitLabel(done);
+        }
+
+        static BitSet bit(int s) {
+            BitSet x = new BitSet();
+            x.set(s);
+            return x;
         }
 
         /** Every slot the block writes (the fault handler, which can be reached from anywhere). */
@@ -702,6 +855,8 @@ public final class BytecodeCompiler implements Opcodes {
 
         void op(Inst i, int cur, int k) {
             boolean w = i.type == Type.I32;
+            boolean clean = insnClean;
+            if (i.op != Op.INSN && i.op != Op.LOAD && !i.isNop() && !(i.op.ordinal() <= Op.SELECT.ordinal() && i.op != Op.SETR)) insnClean = false;
             if (mayFault(i) && storedCur != pendingCur) {
                 push(true, pendingCur);
                 mv.visitVarInsn(ISTORE, curLocal);
@@ -724,7 +879,11 @@ public final class BytecodeCompiler implements Opcodes {
                     mv.visitVarInsn(LSTORE, slotLocal[(int) i.imm]);
                     dirty.set((int) i.imm);
                 }
-                case INSN -> pendingCur = insnBase + (int) i.imm;
+                case INSN -> {
+                    pendingCur = insnBase + (int) i.imm;
+                    insnClean = true;
+                    if (loadAtInsn != null) for (int s = lazy.nextSetBit(0); s >= 0; s = lazy.nextSetBit(s + 1)) if (loadAtInsn[s] == i.imm) loadSlot(s);
+                }
                 case LABEL -> {
                     mv.visitLabel(labels[(int) i.imm]);
                     storedCur = -2;
@@ -789,14 +948,15 @@ public final class BytecodeCompiler implements Opcodes {
                 case LOAD -> load(i);
                 case STORE -> {
                     int size = (int) i.imm;
+                    boolean r = b.lowAddresses && restartable && clean;
                     mv.visitVarInsn(ALOAD, 1);
-                    String low = b.lowAddresses ? "Low" : "", pages = pushPages(writePagesLocal);
+                    String low = r ? "R" : b.lowAddresses ? "Low" : "", pages = pushPages(writePagesLocal), cpuArg = "L" + VCPU + ";";
                     load(i.a);
-                    if (size == 8) { load(i.b); static_(MEMOPS, "st64" + low, "(L" + VCPU + ";" + pages + "JJ)V"); }
+                    if (size == 8) { load(i.b); static_(MEMOPS, "st64" + low, "(" + cpuArg + pages + "JJ)V"); }
                     else {
                         load(i.b);
                         if (b.type(i.b) == Type.I64) mv.visitInsn(L2I);
-                        static_(MEMOPS, (size == 1 ? "st8" : size == 2 ? "st16" : "st32") + low, "(L" + VCPU + ";" + pages + "JI)V");
+                        static_(MEMOPS, (size == 1 ? "st8" : size == 2 ? "st16" : "st32") + low, "(" + cpuArg + pages + "JI)V");
                     }
                 }
                 case CALL -> call(i);
@@ -825,17 +985,18 @@ public final class BytecodeCompiler implements Opcodes {
             int size = (int) (i.imm & 0xF);
             boolean signed = (i.imm & Op.SIGNED) != 0;
             boolean w = i.type == Type.I32;
+            boolean r = b.lowAddresses && restartable && insnClean;
             mv.visitVarInsn(ALOAD, 1);
-            String low = b.lowAddresses ? "Low" : "", pages = pushPages(readPagesLocal);
+            String low = r ? "R" : b.lowAddresses ? "Low" : "", pages = pushPages(readPagesLocal), cpuArg = "L" + VCPU + ";";
             load(i.a);
             switch (size) {
-                case 8 -> static_(MEMOPS, "ld64" + low, "(L" + VCPU + ";" + pages + "J)J");
+                case 8 -> static_(MEMOPS, "ld64" + low, "(" + cpuArg + pages + "J)J");
                 case 4 -> {
-                    static_(MEMOPS, "ld32" + low, "(L" + VCPU + ";" + pages + "J)I");
+                    static_(MEMOPS, "ld32" + low, "(" + cpuArg + pages + "J)I");
                     if (!w) { mv.visitInsn(I2L); if (!signed) { mv.visitLdcInsn(0xFFFFFFFFL); mv.visitInsn(LAND); } }
                 }
                 default -> {
-                    static_(MEMOPS, (size == 1 ? "ld8" : "ld16") + low, "(L" + VCPU + ";" + pages + "J)I");
+                    static_(MEMOPS, (size == 1 ? "ld8" : "ld16") + low, "(" + cpuArg + pages + "J)I");
                     if (signed) mv.visitInsn(size == 1 ? I2B : I2S);
                     if (!w) mv.visitInsn(I2L);
                 }

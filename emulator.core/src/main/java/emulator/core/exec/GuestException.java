@@ -14,8 +14,17 @@ public final class GuestException extends RuntimeException {
         /** Integer divide by zero in an IR divide. */
         DIVIDE_ERROR,
         /** A trap raised by the front end; see {@link #vector}. */
-        TRAP
+        TRAP,
+        /**
+         * Not a guest event: compiled code left an instruction before it changed anything (a memory
+         * access missed the TLB), for the execution loop to run that one instruction on the slow path
+         * ({@link #RESTART}).
+         */
+        RESTART
     }
+
+    /** The one {@link Kind#RESTART} exception (it carries nothing: the loop re-runs the instruction at the pc). */
+    public static final GuestException RESTART = new GuestException(Kind.RESTART, -1, 0, 0, 0, false, "restart the instruction");
 
     public final Kind kind;
     /** Target vector for TRAP; the target's number for the others is {@code Target#vectorOf}. */

@@ -27,7 +27,7 @@ public final class Machine {
     private volatile boolean stopped, paused;
     private final AtomicLong epoch = new AtomicLong();
     private final Object pauseLock = new Object();
-    private final AtomicLong retiredIcount = new AtomicLong(), retiredDispatches = new AtomicLong();
+    private final AtomicLong retiredIcount = new AtomicLong(), retiredDispatches = new AtomicLong(), retiredRestarts = new AtomicLong();
     private int nextIndex;
     private final java.util.Set<Long> breakpoints = ConcurrentHashMap.newKeySet();
     volatile boolean anyBreakpoints;
@@ -172,6 +172,7 @@ public final class Machine {
         CURRENT.remove();
         retiredIcount.addAndGet(v.icount);
         retiredDispatches.addAndGet(v.dispatches);
+        retiredRestarts.addAndGet(v.restarts);
         vcpus.remove(v);
     }
 
@@ -207,6 +208,13 @@ public final class Machine {
     public long dispatches() {
         long t = retiredDispatches.get();
         for (Vcpu v : vcpus) t += v.dispatches;
+        return t;
+    }
+
+    /** Instructions compiled code left to the slow path (a TLB miss), by every vCPU, including ended ones. */
+    public long restarts() {
+        long t = retiredRestarts.get();
+        for (Vcpu v : vcpus) t += v.restarts;
         return t;
     }
 

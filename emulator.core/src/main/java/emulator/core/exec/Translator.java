@@ -78,6 +78,23 @@ public final class Translator {
         return b;
     }
 
+    /**
+     * Runs the one instruction at {@code pc} in the IR interpreter, translated on its own (not cached,
+     * not instrumented: its block's instrumentation ran, or the block had none); returns the next pc.
+     */
+    long stepOne(Vcpu cpu, long pc, int mode) {
+        AddressSpace space = cpu.space;
+        CodeFetch fetch = addr -> {
+            Page p = space.page(addr);
+            if (p == null || (p.prot & Prot.EXEC) == 0) return -1;
+            return p.data[(int) (addr & AddressSpace.PAGE_MASK)] & 0xFF;
+        };
+        IrBuilder ir = new IrBuilder(pc, machine.target().slots());
+        machine.target().translate(pc, mode, fetch, ir, 1);
+        IrBlock block = ir.finish();
+        return backend.interpret(block, cpu);
+    }
+
     /** Translates without caching (also used by tests and the raw runner). */
     public TranslatedBlock translate(Vcpu cpu, long pc, int mode) {
         AddressSpace space = cpu.space;

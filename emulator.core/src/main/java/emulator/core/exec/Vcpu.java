@@ -130,6 +130,9 @@ public final class Vcpu implements Cpu {
         }
     }
 
+    /** Instructions compiled code left to the loop (see {@link #restartInsn}), and of those the ones the interpreter ran alone. */
+    public long restarts, restartSteps;
+
     private void loop() {
         TranslatedBlock prev = null;
         inGuestCode = true;
@@ -154,8 +157,12 @@ public final class Vcpu implements Cpu {
                 dispatches++;
                 pc = b.exec(this);
             } catch (GuestException e) {
-                endAtomic(); // a fault inside a LOCK-prefixed instruction
                 prev = null;
+                if (e == GuestException.RESTART) {
+                    restartInsn();
+                    continue;
+                }
+                endAtomic(); // a fault inside a LOCK-prefixed instruction
                 regsReadOnly = false; // in case it escaped from a callback
                 deliver(e);
                 continue;
@@ -166,6 +173,43 @@ public final class Vcpu implements Cpu {
                 handleExit();
             }
         }
+    }
+
+    /** The access that missed, for {@link #restartInsn}. */
+    private long missAddress;
+    private int missSize;
+    private boolean missWrite;
+
+    /** Records a TLB miss of compiled code ({@code MemOps}' restartable accesses) and returns the exception to throw. */
+    public GuestException restart(long address, int size, boolean write) {
+        missAddress = address;
+        missSize = size;
+        missWrite = write;
+        return GuestException.RESTART;
+    }
+
+    /**
+     * Goes on after compiled code left an instruction untouched because a memory access missed the
+     * TLB ({@link GuestException#RESTART}; the pc is that instruction's). When the access lies in one
+     * page below 4 GiB that allows it (and, for a write, holds no translated code), the page is
+     * cached and the loop runs on from the pc, where the access now hits. Otherwise (an access across
+     * pages, above 4 GiB, to a code page, or one that faults) the instruction runs alone in the IR
+     * interpreter, whose accesses take the slow path: the split access, the code invalidation, the
+     * page fault.
+     */
+    private void restartInsn() {
+        restarts++;
+        if (tlb.fillFor(space, missAddress, missSize, missWrite)) return;
+        restartSteps++;
+        try {
+            pc = machine.translator().stepOne(this, pc, mode);
+        } catch (GuestException e) {
+            endAtomic();
+            regsReadOnly = false;
+            deliver(e);
+            return;
+        }
+        if (exitReason != 0) handleExit();
     }
 
     private TranslatedBlock recentBlock(long pc, int mode) {

@@ -73,13 +73,17 @@ public final class AddressSpace {
         long added = 0;
         for (long p = first; p <= last; p++) if (!pages.containsKey(p)) added += PAGE_SIZE;
         if (mappedBytes.get() + added > limitBytes) return false;
+        boolean replaced = false;
         for (long p = first; p <= last; p++) {
             Page old = pages.put(p, new Page(new byte[PAGE_SIZE], prot));
+            if (old != null) replaced = true;
             if (old != null && old.code) notifyCode(p << PAGE_BITS);
         }
         mappedBytes.addAndGet(added);
         if (last >= 1L << (32 - PAGE_BITS)) mappedAbove4GiB = true;
-        bumpGeneration();
+        // Only a replaced page can be in a TLB: mapping fresh pages (a growing heap, a new mmap) keeps
+        // every vCPU's entries, which a flush would make each miss again.
+        if (replaced) bumpGeneration();
         return true;
     }
 

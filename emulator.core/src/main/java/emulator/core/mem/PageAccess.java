@@ -60,6 +60,11 @@ final class PageAccess {
         return UNCHECKED ? (byte[]) U.getObject(table, TABLE_BASE + ((long) page << TABLE_SHIFT)) : table[page];
     }
 
+    /** {@code table[page]} for a page number below {@link Tlb#LOW_PAGES}; {@code table} must be that long. */
+    static byte[] lowPage(byte[][] table, long page) {
+        return UNCHECKED ? (byte[]) U.getObject(table, TABLE_BASE + (page << TABLE_SHIFT)) : table[(int) page];
+    }
+
     // Values are little-endian; offsets must leave the whole value inside the array.
 
     static byte getByte(byte[] p, int off) { return UNCHECKED ? U.getByte(p, BYTES_BASE + off) : p[off]; }

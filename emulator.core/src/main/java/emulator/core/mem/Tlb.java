@@ -89,6 +89,21 @@ public final class Tlb {
         if (writable) { wtag[i] = tag; wpage[i] = data; }
     }
 
+    /**
+     * Caches the page of an access of {@code size} bytes at {@code addr} in the untagged part, if the
+     * access lies in one page below 4 GiB that allows it (a write: a writable page without translated
+     * code); returns whether it did.
+     */
+    public boolean fillFor(AddressSpace as, long addr, int size, boolean write) {
+        if (!isLow(addr) || rlow == NO_LOW_PAGES || (addr & AddressSpace.PAGE_MASK) + size > AddressSpace.PAGE_SIZE) return false;
+        Page p = as.page(addr);
+        if (p == null) return false;
+        boolean readable = (p.prot & Prot.READ) != 0, writable = (p.prot & Prot.WRITE) != 0 && !p.code;
+        if (write ? !writable : !readable) return false;
+        fill(addr, p.data, readable, writable);
+        return true;
+    }
+
     /** Flushes if the address space changed mappings since the last check; called at safe points. */
     public void sync(AddressSpace as) {
         int g = as.generation();

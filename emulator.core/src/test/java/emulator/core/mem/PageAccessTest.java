@@ -114,6 +114,8 @@ class PageAccessTest {
             table[n] = new byte[1];
             if (PageAccess.page(table, n) != table[n]) return "table entry " + n;
             if (n > 0 && PageAccess.page(table, n - 1) != table[n - 1]) return "table entry " + (n - 1);
+            if (PageAccess.lowPage(table, n) != table[n]) return "low table entry " + n;
+            if (n > 0 && PageAccess.lowPage(table, n - 1) != table[n - 1]) return "low table entry " + (n - 1);
         }
         return "ok";
     }

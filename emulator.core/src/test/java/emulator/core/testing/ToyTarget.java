@@ -54,7 +54,8 @@ public final class ToyTarget implements Target {
     @Override public String programCounter() { return "pc"; }
 
     @Override public int vectorOf(GuestException e) {
-        return switch (e.kind) { case PAGE_FAULT -> VEC_PF; case DIVIDE_ERROR -> VEC_DE; case TRAP -> e.vector; };
+        return switch (e.kind) { case PAGE_FAULT -> VEC_PF; case DIVIDE_ERROR -> VEC_DE; case TRAP -> e.vector;
+            case RESTART -> throw new IllegalArgumentException("a restart is not a guest exception"); };
     }
 
     /** One decoded instruction, as plugins see it. */
