@@ -92,26 +92,30 @@ final class IntOps {
         Val addr = d instanceof Operand.Mem m ? e.ea(m) : null;
         Val a = addr != null ? e.load(addr, size) : e.read(d, size);
         Val b = e.read(op(1), size);
-        Val r;
+        Val r, c = null;
+        int kind;
         switch (in.op()) {
-            case ADD -> { r = trunc(e.ir.add(a, b), size); e.setFlags(Flags.ADD, size, r, b, null, a); }
+            case ADD -> { r = trunc(e.ir.add(a, b), size); kind = Flags.ADD; }
             case ADC -> {
-                Val c = ext(e.carry(), size);
+                c = ext(e.carry(), size);
                 r = trunc(e.ir.add(e.ir.add(a, b), c), size);
-                e.setFlags(Flags.ADC, size, r, b, c, a);
+                kind = Flags.ADC;
             }
-            case SUB, CMP -> { r = trunc(e.ir.sub(a, b), size); e.setFlags(Flags.SUB, size, r, b, null, a); }
+            case SUB, CMP -> { r = trunc(e.ir.sub(a, b), size); kind = Flags.SUB; }
             case SBB -> {
-                Val c = ext(e.carry(), size);
+                c = ext(e.carry(), size);
                 r = trunc(e.ir.sub(e.ir.sub(a, b), c), size);
-                e.setFlags(Flags.SBB, size, r, b, c, a);
+                kind = Flags.SBB;
             }
-            case AND, TEST -> { r = e.ir.and(a, b); e.setFlags(Flags.LOGIC, size, r, null, null, null); }
-            case OR -> { r = e.ir.or(a, b); e.setFlags(Flags.LOGIC, size, r, null, null, null); }
-            default -> { r = e.ir.xor(a, b); e.setFlags(Flags.LOGIC, size, r, null, null, null); }
+            case AND, TEST -> { r = e.ir.and(a, b); kind = Flags.LOGIC; }
+            case OR -> { r = e.ir.or(a, b); kind = Flags.LOGIC; }
+            default -> { r = e.ir.xor(a, b); kind = Flags.LOGIC; }
         }
-        if (in.op() == emulator.x86.decode.X86Op.CMP || in.op() == emulator.x86.decode.X86Op.TEST) return;
-        writeBack(d, addr, size, r);
+        if (in.op() != emulator.x86.decode.X86Op.CMP && in.op() != emulator.x86.decode.X86Op.TEST) writeBack(d, addr, size, r);
+        // The flags after the store (here and in the other read-modify-write forms): a store that
+        // faults leaves them as they were, as the CPU does, and one that misses the TLB can be restarted.
+        if (kind == Flags.LOGIC) e.setFlags(kind, size, r, null, null, null);
+        else e.setFlags(kind, size, r, b, c, a);
     }
 
     private void writeBack(Operand d, Val addr, int size, Val v) {
@@ -131,8 +135,8 @@ final class IntOps {
         Val cf = e.carry();
         Val one = e.c(size, 1);
         Val r = trunc(inc ? e.ir.add(a, one) : e.ir.sub(a, one), size);
-        e.setFlags(inc ? Flags.INC : Flags.DEC, size, r, one, cf, a);
         writeBack(d, addr, size, r);
+        e.setFlags(inc ? Flags.INC : Flags.DEC, size, r, one, cf, a);
     }
 
     private void neg() {
@@ -142,8 +146,8 @@ final class IntOps {
         Val a = addr != null ? e.load(addr, size) : e.read(d, size);
         Val zero = e.c(size, 0);
         Val r = trunc(e.ir.sub(zero, a), size);
-        e.setFlags(Flags.SUB, size, r, a, null, zero);
         writeBack(d, addr, size, r);
+        e.setFlags(Flags.SUB, size, r, a, null, zero);
     }
 
     private void not() {
@@ -212,9 +216,9 @@ final class IntOps {
         Val a = addr != null ? e.load(addr, size) : e.read(d, size);
         Val b = e.read(op(1), size);
         Val r = trunc(e.ir.add(a, b), size);
-        e.setFlags(Flags.ADD, size, r, b, null, a);
         e.write(op(1), size, a);
         writeBack(d, addr, size, r);
+        e.setFlags(Flags.ADD, size, r, b, null, a);
     }
 
     private void cmpxchg() {
@@ -224,10 +228,10 @@ final class IntOps {
         Val dv = addr != null ? e.load(addr, size) : e.read(d, size);
         Val acc = e.gpr(Slots.RAX, size);
         Val src = e.read(op(1), size);
-        e.setFlags(Flags.SUB, size, trunc(e.ir.sub(acc, dv), size), dv, null, acc);
         Val eq = e.ir.setc(Cond.EQ, acc, dv);
         Val newD = e.ir.select(eq, src, dv);
         if (addr != null) e.store(addr, newD, size);
+        e.setFlags(Flags.SUB, size, trunc(e.ir.sub(acc, dv), size), dv, null, acc);
         Label same = e.label(), done = e.label();
         e.ir.brc(eq, same);
         if (addr == null) e.write(d, size, newD);
@@ -328,8 +332,8 @@ final class IntOps {
                 r = trunc(e.ir.sar(sa, n), size); prev = e.ir.sar(sa, n1); kind = Flags.SAR;
             }
         }
-        e.setFlags(kind, size, r, prev, kind == Flags.SHR ? a : null, null);
         writeBack(d, addr, size, r);
+        e.setFlags(kind, size, r, prev, kind == Flags.SHR ? a : null, null);
         endSkip(skip, known);
     }
 
@@ -451,8 +455,8 @@ final class IntOps {
             else { r = e.ir.or(e.ir.shr(a, n), e.ir.shl(s, back)); prev = e.ir.shr(a, n1); }
         }
         // SHRD's OF (count 1) is "sign changed": SHR-kind flags take OF from SRC2's msb, so give them r ^ a.
-        e.setFlags(left ? Flags.SHL : Flags.SHR, size, r, prev, left ? null : e.ir.xor(r, a), null);
         writeBack(d, addr, size, r);
+        e.setFlags(left ? Flags.SHL : Flags.SHR, size, r, prev, left ? null : e.ir.xor(r, a), null);
         endSkip(skip, known);
     }
 

@@ -98,6 +98,14 @@ class FaultDiffTest {
         // ---- faults with an address
         c.add(Bytes.both("31c9f7f1", "div ecx by zero"));
         c.add(Bytes.both("8b042500000000", "load from address 0"));
+        // ---- read-modify-write forms at an unmapped address (in compiled code the load misses the
+        // TLB and the instruction is restarted alone, which must fault as the CPU does); the flags,
+        // set by a cmp before, stay as they were
+        for (String[] rmw : new String[][] {{"01", "0", "add [0], eax"}, {"ff", "0", "inc dword [0]"}, {"f7", "3", "neg dword [0]"},
+                {"d1", "4", "shl dword [0], 1"}, {"0fb1", "1", "cmpxchg [0], ecx"}, {"0fc1", "1", "xadd [0], ecx"}}) {
+            // ModRM mod=00 reg=/r r/m=100, SIB: no base, no index, disp32 0
+            c.add(Bytes.both("39c8" + rmw[0] + String.format("%02x", (Integer.parseInt(rmw[1]) << 3) | 4) + "2500000000", rmw[2]));
+        }
         return c;
     }
 
