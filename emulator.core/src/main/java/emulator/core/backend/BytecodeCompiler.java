@@ -806,6 +806,18 @@ public final class BytecodeCompiler implements Opcodes {
             else mv.visitLdcInsn(v);
         }
 
+        /**
+         * Whether op {@code i} changes guest state, calls out or joins paths: the rest of its
+         * instruction can then no longer be left to a restart ({@link #insnClean}). Loads and divides
+         * may fault but change nothing.
+         */
+        static boolean commits(Inst i) {
+            return switch (i.op) {
+                case INSN, LOAD, DIVU, DIVS, REMU, REMS -> false;
+                default -> i.op.effect;
+            };
+        }
+
         /** Ops that can throw a guest fault out of generated code (the handler needs the instruction's index). */
         static boolean mayFault(Inst i) {
             return switch (i.op) {
@@ -856,7 +868,7 @@ public final class BytecodeCompiler implements Opcodes {
         void op(Inst i, int cur, int k) {
             boolean w = i.type == Type.I32;
             boolean clean = insnClean;
-            if (i.op != Op.INSN && i.op != Op.LOAD && !i.isNop() && !(i.op.ordinal() <= Op.SELECT.ordinal() && i.op != Op.SETR)) insnClean = false;
+            if (commits(i)) insnClean = false;
             if (mayFault(i) && storedCur != pendingCur) {
                 push(true, pendingCur);
                 mv.visitVarInsn(ISTORE, curLocal);

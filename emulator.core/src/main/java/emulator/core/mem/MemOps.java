@@ -181,9 +181,9 @@ public final class MemOps {
     // address above 4 GiB still takes the tagged path: the JIT leaves that branch out, with its call,
     // until it is taken.)
     // Generated code uses them where nothing of the instruction has happened yet, so its fault handler
-    // can write the state back as of the instruction's start and the loop run the instruction on the
-    // slow path. With no call in them, the JIT need not keep the block's values in stack slots across
-    // a call on every access.
+    // can write the state back as of the instruction's start; the loop then caches the page and runs
+    // on from that instruction, or runs it alone on the slow path (Vcpu.restartInsn). With no call in
+    // them, the JIT need not keep the block's values in stack slots across a call on every access.
 
     public static int ld8R(Vcpu c, byte[][] r, long a) {
         long n = a >>> AddressSpace.PAGE_BITS;
