@@ -751,7 +751,7 @@ public final class BytecodeCompiler implements Opcodes {
                 mv.visitVarInsn(ILOAD, curLocal);
                 push(true, storeFrom[s]);
                 mv.visitJumpInsn(IF_ICMPLT, done);
-                store(bit(s));
+                storeSlot(s);
             }
             mv.visitJumpInsn(GOTO, done);
             mv.visitLabel(all);
@@ -759,11 +759,6 @@ public final class BytecodeCompiler implements Opcodes {
             mv.visitLabel(done);
         }
 
-        static BitSet bit(int s) {
-            BitSet x = new BitSet();
-            x.set(s);
-            return x;
-        }
 
         /** Every slot the block writes (the fault handler, which can be reached from anywhere). */
         void writeBack() { store(writtenSlots); }
@@ -780,12 +775,14 @@ public final class BytecodeCompiler implements Opcodes {
         }
 
         void store(BitSet which) {
-            for (int s = which.nextSetBit(0); s >= 0; s = which.nextSetBit(s + 1)) {
-                mv.visitVarInsn(ALOAD, regsLocal);
-                mv.visitLdcInsn(s);
-                mv.visitVarInsn(LLOAD, slotLocal[s]);
-                mv.visitInsn(LASTORE);
-            }
+            for (int s = which.nextSetBit(0); s >= 0; s = which.nextSetBit(s + 1)) storeSlot(s);
+        }
+
+        void storeSlot(int s) {
+            mv.visitVarInsn(ALOAD, regsLocal);
+            mv.visitLdcInsn(s);
+            mv.visitVarInsn(LLOAD, slotLocal[s]);
+            mv.visitInsn(LASTORE);
         }
 
         void load(int t) {
@@ -962,13 +959,13 @@ public final class BytecodeCompiler implements Opcodes {
                     int size = (int) i.imm;
                     boolean r = b.lowAddresses && restartable && clean;
                     mv.visitVarInsn(ALOAD, 1);
-                    String low = r ? "R" : b.lowAddresses ? "Low" : "", pages = pushPages(writePagesLocal), cpuArg = "L" + VCPU + ";";
+                    String low = r ? "R" : b.lowAddresses ? "Low" : "", pages = pushPages(writePagesLocal);
                     load(i.a);
-                    if (size == 8) { load(i.b); static_(MEMOPS, "st64" + low, "(" + cpuArg + pages + "JJ)V"); }
+                    if (size == 8) { load(i.b); static_(MEMOPS, "st64" + low, "(L" + VCPU + ";" + pages + "JJ)V"); }
                     else {
                         load(i.b);
                         if (b.type(i.b) == Type.I64) mv.visitInsn(L2I);
-                        static_(MEMOPS, (size == 1 ? "st8" : size == 2 ? "st16" : "st32") + low, "(" + cpuArg + pages + "JI)V");
+                        static_(MEMOPS, (size == 1 ? "st8" : size == 2 ? "st16" : "st32") + low, "(L" + VCPU + ";" + pages + "JI)V");
                     }
                 }
                 case CALL -> call(i);
@@ -999,16 +996,16 @@ public final class BytecodeCompiler implements Opcodes {
             boolean w = i.type == Type.I32;
             boolean r = b.lowAddresses && restartable && insnClean;
             mv.visitVarInsn(ALOAD, 1);
-            String low = r ? "R" : b.lowAddresses ? "Low" : "", pages = pushPages(readPagesLocal), cpuArg = "L" + VCPU + ";";
+            String low = r ? "R" : b.lowAddresses ? "Low" : "", pages = pushPages(readPagesLocal);
             load(i.a);
             switch (size) {
-                case 8 -> static_(MEMOPS, "ld64" + low, "(" + cpuArg + pages + "J)J");
+                case 8 -> static_(MEMOPS, "ld64" + low, "(L" + VCPU + ";" + pages + "J)J");
                 case 4 -> {
-                    static_(MEMOPS, "ld32" + low, "(" + cpuArg + pages + "J)I");
+                    static_(MEMOPS, "ld32" + low, "(L" + VCPU + ";" + pages + "J)I");
                     if (!w) { mv.visitInsn(I2L); if (!signed) { mv.visitLdcInsn(0xFFFFFFFFL); mv.visitInsn(LAND); } }
                 }
                 default -> {
-                    static_(MEMOPS, (size == 1 ? "ld8" : "ld16") + low, "(" + cpuArg + pages + "J)I");
+                    static_(MEMOPS, (size == 1 ? "ld8" : "ld16") + low, "(L" + VCPU + ";" + pages + "J)I");
                     if (signed) mv.visitInsn(size == 1 ? I2B : I2S);
                     if (!w) mv.visitInsn(I2L);
                 }

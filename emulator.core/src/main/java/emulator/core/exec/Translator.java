@@ -83,28 +83,27 @@ public final class Translator {
      * not instrumented: its block's instrumentation ran, or the block had none); returns the next pc.
      */
     long stepOne(Vcpu cpu, long pc, int mode) {
-        AddressSpace space = cpu.space;
-        CodeFetch fetch = addr -> {
-            Page p = space.page(addr);
-            if (p == null || (p.prot & Prot.EXEC) == 0) return -1;
-            return p.data[(int) (addr & AddressSpace.PAGE_MASK)] & 0xFF;
-        };
         IrBuilder ir = new IrBuilder(pc, machine.target().slots());
-        machine.target().translate(pc, mode, fetch, ir, 1);
+        machine.target().translate(pc, mode, fetch(cpu.space, null), ir, 1);
         IrBlock block = ir.finish();
         return backend.interpret(block, cpu);
+    }
+
+    /** Code bytes of {@code space} from executable pages (-1 elsewhere), noting each page read in {@code pages} unless it is null. */
+    private static CodeFetch fetch(AddressSpace space, TreeSet<Long> pages) {
+        return addr -> {
+            Page p = space.page(addr);
+            if (p == null || (p.prot & Prot.EXEC) == 0) return -1;
+            if (pages != null) pages.add(AddressSpace.pageOf(addr));
+            return p.data[(int) (addr & AddressSpace.PAGE_MASK)] & 0xFF;
+        };
     }
 
     /** Translates without caching (also used by tests and the raw runner). */
     public TranslatedBlock translate(Vcpu cpu, long pc, int mode) {
         AddressSpace space = cpu.space;
         TreeSet<Long> pages = new TreeSet<>();
-        CodeFetch fetch = addr -> {
-            Page p = space.page(addr);
-            if (p == null || (p.prot & Prot.EXEC) == 0) return -1;
-            pages.add(AddressSpace.pageOf(addr));
-            return p.data[(int) (addr & AddressSpace.PAGE_MASK)] & 0xFF;
-        };
+        CodeFetch fetch = fetch(space, pages);
         int limit = splitLimits.getOrDefault(CodeCache.key(pc, mode), machine.config().maxBlockInsns());
         Instrumentation inst = machine.instrumentation();
         boolean share = SharedTranslations.ENABLED && inst == null && !machine.hasBreakpoints();

@@ -158,13 +158,8 @@ public final class Vcpu implements Cpu {
                 pc = b.exec(this);
             } catch (GuestException e) {
                 prev = null;
-                if (e == GuestException.RESTART) {
-                    restartInsn();
-                    continue;
-                }
-                endAtomic(); // a fault inside a LOCK-prefixed instruction
-                regsReadOnly = false; // in case it escaped from a callback
-                deliver(e);
+                if (e == GuestException.RESTART) restartInsn();
+                else fault(e);
                 continue;
             }
             prev = b;
@@ -204,12 +199,17 @@ public final class Vcpu implements Cpu {
         try {
             pc = machine.translator().stepOne(this, pc, mode);
         } catch (GuestException e) {
-            endAtomic();
-            regsReadOnly = false;
-            deliver(e);
+            fault(e);
             return;
         }
         if (exitReason != 0) handleExit();
+    }
+
+    /** A guest exception out of guest code, compiled or interpreted: to the guest. */
+    private void fault(GuestException e) {
+        endAtomic(); // a fault inside a LOCK-prefixed instruction
+        regsReadOnly = false; // in case it escaped from a callback
+        deliver(e);
     }
 
     private TranslatedBlock recentBlock(long pc, int mode) {
