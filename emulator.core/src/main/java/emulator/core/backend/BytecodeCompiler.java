@@ -93,6 +93,20 @@ public final class BytecodeCompiler implements Opcodes {
      */
     public CompiledBlock compile(List<IrBlock> blocks, long[][] indirect) { return compile(blocks, indirect, true); }
 
+    /**
+     * Generated classes are Java 5 class files (version 49) unless {@code -Dabiscope.stackMaps=true}.
+     * A class file of version 50 or later must carry a StackMapTable, which ASM computes by a data-flow
+     * pass over every method it writes ({@code COMPUTE_FRAMES}). That pass was costly twice over: the
+     * compiler thread ran it for every block and region, and it was hot enough that C2 compiled ASM's
+     * frame code (about 0.15 s of C2 time per run, on the core the guest's own code waits for). A
+     * version-49 class has no stack maps: the JVM checks it with its type-inferring verifier, in C++.
+     * Measured (whole {@code ./abiscope run} commands, 6-8 interleaved rounds): x86-64 sha256sum of
+     * 8 MiB 1.13 to 1.06 s, i386 gzip 1.83 to 1.75 s, i386 md5sum 1.42 to 1.33 s; the CPU time of
+     * each command 0.16-0.20 s less. Such a class cannot use {@code ldc} of a dynamic constant
+     * (version 55), so {@code <clinit>} fetches its class data with a plain call.
+     */
+    static final boolean STACK_MAPS = Boolean.getBoolean("abiscope.stackMaps");
+
     private CompiledBlock compile(List<IrBlock> blocks, long[][] indirect, boolean region) {
         IrBlock b = blocks.get(0);
         String name = "emulator/core/backend/" + (region ? "Region_" : "Block_") + Long.toHexString(b.pc) + "_" + SEQ.incrementAndGet();
@@ -246,14 +260,14 @@ public final class BytecodeCompiler implements Opcodes {
             }
             int pcsConst = constant(pcs, "[J");
             int withinConst = constant(within, "[I");
-            ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
+            ClassWriter cw = new ClassWriter(STACK_MAPS ? ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS : ClassWriter.COMPUTE_MAXS) {
                 @Override protected String getCommonSuperClass(String a, String c) { return "java/lang/Object"; }
             };
             // ASM bounds the memory its frame computation may use (10 MiB by default); a block with a
             // few thousand temps exceeds that although it fits a JVM method. The real limit is the
             // 64 KiB method size, which MethodTooLargeException reports.
             cw.setComputeLimits(32 << 20, 100_000_000L);
-            cw.visit(V21, ACC_FINAL | ACC_SUPER, name, null, "emulator/core/exec/CompiledBlock", null);
+            cw.visit(STACK_MAPS ? V21 : V1_5, ACC_FINAL | ACC_SUPER, name, null, "emulator/core/exec/CompiledBlock", null);
             MethodVisitor init = cw.visitMethod(0, "<init>", "()V", null, null);
             init.visitCode();
             init.visitVarInsn(ALOAD, 0);
@@ -278,9 +292,19 @@ public final class BytecodeCompiler implements Opcodes {
             for (int k = 0; k < constants.size(); k++) cw.visitField(ACC_STATIC | ACC_FINAL | ACC_PRIVATE, "K" + k, constTypes.get(k), null, null);
             MethodVisitor ci = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
             ci.visitCode();
-            Handle bsm = new Handle(H_INVOKESTATIC, "java/lang/invoke/MethodHandles", "classData",
-                    "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/Class;)Ljava/lang/Object;", false);
-            ci.visitLdcInsn(new ConstantDynamic("_", "[Ljava/lang/Object;", bsm));
+            // MethodHandles.classData(lookup, "_", Object[].class): a dynamic constant where the class
+            // file version allows one (55 and later), else the same call made by hand
+            String classData = "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/Class;)Ljava/lang/Object;";
+            if (STACK_MAPS) {
+                ci.visitLdcInsn(new ConstantDynamic("_", "[Ljava/lang/Object;",
+                        new Handle(H_INVOKESTATIC, "java/lang/invoke/MethodHandles", "classData", classData, false)));
+            } else {
+                ci.visitMethodInsn(INVOKESTATIC, "java/lang/invoke/MethodHandles", "lookup", "()Ljava/lang/invoke/MethodHandles$Lookup;", false);
+                ci.visitLdcInsn("_");
+                ci.visitLdcInsn(org.objectweb.asm.Type.getType("[Ljava/lang/Object;"));
+                ci.visitMethodInsn(INVOKESTATIC, "java/lang/invoke/MethodHandles", "classData", classData, false);
+                ci.visitTypeInsn(CHECKCAST, "[Ljava/lang/Object;");
+            }
             for (int k = 0; k < constants.size(); k++) {
                 ci.visitInsn(DUP);
                 ci.visitLdcInsn(k);
