@@ -107,6 +107,9 @@ public final class BytecodeCompiler implements Opcodes {
      */
     static final boolean STACK_MAPS = Boolean.getBoolean("abiscope.stackMaps");
 
+    /** The class file {@link #compile(IrBlock)} defines for {@code b} (for tests of its format). */
+    byte[] classFile(IrBlock b) { return new Gen(List.of(b), null, "emulator/core/backend/Block_test", false, restarts).generate(); }
+
     private CompiledBlock compile(List<IrBlock> blocks, long[][] indirect, boolean region) {
         IrBlock b = blocks.get(0);
         String name = "emulator/core/backend/" + (region ? "Region_" : "Block_") + Long.toHexString(b.pc) + "_" + SEQ.incrementAndGet();
