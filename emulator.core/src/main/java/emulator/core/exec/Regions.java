@@ -35,7 +35,25 @@ final class Regions {
     /** IR ops at most, a cheap first bound before the bytecode size is known. */
     private static final int MAX_OPS = 4_000;
 
+    /** The first try of a block whose code formed a region before (see {@link #firstTry}). */
+    private static final int EARLY_TRY = 2;
+
     private Regions() {}
+
+    /**
+     * The heat at which to try a region from a block that just got its code: {@link #THRESHOLD}, or
+     * {@link #EARLY_TRY} when a region was formed from the same code before (an earlier run of the
+     * program, another process running it). That region's code is compiled already, and waiting
+     * for the heat ran its entry on its own code meanwhile, code the JIT had never compiled (the
+     * region ran instead): in the bench's second run of gzip, C1 compiled dozens of such blocks.
+     * The early try installs the region once every member has run here, and tries again at twice
+     * the heat until {@link #THRESHOLD} otherwise.
+     */
+    static int firstTry(TranslatedBlock b) {
+        if (!ENABLED || b.regionDone) return THRESHOLD;
+        Backend.RegionPlan plan = b.backend().regionPlan(b.ir);
+        return plan != null && plan != Backend.RegionPlan.NONE ? EARLY_TRY : THRESHOLD;
+    }
 
     /**
      * Compiles and installs a region entered at {@code entry}; returns its code, or null if none was
@@ -47,14 +65,34 @@ final class Regions {
         // member that is still entered from the execution loop this often is the head of a loop of
         // its own (or entered from outside): then it gets a region too.
         if (entry.inRegion && entry.hotness() < MEMBER_THRESHOLD) return null;
-        entry.regionDone = true;
-        if (!ENABLED || !entry.isCompiled()) return null;
         CodeCache cache = cpu.cache;
         Machine machine = cpu.machine;
         long epoch = machine.epoch();
         // Decided before for this code (in an earlier run of the program, or by another process
         // running it): decide the same, without collecting and compiling again.
-        Backend.RegionPlan plan = entry.backend().regionPlan(entry.ir);
+        Backend.RegionPlan plan = ENABLED && entry.isCompiled() ? entry.backend().regionPlan(entry.ir) : null;
+        if (entry.hotness() < THRESHOLD) {
+            // an early try (firstTry): only the plan's region, once all its members have run here
+            if (plan == null || plan == Backend.RegionPlan.NONE) {
+                entry.regionTry = THRESHOLD; // the plan is gone: wait for the heat, as for new code
+                return null;
+            }
+            List<TranslatedBlock> part = planned(entry, plan, cpu);
+            if (part == null) {
+                entry.regionTry = Math.min(THRESHOLD, 2 * entry.hotness());
+                return null;
+            }
+            entry.regionDone = true;
+            try {
+                return install(entry, part, compile(part, plan.indirect()), cache, machine, epoch);
+            } catch (BytecodeCompiler.TooLargeException e) {
+                entry.regionDone = false; // choose afresh at the usual heat
+                entry.regionTry = THRESHOLD;
+                return null;
+            }
+        }
+        entry.regionDone = true;
+        if (!ENABLED || !entry.isCompiled()) return null;
         if (plan == Backend.RegionPlan.NONE) return null;
         if (plan != null) {
             List<TranslatedBlock> part = planned(entry, plan, cpu);

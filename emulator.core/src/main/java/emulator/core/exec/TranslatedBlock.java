@@ -18,6 +18,8 @@ public final class TranslatedBlock {
     private int runs;
     /** Runs of the compiled code, counted until a region is formed from here (see {@link Regions}). */
     private int hot;
+    /** The heat at which region formation is tried next (see {@link Regions#firstTry}). */
+    int regionTry = Regions.THRESHOLD;
     /** A region's entry, or a block a region was tried from: no further attempts. */
     boolean regionDone;
     /** A member of some region (see {@link Regions}). */
@@ -30,6 +32,7 @@ public final class TranslatedBlock {
     TranslatedBlock(long pc, int mode, IrBlock ir, long[] pages, Backend backend, CompiledBlock initial) {
         this.pc = pc; this.mode = mode; this.ir = ir; this.pages = pages; this.backend = backend;
         this.code = initial;
+        if (initial != null) regionTry = Regions.firstTry(this);
     }
 
     public int insnCount() { return ir.insnCount(); }
@@ -59,7 +62,8 @@ public final class TranslatedBlock {
                 cpu.machine.translator().split(this, cpu);
             }
             code = c;
-        } else if (!regionDone && ++hot >= Regions.THRESHOLD) {
+            regionTry = Regions.firstTry(this);
+        } else if (!regionDone && ++hot >= regionTry) {
             CompiledBlock r = Regions.form(this, cpu);
             if (r != null) c = r;
         }

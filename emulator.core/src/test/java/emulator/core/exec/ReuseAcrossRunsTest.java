@@ -48,6 +48,23 @@ class ReuseAcrossRunsTest {
     }
 
     @Test
+    void aSecondRunEntersThePlannedRegionAtOnce() {
+        // The first run goes round the loop through the execution loop until the entry is hot
+        // (Regions.THRESHOLD); the second installs the region it planned then as soon as both
+        // members have run (Regions.firstTry), a few dispatches in.
+        // its own loop entry (addi 2, 17): twoBlockLoop's entry is the same in every program, so its plan is shared
+        Asm p = new Asm(CODE).loadi(0, 3_001).jmp(LOOP);
+        p.pad(LOOP).addi(2, 17).addi(0, -1).jnz(0, BODY).halt();
+        p.pad(BODY).addi(1, 4_321).jmp(LOOP);
+        RegionTest.Outcome reference = interpreted(p);
+        Rig first = rerun(p), second = rerun(p);
+        assertEquals(reference, outcome(second));
+        assertTrue(first.machine.dispatches() > 2L * Regions.THRESHOLD, "first run: " + first.machine.dispatches() + " dispatches");
+        assertTrue(second.machine.dispatches() < 10, "second run: " + second.machine.dispatches() + " dispatches");
+        assertEquals(first.machine.translator().backend().regionsCompiled(), second.machine.translator().backend().regionsCompiled());
+    }
+
+    @Test
     void otherCodeAtTheSameAddressesIsTranslatedAfresh() {
         // Same addresses, same block boundaries, one immediate different in each block.
         Asm a = twoBlockLoop(5_003, 111_111), b = twoBlockLoop(5_003, 222_222);
