@@ -32,38 +32,43 @@ final class FileCalls {
     static void register(LinuxSyscalls s) {
         FileCalls f = new FileCalls(s);
         int at = LinuxSyscalls.AT_FDCWD;
-        s.register("utimensat", (c, a) -> f.utimensat((int) a[0], a[1], a[2], (int) a[3], !f.i386));
-        s.register("utimensat_time64", (c, a) -> f.utimensat((int) a[0], a[1], a[2], (int) a[3], true));
-        s.register("utimes", (c, a) -> f.utimes(at, a[0], a[1]));
-        s.register("futimesat", (c, a) -> f.utimes((int) a[0], a[1], a[2]));
-        s.register("utime", (c, a) -> f.utime(a[0], a[1]));
-        for (String n : new String[] {"chown", "chown32"}) s.register(n, (c, a) -> f.chown(at, a[0], (int) a[1], (int) a[2], 0));
-        for (String n : new String[] {"lchown", "lchown32"})
-            s.register(n, (c, a) -> f.chown(at, a[0], (int) a[1], (int) a[2], LinuxSyscalls.AT_SYMLINK_NOFOLLOW));
-        for (String n : new String[] {"fchown", "fchown32"}) s.register(n, (c, a) -> f.fchown((int) a[0], (int) a[1], (int) a[2]));
-        s.register("fchownat", (c, a) -> f.chown((int) a[0], a[1], (int) a[2], (int) a[3], (int) a[4]));
-        s.register("link", (c, a) -> f.link(at, a[0], at, a[1], 0));
-        s.register("linkat", (c, a) -> f.link((int) a[0], a[1], (int) a[2], a[3], (int) a[4]));
-        s.register("truncate", (c, a) -> f.truncate(a[0], f.i386 ? (int) a[1] : a[1]));
-        s.register("truncate64", (c, a) -> f.truncate(a[0], a[1] | a[2] << 32));
-        s.register("fchmod", (c, a) -> {
-            Resolved r = f.proc.file((int) a[0]).node();
-            if (r == null) throw new ErrnoException(Errno.EPERM);
-            f.proc.root.chmod(r, (int) a[1] & 07777);
-            return 0;
+        s.provide(name -> switch (name) {
+            case "utimensat" -> (c, a) -> f.utimensat((int) a[0], a[1], a[2], (int) a[3], !f.i386);
+            case "utimensat_time64" -> (c, a) -> f.utimensat((int) a[0], a[1], a[2], (int) a[3], true);
+            case "utimes" -> (c, a) -> f.utimes(at, a[0], a[1]);
+            case "futimesat" -> (c, a) -> f.utimes((int) a[0], a[1], a[2]);
+            case "utime" -> (c, a) -> f.utime(a[0], a[1]);
+            case "chown", "chown32" -> (c, a) -> f.chown(at, a[0], (int) a[1], (int) a[2], 0);
+            case "lchown", "lchown32" -> (c, a) -> f.chown(at, a[0], (int) a[1], (int) a[2], LinuxSyscalls.AT_SYMLINK_NOFOLLOW);
+            case "fchown", "fchown32" -> (c, a) -> f.fchown((int) a[0], (int) a[1], (int) a[2]);
+            case "fchownat" -> (c, a) -> f.chown((int) a[0], a[1], (int) a[2], (int) a[3], (int) a[4]);
+            case "link" -> (c, a) -> f.link(at, a[0], at, a[1], 0);
+            case "linkat" -> (c, a) -> f.link((int) a[0], a[1], (int) a[2], a[3], (int) a[4]);
+            case "truncate" -> (c, a) -> f.truncate(a[0], f.i386 ? (int) a[1] : a[1]);
+            case "truncate64" -> (c, a) -> f.truncate(a[0], a[1] | a[2] << 32);
+            case "fchmod" -> (c, a) -> {
+                Resolved r = f.proc.file((int) a[0]).node();
+                if (r == null) throw new ErrnoException(Errno.EPERM);
+                f.proc.root.chmod(r, (int) a[1] & 07777);
+                return 0;
+            };
+            case "statfs" -> (c, a) -> f.statfs(a[1], f.i386 ? 0 : 120);
+            case "fstatfs" -> (c, a) -> { f.proc.file((int) a[0]); return f.statfs(a[1], f.i386 ? 0 : 120); };
+            case "statfs64" -> (c, a) -> f.statfs(a[2], (int) a[1]);
+            case "fstatfs64" -> (c, a) -> { f.proc.file((int) a[0]); return f.statfs(a[2], (int) a[1]); };
+            case "sync" -> (c, a) -> 0;
+            case "syncfs" -> (c, a) -> { f.proc.file((int) a[0]); return 0; };
+            case "poll" -> (c, a) -> f.poll(a[0], (int) a[1], (int) a[2] < 0 ? -1 : (long) (int) a[2] * 1_000_000L);
+            case "ppoll" -> (c, a) -> f.poll(a[0], (int) a[1], a[2] == 0 ? -1 : f.timespec(a[2], !f.i386));
+            case "ppoll_time64" -> (c, a) -> f.poll(a[0], (int) a[1], a[2] == 0 ? -1 : f.timespec(a[2], true));
+            // i386's select is the old one-pointer call, not implemented; its _newselect is x86-64's select
+            case "_newselect", "select" -> name.equals(f.i386 ? "_newselect" : "select")
+                    ? (c, a) -> f.select((int) a[0], a[1], a[2], a[3], a[4] == 0 ? -1 : f.timeval(a[4]))
+                    : null;
+            case "pselect6" -> (c, a) -> f.select((int) a[0], a[1], a[2], a[3], a[4] == 0 ? -1 : f.timespec(a[4], !f.i386));
+            case "pselect6_time64" -> (c, a) -> f.select((int) a[0], a[1], a[2], a[3], a[4] == 0 ? -1 : f.timespec(a[4], true));
+            default -> null;
         });
-        s.register("statfs", (c, a) -> f.statfs(a[1], f.i386 ? 0 : 120));
-        s.register("fstatfs", (c, a) -> { f.proc.file((int) a[0]); return f.statfs(a[1], f.i386 ? 0 : 120); });
-        s.register("statfs64", (c, a) -> f.statfs(a[2], (int) a[1]));
-        s.register("fstatfs64", (c, a) -> { f.proc.file((int) a[0]); return f.statfs(a[2], (int) a[1]); });
-        s.register("sync", (c, a) -> 0);
-        s.register("syncfs", (c, a) -> { f.proc.file((int) a[0]); return 0; });
-        s.register("poll", (c, a) -> f.poll(a[0], (int) a[1], (int) a[2] < 0 ? -1 : (long) (int) a[2] * 1_000_000L));
-        s.register("ppoll", (c, a) -> f.poll(a[0], (int) a[1], a[2] == 0 ? -1 : f.timespec(a[2], !f.i386)));
-        s.register("ppoll_time64", (c, a) -> f.poll(a[0], (int) a[1], a[2] == 0 ? -1 : f.timespec(a[2], true)));
-        s.register(f.i386 ? "_newselect" : "select", (c, a) -> f.select((int) a[0], a[1], a[2], a[3], a[4] == 0 ? -1 : f.timeval(a[4])));
-        s.register("pselect6", (c, a) -> f.select((int) a[0], a[1], a[2], a[3], a[4] == 0 ? -1 : f.timespec(a[4], !f.i386)));
-        s.register("pselect6_time64", (c, a) -> f.select((int) a[0], a[1], a[2], a[3], a[4] == 0 ? -1 : f.timespec(a[4], true)));
     }
 
     private String base(int dirfd, String path) throws ErrnoException {

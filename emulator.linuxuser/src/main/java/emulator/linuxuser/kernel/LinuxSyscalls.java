@@ -21,6 +21,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +84,6 @@ public final class LinuxSyscalls {
         rlimits[8] = new long[] {8L << 20, 8L << 20};             // RLIMIT_MEMLOCK
         rlimits[13] = new long[] {0, 0};                          // RLIMIT_NICE
         rlimits[14] = new long[] {0, 0};                          // RLIMIT_RTPRIO
-        registerAll();
     }
 
     public SyscallTable table() { return table; }
@@ -107,10 +107,34 @@ public final class LinuxSyscalls {
     public LinuxProcess process() { return proc; }
     public GuestMem memory() { return mem; }
 
-    /** Adds or replaces a handler (architecture-specific calls). */
+    /** Adds or replaces a handler (architecture-specific calls, the other call files); it takes precedence over {@link #builtin}. */
     public void register(String name, Handler h) { handlers.put(name, h); }
 
-    private void reg(Handler h, String... names) { for (String n : names) handlers.put(n, h); }
+    /** Makes the handler of a call on demand, or returns null when it has none of that name. */
+    @FunctionalInterface
+    public interface HandlerSource {
+        Handler handler(String name);
+    }
+
+    private final List<HandlerSource> sources = new ArrayList<>();
+
+    /**
+     * Adds handlers made on demand (the other call files): each lambda in a source is a class the
+     * JVM spins when it is first evaluated, so only the calls a program makes cost one. A later
+     * source, and a handler given to {@link #register}, take precedence over an earlier one.
+     */
+    public void provide(HandlerSource source) { sources.add(source); }
+
+    /** The handler for a call name: registered, else from the sources, else built in (once per name; null remembered too). */
+    private Handler handlerFor(String name) {
+        Handler h = handlers.get(name);
+        if (h == null && !handlers.containsKey(name)) {
+            for (int i = sources.size() - 1; i >= 0 && h == null; i--) h = sources.get(i).handler(name);
+            if (h == null) h = builtin(name);
+            handlers.put(name, h);
+        }
+        return h;
+    }
 
     private boolean w4() { return mem.wordSize() == 4; }
 
@@ -120,7 +144,7 @@ public final class LinuxSyscalls {
      */
     public long dispatch(Vcpu cpu, int nr, long[] args) {
         String name = table.name(nr);
-        Handler h = name == null ? null : handlers.get(name);
+        Handler h = name == null ? null : handlerFor(name);
         if (h == null) {
             String n = name == null ? "syscall_" + nr : name;
             if (warned.add(n)) log.println("abiscope: unimplemented system call " + n + " (nr " + nr + ")");
@@ -161,164 +185,165 @@ public final class LinuxSyscalls {
 
     // ================================================================== registry
 
-    private void registerAll() {
-        // ---- I/O
-        reg((c, a) -> read(i32(a[0]), a[1], a[2]), "read");
-        reg((c, a) -> write(i32(a[0]), a[1], a[2]), "write");
-        reg((c, a) -> vector(i32(a[0]), a[1], i32(a[2]), false), "readv");
-        reg((c, a) -> vector(i32(a[0]), a[1], i32(a[2]), true), "writev");
-        reg((c, a) -> pread(i32(a[0]), a[1], a[2], w4() ? (a[3] | a[4] << 32) : a[3]), "pread64");
-        reg((c, a) -> pwrite(i32(a[0]), a[1], a[2], w4() ? (a[3] | a[4] << 32) : a[3]), "pwrite64");
-        reg((c, a) -> openat(AT_FDCWD, a[0], i32(a[1]), i32(a[2])), "open");
-        reg((c, a) -> openat(i32(a[0]), a[1], i32(a[2]), i32(a[3])), "openat");
-        reg((c, a) -> openat(AT_FDCWD, a[0], O_CREAT | O_TRUNC | 1, i32(a[1])), "creat");
-        reg((c, a) -> { proc.close(i32(a[0])); return 0; }, "close");
-        reg((c, a) -> proc.file(i32(a[0])).seek(w4() ? i32(a[1]) : a[1], i32(a[2])), "lseek");
-        reg((c, a) -> {
-            long r = proc.file(i32(a[0])).seek(a[1] << 32 | a[2], i32(a[4]));
-            mem.writeU64(a[3], r);
-            return 0;
-        }, "_llseek");
-        reg((c, a) -> { fsync(i32(a[0])); return 0; }, "fsync", "fdatasync");
-        reg((c, a) -> ftruncate(i32(a[0]), w4() ? i32(a[1]) : a[1]), "ftruncate");
-        reg((c, a) -> ftruncate(i32(a[0]), a[1] | a[2] << 32), "ftruncate64");
-
-        // ---- metadata
-        reg((c, a) -> statPath(AT_FDCWD, a[0], a[1], 0, statKind("stat")), "stat");
-        reg((c, a) -> statPath(AT_FDCWD, a[0], a[1], AT_SYMLINK_NOFOLLOW, statKind("stat")), "lstat");
-        reg((c, a) -> statFd(i32(a[0]), a[1], statKind("stat")), "fstat");
-        reg((c, a) -> statPath(AT_FDCWD, a[0], a[1], 0, StatKind.STAT64_I386), "stat64");
-        reg((c, a) -> statPath(AT_FDCWD, a[0], a[1], AT_SYMLINK_NOFOLLOW, StatKind.STAT64_I386), "lstat64");
-        reg((c, a) -> statFd(i32(a[0]), a[1], StatKind.STAT64_I386), "fstat64");
-        reg((c, a) -> statPath(i32(a[0]), a[1], a[2], i32(a[3]), StatKind.STAT64_I386), "fstatat64");
-        reg((c, a) -> statPath(i32(a[0]), a[1], a[2], i32(a[3]), StatKind.STAT_X86_64), "newfstatat");
-        reg((c, a) -> statx(i32(a[0]), a[1], i32(a[2]), a[4]), "statx");
-        reg((c, a) -> access(AT_FDCWD, a[0], i32(a[1]), 0), "access");
-        reg((c, a) -> access(i32(a[0]), a[1], i32(a[2]), 0), "faccessat");
-        reg((c, a) -> access(i32(a[0]), a[1], i32(a[2]), i32(a[3])), "faccessat2");
-        reg((c, a) -> readlink(AT_FDCWD, a[0], a[1], i32(a[2])), "readlink");
-        reg((c, a) -> readlink(i32(a[0]), a[1], a[2], i32(a[3])), "readlinkat");
-        reg((c, a) -> getdents(i32(a[0]), a[1], i32(a[2]), true), "getdents64");
-        reg((c, a) -> getdents(i32(a[0]), a[1], i32(a[2]), false), "getdents");
-        reg((c, a) -> getcwd(a[0], a[1]), "getcwd");
-        reg((c, a) -> chdir(path(a[0])), "chdir");
-        reg((c, a) -> {
-            String d = proc.file(i32(a[0])).directoryPath();
-            if (d == null) throw new ErrnoException(Errno.ENOTDIR);
-            proc.cwd = d;
-            return 0;
-        }, "fchdir");
-        reg((c, a) -> { int o = proc.umask; proc.umask = i32(a[0]) & 0777; return o; }, "umask");
-        reg((c, a) -> { String p = path(a[0]); root().unlink(base(AT_FDCWD, p), p); return 0; }, "unlink");
-        reg((c, a) -> {
-            String p = path(a[1]);
-            int flags = i32(a[2]);
-            if ((flags & ~AT_REMOVEDIR) != 0) throw new ErrnoException(Errno.EINVAL);
-            if ((flags & AT_REMOVEDIR) != 0) root().rmdir(base(i32(a[0]), p), p);
-            else root().unlink(base(i32(a[0]), p), p);
-            return 0;
-        }, "unlinkat");
-        reg((c, a) -> { String p = path(a[0]); root().rmdir(base(AT_FDCWD, p), p); return 0; }, "rmdir");
-        reg((c, a) -> mkdir(AT_FDCWD, a[0], i32(a[1])), "mkdir");
-        reg((c, a) -> mkdir(i32(a[0]), a[1], i32(a[2])), "mkdirat");
-        reg((c, a) -> rename(AT_FDCWD, a[0], AT_FDCWD, a[1], 0), "rename");
-        reg((c, a) -> rename(i32(a[0]), a[1], i32(a[2]), a[3], 0), "renameat");
-        reg((c, a) -> rename(i32(a[0]), a[1], i32(a[2]), a[3], i32(a[4])), "renameat2");
-        reg((c, a) -> {
-            String target = mem.readCString(a[0], GuestRoot.PATH_MAX), p = path(a[1]);
-            root().symlink(target, base(AT_FDCWD, p), p);
-            return 0;
-        }, "symlink");
-        reg((c, a) -> {
-            String target = mem.readCString(a[0], GuestRoot.PATH_MAX), p = path(a[2]);
-            root().symlink(target, base(i32(a[1]), p), p);
-            return 0;
-        }, "symlinkat");
-        reg((c, a) -> chmod(AT_FDCWD, a[0], i32(a[1])), "chmod");
-        reg((c, a) -> chmod(i32(a[0]), a[1], i32(a[2])), "fchmodat");
-
-        // ---- descriptors
-        reg((c, a) -> dup(i32(a[0]), 0, false), "dup");
-        reg((c, a) -> dup2(i32(a[0]), i32(a[1]), 0, true), "dup2");
-        reg((c, a) -> dup2(i32(a[0]), i32(a[1]), i32(a[2]), false), "dup3");
-        reg((c, a) -> fcntl(i32(a[0]), i32(a[1]), a[2]), "fcntl", "fcntl64");
-        reg((c, a) -> pipe(a[0], 0), "pipe");
-        reg((c, a) -> pipe(a[0], i32(a[1])), "pipe2");
-        reg((c, a) -> ioctl(i32(a[0]), a[1] & 0xFFFF_FFFFL, a[2]), "ioctl");
-
-        // ---- memory
-        reg((c, a) -> brk(a[0]), "brk");
-        reg((c, a) -> mmap(a[0], a[1], i32(a[2]), i32(a[3]), i32(a[4]), a[5]), "mmap");
-        reg((c, a) -> mmap(a[0], a[1], i32(a[2]), i32(a[3]), i32(a[4]), a[5] << 12), "mmap2");
-        if (abi == SyscallTable.Abi.I386) {
-            reg((c, a) -> { // old_mmap: one pointer to six 32-bit arguments
-                long p = a[0];
-                return mmap(mem.readU32(p), mem.readU32(p + 4), (int) mem.readU32(p + 8), (int) mem.readU32(p + 12),
-                        (int) mem.readU32(p + 16), mem.readU32(p + 20));
-            }, "mmap");
-        }
-        reg((c, a) -> munmap(a[0], a[1]), "munmap");
-        reg((c, a) -> mprotect(a[0], a[1], i32(a[2])), "mprotect");
-        reg((c, a) -> msync(a[0], a[1], i32(a[2])), "msync");
-        reg((c, a) -> mremap(a[0], a[1], a[2], i32(a[3]), a[4]), "mremap");
-        reg((c, a) -> {
-            if ((a[0] & AddressSpace.PAGE_MASK) != 0) throw new ErrnoException(Errno.EINVAL);
-            return 0; // advice only: MADV_DONTNEED on private anonymous memory is not emulated (contents kept)
-        }, "madvise");
-
-        // posix_fadvise: advice about the page cache, which the personality does not have; the checks are Linux's.
-        reg((c, a) -> fadvise(i32(a[0]), w4() ? i32(a[4]) : i32(a[3])), "fadvise64");      // i386: fd, off lo, off hi, len, advice
-        reg((c, a) -> fadvise(i32(a[0]), i32(a[5])), "fadvise64_64");                    // i386: fd, off lo/hi, len lo/hi, advice
-
-        // ---- process, identity, limits
-        reg((c, a) -> proc.uid, "getuid", "geteuid", "getuid32", "geteuid32");
-        reg((c, a) -> proc.gid, "getgid", "getegid", "getgid32", "getegid32");
-        // Supplementary groups: just the primary group (the guest has no group database of its own).
-        // The old i386 getgroups uses 16-bit gids; getgroups32 and x86-64's getgroups use 32-bit ones.
-        reg((c, a) -> getgroups(i32(a[0]), a[1], abi == SyscallTable.Abi.I386 ? 2 : 4), "getgroups");
-        reg((c, a) -> getgroups(i32(a[0]), a[1], 4), "getgroups32");
-        reg((c, a) -> {
-            if (a[1] != 3L * mem.wordSize()) throw new ErrnoException(Errno.EINVAL);
-            proc.robustList = a[0];
-            proc.robustListLen = a[1];
-            return 0;
-        }, "set_robust_list");
-        reg((c, a) -> err(Errno.ENOSYS), "rseq"); // glibc then runs without restartable sequences
-        reg((c, a) -> prlimit(i32(a[0]), i32(a[1]), a[2], a[3]), "prlimit64");
-        reg((c, a) -> getrlimit(i32(a[0]), a[1], abi == SyscallTable.Abi.I386), "getrlimit");
-        reg((c, a) -> getrlimit(i32(a[0]), a[1], false), "ugetrlimit");
-        reg((c, a) -> setrlimit(i32(a[0]), a[1]), "setrlimit");
-        reg((c, a) -> uname(a[0]), "uname");
-        reg((c, a) -> sysinfo(a[0]), "sysinfo");
-        reg((c, a) -> schedGetaffinity(i32(a[0]), a[1], a[2]), "sched_getaffinity");
-        reg((c, a) -> { Thread.yield(); return 0; }, "sched_yield");
-
-        reg((c, a) -> prctl(i32(a[0]), a[1]), "prctl");
-        reg((c, a) -> sendfile(i32(a[0]), i32(a[1]), a[2], a[3], w4() ? 4 : 8), "sendfile");
-        reg((c, a) -> sendfile(i32(a[0]), i32(a[1]), a[2], a[3], 8), "sendfile64");
-
-        // ---- time, randomness
-        reg((c, a) -> clockGettime(i32(a[0]), a[1], !w4()), "clock_gettime");
-        reg((c, a) -> clockGettime(i32(a[0]), a[1], true), "clock_gettime64");
-        reg((c, a) -> clockGetres(i32(a[0]), a[1], !w4()), "clock_getres");
-        reg((c, a) -> clockGetres(i32(a[0]), a[1], true), "clock_getres_time64");
-        reg((c, a) -> gettimeofday(a[0], a[1]), "gettimeofday");
-        reg((c, a) -> {
-            long t = Instant.now().getEpochSecond();
-            if (a[0] != 0) mem.writeWord(a[0], t);
-            return t;
-        }, "time");
-        reg((c, a) -> nanosleep(a[0], a[1], !w4()), "nanosleep");
-        reg((c, a) -> a[1] == 0 ? nanosleep(a[2], a[3], !w4()) : err(Errno.EINVAL), "clock_nanosleep");
-        reg((c, a) -> a[1] == 0 ? nanosleep(a[2], a[3], true) : err(Errno.EINVAL), "clock_nanosleep_time64");
-        reg((c, a) -> getrandom(a[0], a[1], i32(a[2])), "getrandom");
-
-        // ---- signals (recorded only: no delivery yet)
-        reg((c, a) -> sigaltstack(a[0], a[1], stackPointer.applyAsLong(c)), "sigaltstack");
-
-        // ---- futex (process-local queues)
-        reg((c, a) -> futex(a[0], i32(a[1]), i32(a[2]), a[3], !w4()), "futex");
-        reg((c, a) -> futex(a[0], i32(a[1]), i32(a[2]), a[3], true), "futex_time64");
+    /**
+     * The handler of a call implemented here, or null: made when a process first makes that call
+     * ({@link #handlerFor}), not for every call up front. Each lambda below is a class the JVM spins
+     * at run time when its expression is first evaluated (a bundle's lambdas are not in the startup
+     * cache): registering all of them in the constructor, and the other call files' handlers, spun
+     * about 170 such classes before the first guest instruction, 59 ms of {@code busybox true}.
+     */
+    private Handler builtin(String name) {
+        return switch (name) {
+            // ---- I/O
+            case "read" -> (c, a) -> read(i32(a[0]), a[1], a[2]);
+            case "write" -> (c, a) -> write(i32(a[0]), a[1], a[2]);
+            case "readv" -> (c, a) -> vector(i32(a[0]), a[1], i32(a[2]), false);
+            case "writev" -> (c, a) -> vector(i32(a[0]), a[1], i32(a[2]), true);
+            case "pread64" -> (c, a) -> pread(i32(a[0]), a[1], a[2], w4() ? (a[3] | a[4] << 32) : a[3]);
+            case "pwrite64" -> (c, a) -> pwrite(i32(a[0]), a[1], a[2], w4() ? (a[3] | a[4] << 32) : a[3]);
+            case "open" -> (c, a) -> openat(AT_FDCWD, a[0], i32(a[1]), i32(a[2]));
+            case "openat" -> (c, a) -> openat(i32(a[0]), a[1], i32(a[2]), i32(a[3]));
+            case "creat" -> (c, a) -> openat(AT_FDCWD, a[0], O_CREAT | O_TRUNC | 1, i32(a[1]));
+            case "close" -> (c, a) -> { proc.close(i32(a[0])); return 0; };
+            case "lseek" -> (c, a) -> proc.file(i32(a[0])).seek(w4() ? i32(a[1]) : a[1], i32(a[2]));
+            case "_llseek" -> (c, a) -> {
+                long r = proc.file(i32(a[0])).seek(a[1] << 32 | a[2], i32(a[4]));
+                mem.writeU64(a[3], r);
+                return 0;
+            };
+            case "fsync", "fdatasync" -> (c, a) -> { fsync(i32(a[0])); return 0; };
+            case "ftruncate" -> (c, a) -> ftruncate(i32(a[0]), w4() ? i32(a[1]) : a[1]);
+            case "ftruncate64" -> (c, a) -> ftruncate(i32(a[0]), a[1] | a[2] << 32);
+            // ---- metadata
+            case "stat" -> (c, a) -> statPath(AT_FDCWD, a[0], a[1], 0, statKind("stat"));
+            case "lstat" -> (c, a) -> statPath(AT_FDCWD, a[0], a[1], AT_SYMLINK_NOFOLLOW, statKind("stat"));
+            case "fstat" -> (c, a) -> statFd(i32(a[0]), a[1], statKind("stat"));
+            case "stat64" -> (c, a) -> statPath(AT_FDCWD, a[0], a[1], 0, StatKind.STAT64_I386);
+            case "lstat64" -> (c, a) -> statPath(AT_FDCWD, a[0], a[1], AT_SYMLINK_NOFOLLOW, StatKind.STAT64_I386);
+            case "fstat64" -> (c, a) -> statFd(i32(a[0]), a[1], StatKind.STAT64_I386);
+            case "fstatat64" -> (c, a) -> statPath(i32(a[0]), a[1], a[2], i32(a[3]), StatKind.STAT64_I386);
+            case "newfstatat" -> (c, a) -> statPath(i32(a[0]), a[1], a[2], i32(a[3]), StatKind.STAT_X86_64);
+            case "statx" -> (c, a) -> statx(i32(a[0]), a[1], i32(a[2]), a[4]);
+            case "access" -> (c, a) -> access(AT_FDCWD, a[0], i32(a[1]), 0);
+            case "faccessat" -> (c, a) -> access(i32(a[0]), a[1], i32(a[2]), 0);
+            case "faccessat2" -> (c, a) -> access(i32(a[0]), a[1], i32(a[2]), i32(a[3]));
+            case "readlink" -> (c, a) -> readlink(AT_FDCWD, a[0], a[1], i32(a[2]));
+            case "readlinkat" -> (c, a) -> readlink(i32(a[0]), a[1], a[2], i32(a[3]));
+            case "getdents64" -> (c, a) -> getdents(i32(a[0]), a[1], i32(a[2]), true);
+            case "getdents" -> (c, a) -> getdents(i32(a[0]), a[1], i32(a[2]), false);
+            case "getcwd" -> (c, a) -> getcwd(a[0], a[1]);
+            case "chdir" -> (c, a) -> chdir(path(a[0]));
+            case "fchdir" -> (c, a) -> {
+                String d = proc.file(i32(a[0])).directoryPath();
+                if (d == null) throw new ErrnoException(Errno.ENOTDIR);
+                proc.cwd = d;
+                return 0;
+            };
+            case "umask" -> (c, a) -> { int o = proc.umask; proc.umask = i32(a[0]) & 0777; return o; };
+            case "unlink" -> (c, a) -> { String p = path(a[0]); root().unlink(base(AT_FDCWD, p), p); return 0; };
+            case "unlinkat" -> (c, a) -> {
+                String p = path(a[1]);
+                int flags = i32(a[2]);
+                if ((flags & ~AT_REMOVEDIR) != 0) throw new ErrnoException(Errno.EINVAL);
+                if ((flags & AT_REMOVEDIR) != 0) root().rmdir(base(i32(a[0]), p), p);
+                else root().unlink(base(i32(a[0]), p), p);
+                return 0;
+            };
+            case "rmdir" -> (c, a) -> { String p = path(a[0]); root().rmdir(base(AT_FDCWD, p), p); return 0; };
+            case "mkdir" -> (c, a) -> mkdir(AT_FDCWD, a[0], i32(a[1]));
+            case "mkdirat" -> (c, a) -> mkdir(i32(a[0]), a[1], i32(a[2]));
+            case "rename" -> (c, a) -> rename(AT_FDCWD, a[0], AT_FDCWD, a[1], 0);
+            case "renameat" -> (c, a) -> rename(i32(a[0]), a[1], i32(a[2]), a[3], 0);
+            case "renameat2" -> (c, a) -> rename(i32(a[0]), a[1], i32(a[2]), a[3], i32(a[4]));
+            case "symlink" -> (c, a) -> {
+                String target = mem.readCString(a[0], GuestRoot.PATH_MAX), p = path(a[1]);
+                root().symlink(target, base(AT_FDCWD, p), p);
+                return 0;
+            };
+            case "symlinkat" -> (c, a) -> {
+                String target = mem.readCString(a[0], GuestRoot.PATH_MAX), p = path(a[2]);
+                root().symlink(target, base(i32(a[1]), p), p);
+                return 0;
+            };
+            case "chmod" -> (c, a) -> chmod(AT_FDCWD, a[0], i32(a[1]));
+            case "fchmodat" -> (c, a) -> chmod(i32(a[0]), a[1], i32(a[2]));
+            // ---- descriptors
+            case "dup" -> (c, a) -> dup(i32(a[0]), 0, false);
+            case "dup2" -> (c, a) -> dup2(i32(a[0]), i32(a[1]), 0, true);
+            case "dup3" -> (c, a) -> dup2(i32(a[0]), i32(a[1]), i32(a[2]), false);
+            case "fcntl", "fcntl64" -> (c, a) -> fcntl(i32(a[0]), i32(a[1]), a[2]);
+            case "pipe" -> (c, a) -> pipe(a[0], 0);
+            case "pipe2" -> (c, a) -> pipe(a[0], i32(a[1]));
+            case "ioctl" -> (c, a) -> ioctl(i32(a[0]), a[1] & 0xFFFF_FFFFL, a[2]);
+            // ---- memory
+            case "brk" -> (c, a) -> brk(a[0]);
+            // i386's old mmap takes one pointer to its six 32-bit arguments
+            case "mmap" -> abi == SyscallTable.Abi.I386
+                    ? (c, a) -> {
+                        long p = a[0];
+                        return mmap(mem.readU32(p), mem.readU32(p + 4), (int) mem.readU32(p + 8), (int) mem.readU32(p + 12),
+                                (int) mem.readU32(p + 16), mem.readU32(p + 20));
+                    }
+                    : (c, a) -> mmap(a[0], a[1], i32(a[2]), i32(a[3]), i32(a[4]), a[5]);
+            case "mmap2" -> (c, a) -> mmap(a[0], a[1], i32(a[2]), i32(a[3]), i32(a[4]), a[5] << 12);
+            case "munmap" -> (c, a) -> munmap(a[0], a[1]);
+            case "mprotect" -> (c, a) -> mprotect(a[0], a[1], i32(a[2]));
+            case "msync" -> (c, a) -> msync(a[0], a[1], i32(a[2]));
+            case "mremap" -> (c, a) -> mremap(a[0], a[1], a[2], i32(a[3]), a[4]);
+            case "madvise" -> (c, a) -> {
+                if ((a[0] & AddressSpace.PAGE_MASK) != 0) throw new ErrnoException(Errno.EINVAL);
+                return 0; // advice only: MADV_DONTNEED on private anonymous memory is not emulated (contents kept)
+            };
+            // posix_fadvise: advice about the page cache, which the personality does not have; the checks are Linux's.
+            case "fadvise64" -> (c, a) -> fadvise(i32(a[0]), w4() ? i32(a[4]) : i32(a[3])); // i386: fd, off lo, off hi, len, advice
+            case "fadvise64_64" -> (c, a) -> fadvise(i32(a[0]), i32(a[5])); // i386: fd, off lo/hi, len lo/hi, advice
+            // ---- process, identity, limits
+            case "getuid", "geteuid", "getuid32", "geteuid32" -> (c, a) -> proc.uid;
+            case "getgid", "getegid", "getgid32", "getegid32" -> (c, a) -> proc.gid;
+            // Supplementary groups: just the primary group (the guest has no group database of its own).
+            // The old i386 getgroups uses 16-bit gids; getgroups32 and x86-64's getgroups use 32-bit ones.
+            case "getgroups" -> (c, a) -> getgroups(i32(a[0]), a[1], abi == SyscallTable.Abi.I386 ? 2 : 4);
+            case "getgroups32" -> (c, a) -> getgroups(i32(a[0]), a[1], 4);
+            case "set_robust_list" -> (c, a) -> {
+                if (a[1] != 3L * mem.wordSize()) throw new ErrnoException(Errno.EINVAL);
+                proc.robustList = a[0];
+                proc.robustListLen = a[1];
+                return 0;
+            };
+            case "rseq" -> (c, a) -> err(Errno.ENOSYS); // glibc then runs without restartable sequences
+            case "prlimit64" -> (c, a) -> prlimit(i32(a[0]), i32(a[1]), a[2], a[3]);
+            case "getrlimit" -> (c, a) -> getrlimit(i32(a[0]), a[1], abi == SyscallTable.Abi.I386);
+            case "ugetrlimit" -> (c, a) -> getrlimit(i32(a[0]), a[1], false);
+            case "setrlimit" -> (c, a) -> setrlimit(i32(a[0]), a[1]);
+            case "uname" -> (c, a) -> uname(a[0]);
+            case "sysinfo" -> (c, a) -> sysinfo(a[0]);
+            case "sched_getaffinity" -> (c, a) -> schedGetaffinity(i32(a[0]), a[1], a[2]);
+            case "sched_yield" -> (c, a) -> { Thread.yield(); return 0; };
+            case "prctl" -> (c, a) -> prctl(i32(a[0]), a[1]);
+            case "sendfile" -> (c, a) -> sendfile(i32(a[0]), i32(a[1]), a[2], a[3], w4() ? 4 : 8);
+            case "sendfile64" -> (c, a) -> sendfile(i32(a[0]), i32(a[1]), a[2], a[3], 8);
+            // ---- time, randomness
+            case "clock_gettime" -> (c, a) -> clockGettime(i32(a[0]), a[1], !w4());
+            case "clock_gettime64" -> (c, a) -> clockGettime(i32(a[0]), a[1], true);
+            case "clock_getres" -> (c, a) -> clockGetres(i32(a[0]), a[1], !w4());
+            case "clock_getres_time64" -> (c, a) -> clockGetres(i32(a[0]), a[1], true);
+            case "gettimeofday" -> (c, a) -> gettimeofday(a[0], a[1]);
+            case "time" -> (c, a) -> {
+                long t = Instant.now().getEpochSecond();
+                if (a[0] != 0) mem.writeWord(a[0], t);
+                return t;
+            };
+            case "nanosleep" -> (c, a) -> nanosleep(a[0], a[1], !w4());
+            case "clock_nanosleep" -> (c, a) -> a[1] == 0 ? nanosleep(a[2], a[3], !w4()) : err(Errno.EINVAL);
+            case "clock_nanosleep_time64" -> (c, a) -> a[1] == 0 ? nanosleep(a[2], a[3], true) : err(Errno.EINVAL);
+            case "getrandom" -> (c, a) -> getrandom(a[0], a[1], i32(a[2]));
+            // ---- signals (recorded only: no delivery yet)
+            case "sigaltstack" -> (c, a) -> sigaltstack(a[0], a[1], stackPointer.applyAsLong(c));
+            // ---- futex (process-local queues)
+            case "futex" -> (c, a) -> futex(a[0], i32(a[1]), i32(a[2]), a[3], !w4());
+            case "futex_time64" -> (c, a) -> futex(a[0], i32(a[1]), i32(a[2]), a[3], true);
+            default -> null;
+        };
     }
 
     private static long err(Errno e) throws ErrnoException { throw new ErrnoException(e); }

@@ -32,30 +32,33 @@ final class ProcessCalls {
     static void register(LinuxSystem system, LinuxSyscalls s) {
         ProcessCalls pc = new ProcessCalls(system, s);
         boolean i386 = s.abi == SyscallTable.Abi.I386;
-        s.register("fork", (c, a) -> system.clone(t(c), Signals.SIGCHLD, 0, 0, 0, 0));
-        s.register("vfork", (c, a) -> system.clone(t(c), LinuxSystem.CLONE_VFORK | Signals.SIGCHLD, 0, 0, 0, 0));
-        s.register("clone", (c, a) -> i386
-                ? system.clone(t(c), a[0], a[1], a[2], a[4], a[3])    // i386: flags, sp, ptid, tls, ctid
-                : system.clone(t(c), a[0], a[1], a[2], a[3], a[4]));  // x86-64: flags, sp, ptid, ctid, tls
-        s.register("clone3", (c, a) -> pc.clone3(c, a[0], a[1]));
-        s.register("execve", (c, a) -> pc.execve(c, LinuxSyscalls.AT_FDCWD, a[0], a[1], a[2], 0));
-        s.register("execveat", (c, a) -> pc.execve(c, (int) a[0], a[1], a[2], a[3], (int) a[4]));
-        s.register("exit", (c, a) -> { system.exit(t(c), (int) a[0], false); return 0; });
-        s.register("exit_group", (c, a) -> { system.exit(t(c), (int) a[0], true); return 0; });
-        s.register("wait4", (c, a) -> pc.wait4(c, (int) a[0], a[1], (int) a[2], a[3]));
-        s.register("waitpid", (c, a) -> pc.wait4(c, (int) a[0], a[1], (int) a[2], 0));
-        s.register("waitid", (c, a) -> pc.waitid(c, (int) a[0], (int) a[1], a[2], (int) a[3], a[4]));
-        s.register("getpid", (c, a) -> t(c).proc.pid);
-        s.register("gettid", (c, a) -> t(c).tid);
-        s.register("getppid", (c, a) -> t(c).proc.ppid);
-        s.register("getpgrp", (c, a) -> t(c).proc.pgid);
-        s.register("getpgid", (c, a) -> pc.find(c, (int) a[0]).pgid);
-        s.register("getsid", (c, a) -> pc.find(c, (int) a[0]).sid);
-        s.register("setpgid", (c, a) -> pc.setpgid(c, (int) a[0], (int) a[1]));
-        s.register("setsid", (c, a) -> pc.setsid(c));
-        s.register("set_tid_address", (c, a) -> { t(c).clearChildTid = a[0]; return t(c).tid; });
-        s.register("getrusage", (c, a) -> pc.getrusage(c, (int) a[0], a[1]));
-        s.register("times", (c, a) -> pc.times(c, a[0]));
+        s.provide(name -> switch (name) {
+            case "fork" -> (c, a) -> system.clone(t(c), Signals.SIGCHLD, 0, 0, 0, 0);
+            case "vfork" -> (c, a) -> system.clone(t(c), LinuxSystem.CLONE_VFORK | Signals.SIGCHLD, 0, 0, 0, 0);
+            case "clone" -> (c, a) -> i386
+                    ? system.clone(t(c), a[0], a[1], a[2], a[4], a[3])    // i386: flags, sp, ptid, tls, ctid
+                    : system.clone(t(c), a[0], a[1], a[2], a[3], a[4]); // x86-64: flags, sp, ptid, ctid, tls
+            case "clone3" -> (c, a) -> pc.clone3(c, a[0], a[1]);
+            case "execve" -> (c, a) -> pc.execve(c, LinuxSyscalls.AT_FDCWD, a[0], a[1], a[2], 0);
+            case "execveat" -> (c, a) -> pc.execve(c, (int) a[0], a[1], a[2], a[3], (int) a[4]);
+            case "exit" -> (c, a) -> { system.exit(t(c), (int) a[0], false); return 0; };
+            case "exit_group" -> (c, a) -> { system.exit(t(c), (int) a[0], true); return 0; };
+            case "wait4" -> (c, a) -> pc.wait4(c, (int) a[0], a[1], (int) a[2], a[3]);
+            case "waitpid" -> (c, a) -> pc.wait4(c, (int) a[0], a[1], (int) a[2], 0);
+            case "waitid" -> (c, a) -> pc.waitid(c, (int) a[0], (int) a[1], a[2], (int) a[3], a[4]);
+            case "getpid" -> (c, a) -> t(c).proc.pid;
+            case "gettid" -> (c, a) -> t(c).tid;
+            case "getppid" -> (c, a) -> t(c).proc.ppid;
+            case "getpgrp" -> (c, a) -> t(c).proc.pgid;
+            case "getpgid" -> (c, a) -> pc.find(c, (int) a[0]).pgid;
+            case "getsid" -> (c, a) -> pc.find(c, (int) a[0]).sid;
+            case "setpgid" -> (c, a) -> pc.setpgid(c, (int) a[0], (int) a[1]);
+            case "setsid" -> (c, a) -> pc.setsid(c);
+            case "set_tid_address" -> (c, a) -> { t(c).clearChildTid = a[0]; return t(c).tid; };
+            case "getrusage" -> (c, a) -> pc.getrusage(c, (int) a[0], a[1]);
+            case "times" -> (c, a) -> pc.times(c, a[0]);
+            default -> null;
+        });
     }
 
     private static GuestThread t(Vcpu c) { return (GuestThread) c.kernelData; }

@@ -242,42 +242,45 @@ public final class Signals {
     void register(LinuxSyscalls s) {
         GuestMem mem = s.memory();
         int setSize = 8;
-        s.register("rt_sigaction", (c, a) -> sigaction(s, (int) a[0], a[1], a[2], a[3]));
-        s.register("rt_sigprocmask", (c, a) -> {
-            if (a[3] != setSize) throw new ErrnoException(Errno.EINVAL);
-            return sigprocmask(thread(c), (int) a[0], a[1] == 0 ? null : mem.readU64(a[1]), a[2], mem, true);
-        });
-        s.register("sigprocmask", (c, a) -> // i386's old call: 32-bit sets
-                sigprocmask(thread(c), (int) a[0], a[1] == 0 ? null : mem.readU32(a[1]), a[2], mem, false));
-        s.register("rt_sigpending", (c, a) -> {
-            GuestThread t = thread(c);
-            mem.writeU64(a[0], (t.pending | t.proc.sharedPending()) & t.sigmask);
-            return 0;
-        });
-        s.register("rt_sigsuspend", (c, a) -> {
-            if (a[1] != setSize) throw new ErrnoException(Errno.EINVAL);
-            GuestThread t = thread(c);
-            long m = mem.readU64(a[0]) & ~UNBLOCKABLE;
-            t.savedMask = t.sigmask;
-            t.restoreSavedMask = true;
-            t.sigmask = m;
-            return waitForSignal();
-        });
-        s.register("pause", (c, a) -> waitForSignal());
         boolean wide = mem.wordSize() == 8;
-        s.register("rt_sigtimedwait", (c, a) -> {
-            if (a[3] != setSize) throw new ErrnoException(Errno.EINVAL);
-            return sigtimedwait(thread(c), mem.readU64(a[0]), a[1], a[2] == 0 ? -1 : timeout(mem, a[2], wide), mem);
+        s.provide(name -> switch (name) {
+            case "rt_sigaction" -> (c, a) -> sigaction(s, (int) a[0], a[1], a[2], a[3]);
+            case "rt_sigprocmask" -> (c, a) -> {
+                if (a[3] != setSize) throw new ErrnoException(Errno.EINVAL);
+                return sigprocmask(thread(c), (int) a[0], a[1] == 0 ? null : mem.readU64(a[1]), a[2], mem, true);
+            };
+            case "sigprocmask" -> (c, a) -> // i386's old call: 32-bit sets
+                    sigprocmask(thread(c), (int) a[0], a[1] == 0 ? null : mem.readU32(a[1]), a[2], mem, false);
+            case "rt_sigpending" -> (c, a) -> {
+                GuestThread t = thread(c);
+                mem.writeU64(a[0], (t.pending | t.proc.sharedPending()) & t.sigmask);
+                return 0;
+            };
+            case "rt_sigsuspend" -> (c, a) -> {
+                if (a[1] != setSize) throw new ErrnoException(Errno.EINVAL);
+                GuestThread t = thread(c);
+                long m = mem.readU64(a[0]) & ~UNBLOCKABLE;
+                t.savedMask = t.sigmask;
+                t.restoreSavedMask = true;
+                t.sigmask = m;
+                return waitForSignal();
+            };
+            case "pause" -> (c, a) -> waitForSignal();
+            case "rt_sigtimedwait" -> (c, a) -> {
+                if (a[3] != setSize) throw new ErrnoException(Errno.EINVAL);
+                return sigtimedwait(thread(c), mem.readU64(a[0]), a[1], a[2] == 0 ? -1 : timeout(mem, a[2], wide), mem);
+            };
+            case "rt_sigtimedwait_time64" -> (c, a) -> {
+                if (a[3] != setSize) throw new ErrnoException(Errno.EINVAL);
+                return sigtimedwait(thread(c), mem.readU64(a[0]), a[1], a[2] == 0 ? -1 : timeout(mem, a[2], true), mem);
+            };
+            case "rt_sigreturn" -> (c, a) -> { system.frames.sigreturn(c, thread(c), true); return 0; };
+            case "sigreturn" -> (c, a) -> { system.frames.sigreturn(c, thread(c), false); return 0; };
+            case "kill" -> (c, a) -> kill(thread(c), (int) a[0], (int) a[1]);
+            case "tkill" -> (c, a) -> tkill(thread(c), -1, (int) a[0], (int) a[1]);
+            case "tgkill" -> (c, a) -> tkill(thread(c), (int) a[0], (int) a[1], (int) a[2]);
+            default -> null;
         });
-        s.register("rt_sigtimedwait_time64", (c, a) -> {
-            if (a[3] != setSize) throw new ErrnoException(Errno.EINVAL);
-            return sigtimedwait(thread(c), mem.readU64(a[0]), a[1], a[2] == 0 ? -1 : timeout(mem, a[2], true), mem);
-        });
-        s.register("rt_sigreturn", (c, a) -> { system.frames.sigreturn(c, thread(c), true); return 0; });
-        s.register("sigreturn", (c, a) -> { system.frames.sigreturn(c, thread(c), false); return 0; });
-        s.register("kill", (c, a) -> kill(thread(c), (int) a[0], (int) a[1]));
-        s.register("tkill", (c, a) -> tkill(thread(c), -1, (int) a[0], (int) a[1]));
-        s.register("tgkill", (c, a) -> tkill(thread(c), (int) a[0], (int) a[1], (int) a[2]));
     }
 
     static GuestThread thread(Vcpu c) { return (GuestThread) c.kernelData; }

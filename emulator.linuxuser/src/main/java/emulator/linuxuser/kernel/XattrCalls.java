@@ -29,12 +29,15 @@ final class XattrCalls {
 
     static void register(LinuxSyscalls s) {
         XattrCalls x = new XattrCalls(s);
-        s.register("getxattr", (c, a) -> x.get(x.path(a[0], true), a[1], a[2], a[3]));
-        s.register("lgetxattr", (c, a) -> x.get(x.path(a[0], false), a[1], a[2], a[3]));
-        s.register("fgetxattr", (c, a) -> x.get(x.fd((int) a[0]), a[1], a[2], a[3]));
-        s.register("listxattr", (c, a) -> x.list(x.path(a[0], true), a[1], a[2]));
-        s.register("llistxattr", (c, a) -> x.list(x.path(a[0], false), a[1], a[2]));
-        s.register("flistxattr", (c, a) -> x.list(x.fd((int) a[0]), a[1], a[2]));
+        s.provide(name -> switch (name) {
+            case "getxattr" -> (c, a) -> x.get(x.path(a[0], true), a[1], a[2], a[3]);
+            case "lgetxattr" -> (c, a) -> x.get(x.path(a[0], false), a[1], a[2], a[3]);
+            case "fgetxattr" -> (c, a) -> x.get(x.fd((int) a[0]), a[1], a[2], a[3]);
+            case "listxattr" -> (c, a) -> x.list(x.path(a[0], true), a[1], a[2]);
+            case "llistxattr" -> (c, a) -> x.list(x.path(a[0], false), a[1], a[2]);
+            case "flistxattr" -> (c, a) -> x.list(x.fd((int) a[0]), a[1], a[2]);
+            default -> null;
+        });
     }
 
     private Map<String, byte[]> path(long addr, boolean follow) throws ErrnoException {
