@@ -786,7 +786,6 @@ public final class BytecodeCompiler implements Opcodes {
             mv.visitLabel(done);
         }
 
-
         /** Every slot the block writes (the fault handler, which can be reached from anywhere). */
         void writeBack() { store(writtenSlots); }
 

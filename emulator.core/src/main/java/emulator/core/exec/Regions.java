@@ -50,7 +50,7 @@ final class Regions {
      * the heat until {@link #THRESHOLD} otherwise.
      */
     static int firstTry(TranslatedBlock b) {
-        if (!ENABLED || b.regionDone) return THRESHOLD;
+        if (!ENABLED) return THRESHOLD;
         Backend.RegionPlan plan = b.backend().regionPlan(b.ir);
         return plan != null && plan != Backend.RegionPlan.NONE ? EARLY_TRY : THRESHOLD;
     }
@@ -71,36 +71,25 @@ final class Regions {
         // Decided before for this code (in an earlier run of the program, or by another process
         // running it): decide the same, without collecting and compiling again.
         Backend.RegionPlan plan = ENABLED && entry.isCompiled() ? entry.backend().regionPlan(entry.ir) : null;
-        if (entry.hotness() < THRESHOLD) {
-            // an early try (firstTry): only the plan's region, once all its members have run here
-            if (plan == null || plan == Backend.RegionPlan.NONE) {
-                entry.regionTry = THRESHOLD; // the plan is gone: wait for the heat, as for new code
-                return null;
-            }
-            List<TranslatedBlock> part = planned(entry, plan, cpu);
-            if (part == null) {
-                entry.regionTry = Math.min(THRESHOLD, 2 * entry.hotness());
-                return null;
-            }
-            entry.regionDone = true;
-            try {
-                return install(entry, part, compile(part, plan.indirect()), cache, machine, epoch);
-            } catch (BytecodeCompiler.TooLargeException e) {
-                entry.regionDone = false; // choose afresh at the usual heat
-                entry.regionTry = THRESHOLD;
-                return null;
-            }
+        List<TranslatedBlock> fromPlan = plan == null || plan == Backend.RegionPlan.NONE ? null : planned(entry, plan, cpu);
+        // An early try (firstTry) makes only the plan's region, once all its members have run here:
+        // else it tries again at twice the heat, or, the plan gone, waits for the heat as new code does.
+        boolean early = entry.hotness() < THRESHOLD;
+        if (early && fromPlan == null) {
+            entry.regionTry = plan == null || plan == Backend.RegionPlan.NONE ? THRESHOLD : Math.min(THRESHOLD, 2 * entry.hotness());
+            return null;
         }
         entry.regionDone = true;
-        if (!ENABLED || !entry.isCompiled()) return null;
-        if (plan == Backend.RegionPlan.NONE) return null;
-        if (plan != null) {
-            List<TranslatedBlock> part = planned(entry, plan, cpu);
-            if (part != null) {
-                try {
-                    return install(entry, part, compile(part, plan.indirect()), cache, machine, epoch);
-                } catch (BytecodeCompiler.TooLargeException e) {
-                    // members' code changed since and grew: choose afresh below
+        if (!ENABLED || !entry.isCompiled() || plan == Backend.RegionPlan.NONE) return null;
+        if (fromPlan != null) {
+            try {
+                return install(entry, fromPlan, compile(fromPlan, plan.indirect()), cache, machine, epoch);
+            } catch (BytecodeCompiler.TooLargeException e) {
+                // members' code changed since and grew: choose afresh below, or (early) at the usual heat
+                if (early) {
+                    entry.regionDone = false;
+                    entry.regionTry = THRESHOLD;
+                    return null;
                 }
             }
         }

@@ -57,6 +57,7 @@ public final class LinuxSyscalls {
     private final String machine;
     private final PrintStream log;
     private final Map<String, Handler> handlers = new HashMap<>();
+    private final List<HandlerSource> sources = new ArrayList<>();
     /** Calls already reported as unimplemented (shared by all processes of a run: each is reported once). */
     Set<String> warned = ConcurrentHashMap.newKeySet();
     private final SecureRandom random = new SecureRandom();
@@ -107,7 +108,7 @@ public final class LinuxSyscalls {
     public LinuxProcess process() { return proc; }
     public GuestMem memory() { return mem; }
 
-    /** Adds or replaces a handler (architecture-specific calls, the other call files); it takes precedence over {@link #builtin}. */
+    /** Adds or replaces a handler (architecture-specific calls, i386's socketcall); it takes precedence over the sources and {@link #builtin}. */
     public void register(String name, Handler h) { handlers.put(name, h); }
 
     /** Makes the handler of a call on demand, or returns null when it has none of that name. */
@@ -115,8 +116,6 @@ public final class LinuxSyscalls {
     public interface HandlerSource {
         Handler handler(String name);
     }
-
-    private final List<HandlerSource> sources = new ArrayList<>();
 
     /**
      * Adds handlers made on demand (the other call files): each lambda in a source is a class the
