@@ -76,8 +76,8 @@ public final class GuestRun {
                 machineIcount.set(m.icount());
                 if (Boolean.getBoolean("bench.engineStats")) {
                     var be = m.translator().backend();
-                    System.err.printf("engine: %d blocks translated (%d reused) in %d ms, %d compiled, %d regions of %d blocks, %d shared, %.1f insns per dispatch, %d restarts%n",
-                            m.translator().blocksTranslated(), m.translator().translationsReused(), m.translator().translateNanos() / 1_000_000, be.blocksCompiled(), be.regionsCompiled(), be.regionMembers(), be.sharedCodeHits(),
+                    System.err.printf("engine: %d blocks translated (%d reused) in %d ms, %d compiled, %d regions of %d blocks, %d traces, %d shared, %.1f insns per dispatch, %d restarts%n",
+                            m.translator().blocksTranslated(), m.translator().translationsReused(), m.translator().translateNanos() / 1_000_000, be.blocksCompiled(), be.regionsCompiled(), be.regionMembers(), be.tracesCompiled(), be.sharedCodeHits(),
                             (double) m.icount() / Math.max(1, m.dispatches()), m.restarts());
                 }
             }

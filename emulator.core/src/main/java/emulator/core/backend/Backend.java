@@ -6,6 +6,8 @@ import emulator.core.exec.MachineConfig.BackendKind;
 import emulator.core.exec.TranslatedBlock;
 import emulator.core.exec.Vcpu;
 import emulator.core.ir.IrBlock;
+import emulator.core.ir.IrVerifier;
+import emulator.core.ir.TraceIr;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
@@ -20,7 +22,7 @@ public final class Backend {
     private final int threshold;
     private final BytecodeCompiler compiler = new BytecodeCompiler(true); // its code runs in the execution loop
     private final AtomicLong compiled = new AtomicLong(), compileFailures = new AtomicLong();
-    private final AtomicLong regions = new AtomicLong(), regionMembers = new AtomicLong(), shared = new AtomicLong();
+    private final AtomicLong regions = new AtomicLong(), regionMembers = new AtomicLong(), shared = new AtomicLong(), traces = new AtomicLong();
 
     private Backend(BackendKind kind, int threshold) {
         this.kind = kind;
@@ -68,18 +70,50 @@ public final class Backend {
         if (key != null) {
             SharedCode.put(key, c);
             long[] pcs = blocks.stream().mapToLong(b -> b.pc).toArray();
-            SharedCode.rememberPlan(blocks.get(0), new RegionPlan(pcs, indirect));
+            SharedCode.rememberPlan(blocks.get(0), new RegionPlan(pcs, indirect, false));
         }
         return c;
     }
 
     /**
-     * Which blocks a region was made of: the pcs of its members (the entry first) and the candidates
-     * of their register-indirect exits, as passed to {@link #compileRegion}.
+     * Compiles a trace: blocks that run one after another, joined into one ({@link TraceIr#join});
+     * {@code mustLeave} is the helper its joins ask before going on after a block that may write
+     * memory. Throws {@link BytecodeCompiler.TooLargeException} when they do not fit.
      */
-    public record RegionPlan(long[] members, long[][] indirect) {
-        /** The decision that no region starts at this entry (nothing loops back to it, or no loop fits). */
-        public static final RegionPlan NONE = new RegionPlan(new long[0], new long[0][]);
+    public CompiledBlock compileTrace(java.util.List<IrBlock> path, emulator.core.ir.Helper mustLeave) {
+        Object key = SharedCode.ENABLED ? SharedCode.traceKey(path) : null;
+        CompiledBlock c = key == null ? null : SharedCode.get(key);
+        if (c == REGION_TOO_LARGE) throw new BytecodeCompiler.TooLargeException("trace too large (known from an earlier try)");
+        if (c != null) { shared.incrementAndGet(); return c; }
+        IrBlock joined = TraceIr.join(path, mustLeave);
+        IrVerifier.verify(joined);
+        try {
+            c = compiler.compileTrace(joined);
+        } catch (BytecodeCompiler.TooLargeException e) {
+            if (key != null) SharedCode.put(key, REGION_TOO_LARGE);
+            throw e;
+        }
+        if (key != null) {
+            SharedCode.put(key, c);
+            SharedCode.rememberPlan(path.get(0), new RegionPlan(path.stream().mapToLong(b -> b.pc).toArray(), new long[path.size()][], true));
+        }
+        return c;
+    }
+
+    /** Traces installed (see {@link #compileTrace}). */
+    public long tracesCompiled() { return traces.get(); }
+
+    /** Counts a trace that was installed. */
+    public void traceInstalled() { traces.incrementAndGet(); }
+
+    /**
+     * Which blocks a region was made of: the pcs of its members (the entry first) and the candidates
+     * of their register-indirect exits, as passed to {@link #compileRegion}; or, when {@code trace},
+     * the blocks of a trace in path order ({@link #compileTrace}).
+     */
+    public record RegionPlan(long[] members, long[][] indirect, boolean trace) {
+        /** The decision that nothing starts at this entry (nothing loops back to it or no loop fits, and no trace either). */
+        public static final RegionPlan NONE = new RegionPlan(new long[0], new long[0][], false);
     }
 
     /** The plan of the region last compiled from an entry with this IR (in this or another run), or null. */

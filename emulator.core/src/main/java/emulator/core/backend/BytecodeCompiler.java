@@ -80,7 +80,14 @@ public final class BytecodeCompiler implements Opcodes {
     /** A compiler whose code may leave instructions to the execution loop when {@code restarts} (and {@code -Dabiscope.restarts} is not false). */
     public BytecodeCompiler(boolean restarts) { this.restarts = restarts && RESTARTS; }
 
-    public CompiledBlock compile(IrBlock b) { return compile(List.of(b), null, false); }
+    public CompiledBlock compile(IrBlock b) { return compile(List.of(b), null, false, "Block_", Integer.MAX_VALUE); }
+
+    /**
+     * Compiles a trace, blocks joined into one ({@link emulator.core.ir.TraceIr}), like a block;
+     * refused with {@link TooLargeException} over {@link #MAX_REGION_CODE} bytes of bytecode, as a
+     * region is (a larger method costs the JIT more than the dispatches it saves).
+     */
+    public CompiledBlock compileTrace(IrBlock joined) { return compile(List.of(joined), null, false, "Trace_", MAX_REGION_CODE); }
 
     /**
      * Compiles a region: several blocks of one CPU mode in one JVM method, {@code blocks.get(0)} its
@@ -91,7 +98,7 @@ public final class BytecodeCompiler implements Opcodes {
      * indirect jump) is tested against before leaving the region. A region over
      * {@link #MAX_REGION_CODE} bytes of bytecode is refused with {@link TooLargeException}.
      */
-    public CompiledBlock compile(List<IrBlock> blocks, long[][] indirect) { return compile(blocks, indirect, true); }
+    public CompiledBlock compile(List<IrBlock> blocks, long[][] indirect) { return compile(blocks, indirect, true, "Region_", MAX_REGION_CODE); }
 
     /**
      * Generated classes are Java 5 class files (version 49) unless {@code -Dabiscope.stackMaps=true}.
@@ -108,12 +115,12 @@ public final class BytecodeCompiler implements Opcodes {
     static final boolean STACK_MAPS = Boolean.getBoolean("abiscope.stackMaps");
 
     /** The class file {@link #compile(IrBlock)} defines for {@code b} (for tests of its format). */
-    byte[] classFile(IrBlock b) { return new Gen(List.of(b), null, "emulator/core/backend/Block_test", false, restarts).generate(); }
+    byte[] classFile(IrBlock b) { return new Gen(List.of(b), null, "emulator/core/backend/Block_test", false, restarts, Integer.MAX_VALUE).generate(); }
 
-    private CompiledBlock compile(List<IrBlock> blocks, long[][] indirect, boolean region) {
+    private CompiledBlock compile(List<IrBlock> blocks, long[][] indirect, boolean region, String kind, int codeLimit) {
         IrBlock b = blocks.get(0);
-        String name = "emulator/core/backend/" + (region ? "Region_" : "Block_") + Long.toHexString(b.pc) + "_" + SEQ.incrementAndGet();
-        Gen g = new Gen(blocks, indirect, name, region, restarts);
+        String name = "emulator/core/backend/" + kind + Long.toHexString(b.pc) + "_" + SEQ.incrementAndGet();
+        Gen g = new Gen(blocks, indirect, name, region, restarts, codeLimit);
         byte[] bytes;
         try {
             bytes = g.generate();
@@ -223,7 +230,11 @@ public final class BytecodeCompiler implements Opcodes {
         /** Whether this code may leave instructions to be restarted (see {@link BytecodeCompiler#restarts}). */
         final boolean restarts;
 
-        Gen(List<IrBlock> blocks, long[][] indirect, String name, boolean region, boolean restarts) {
+        /** Bytes of bytecode the method may have (see {@link #MAX_REGION_CODE}). */
+        final int codeLimit;
+
+        Gen(List<IrBlock> blocks, long[][] indirect, String name, boolean region, boolean restarts, int codeLimit) {
+            this.codeLimit = codeLimit;
             this.blocks = blocks; this.indirect = indirect; this.name = name;
             this.region = region;
             this.restarts = restarts;
@@ -285,9 +296,9 @@ public final class BytecodeCompiler implements Opcodes {
             Label end = new Label();
             mv.visitLabel(end);
             codeSize = end.getOffset();
-            // A region over the limit is refused before ASM finishes the class: for methods over
-            // 32 KiB ASM rewrites its jumps in a second pass, which is wasted work here.
-            if (region && codeSize > MAX_REGION_CODE) throw new TooLargeException("region of " + codeSize + " bytes");
+            // A region or trace over the limit is refused before ASM finishes the class: for methods
+            // over 32 KiB ASM rewrites its jumps in a second pass, which is wasted work here.
+            if (codeSize > codeLimit) throw new TooLargeException(name + " of " + codeSize + " bytes");
             mv.visitMaxs(0, 0);
             mv.visitEnd();
 

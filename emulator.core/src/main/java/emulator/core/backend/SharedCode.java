@@ -79,7 +79,15 @@ final class SharedCode {
         return false;
     }
 
+    /** Key of a trace's code (its blocks in path order), or null if one is instrumented. */
+    static Object traceKey(List<IrBlock> path) {
+        for (IrBlock b : path) if (instrumented(b)) return null;
+        return new TraceKey(path.stream().map(BlockKey::new).toList());
+    }
+
     private record RegionKey(List<BlockKey> blocks, List<List<Long>> indirect) {}
+
+    private record TraceKey(List<BlockKey> blocks) {}
 
     private static final class BlockKey {
         final IrBlock b;

@@ -51,13 +51,16 @@ public final class Machine {
     /** Limits each vCPU to {@code n} instructions (exact when blocks are one instruction long). */
     public void setInsnLimit(long n) {
         insnLimit = n;
-        for (Vcpu v : vcpus) v.exitRequest = true; // they read the limit again at their next safe point
+        // Traces (several blocks in one call of the loop) would run past the limit: drop them; none
+        // is formed while a limit is set. Either way the vCPUs read the limit at their next safe point.
+        if (n != Long.MAX_VALUE) flushAll();
+        else for (Vcpu v : vcpus) v.exitRequest = true;
     }
 
     /**
      * Whether the execution loop must look for breakpoints and the instruction limit before each
      * block. Read at the loop's start and at each safe point: setting either makes every vCPU come to
-     * one (addBreakpoint flushes, setInsnLimit asks), so the loop need not read both on every block.
+     * one (addBreakpoint and setInsnLimit flush), so the loop need not read both on every block.
      */
     boolean watchesStops() { return anyBreakpoints || insnLimit != Long.MAX_VALUE; }
 

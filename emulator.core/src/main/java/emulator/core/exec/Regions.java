@@ -82,17 +82,21 @@ final class Regions {
         entry.regionDone = true;
         if (!ENABLED || !entry.isCompiled() || plan == Backend.RegionPlan.NONE) return null;
         if (fromPlan != null) {
+            CompiledBlock code = null;
             try {
-                return install(entry, fromPlan, compile(fromPlan, plan.indirect()), cache, machine, epoch);
+                code = plan.trace() ? compileTrace(fromPlan, machine) : compile(fromPlan, plan.indirect());
             } catch (BytecodeCompiler.TooLargeException e) {
-                // members' code changed since and grew: choose afresh below, or (early) at the usual heat
-                if (early) {
-                    entry.regionDone = false;
-                    entry.regionTry = THRESHOLD;
-                    return null;
-                }
+                // members' code changed since and grew
+            }
+            if (code != null) return install(entry, fromPlan, code, cache, machine, epoch, plan.trace());
+            // The plan cannot be followed now: choose afresh below, or (early) at the usual heat.
+            if (early) {
+                entry.regionDone = false;
+                entry.regionTry = THRESHOLD;
+                return null;
             }
         }
+        if (entry.traceNext) return trace(entry, cache, machine, epoch);
         List<TranslatedBlock> reachable = collect(entry, cache);
         for (int n = reachable.size(); n > 0; n /= 2) {
             // The first n in breadth-first order, then only what loops back to the entry within them.
@@ -109,22 +113,57 @@ final class Regions {
                 LOG.fine(() -> "region at 0x" + Long.toHexString(entry.pc) + " of " + part.size() + " blocks too large: " + e.getMessage());
                 continue;
             }
-            return install(entry, part, code, cache, machine, epoch);
+            return install(entry, part, code, cache, machine, epoch, false);
+        }
+        if (Traces.ENABLED && entry.hotness() < Traces.THRESHOLD) {
+            // no region: try a trace once the entry is as hot as a trace must be
+            entry.regionDone = false;
+            entry.traceNext = true;
+            entry.regionTry = Traces.THRESHOLD;
+            return null;
+        }
+        return trace(entry, cache, machine, epoch);
+    }
+
+    /** Compiles and installs a trace from {@code entry} (see {@link Traces}), or decides that none starts there. */
+    private static CompiledBlock trace(TranslatedBlock entry, CodeCache cache, Machine machine, long epoch) {
+        entry.regionDone = true;
+        List<TranslatedBlock> path = Traces.path(entry, machine);
+        for (int n = path == null ? 0 : path.size(); n > 1; n /= 2) {
+            List<TranslatedBlock> part = path.subList(0, n);
+            CompiledBlock code;
+            try {
+                code = compileTrace(part, machine);
+            } catch (BytecodeCompiler.TooLargeException e) {
+                continue;
+            }
+            if (code != null) return install(entry, part, code, cache, machine, epoch, true);
         }
         entry.backend().rememberNoRegion(entry.ir);
         return null;
     }
 
+    /** A trace's code, or null while traces are off or the machine watches for stops (see {@link Traces#path}). */
+    private static CompiledBlock compileTrace(List<TranslatedBlock> path, Machine machine) {
+        if (!Traces.ENABLED || machine.watchesStops()) return null;
+        List<IrBlock> irs = new ArrayList<>(path.size());
+        for (TranslatedBlock t : path) irs.add(t.ir);
+        for (int k = 0; k + 1 < irs.size(); k++) if (emulator.core.ir.TraceIr.continuation(irs.get(k), irs.get(k + 1).pc) < 0) return null;
+        return path.get(0).backend().compileTrace(irs, Traces.MUST_LEAVE);
+    }
+
     /** Makes {@code code} the entry's, unless something it was made from changed meanwhile (a code write, a flush). */
     private static CompiledBlock install(TranslatedBlock entry, List<TranslatedBlock> part, CompiledBlock code,
-                                         CodeCache cache, Machine machine, long epoch) {
+                                         CodeCache cache, Machine machine, long epoch, boolean trace) {
         TreeSet<Long> pages = new TreeSet<>();
         for (TranslatedBlock t : part) for (long p : t.pages) pages.add(p);
         cache.track(entry, pages.stream().mapToLong(Long::longValue).toArray());
         for (TranslatedBlock t : part) if (!t.valid) return null;
         if (machine.epoch() != epoch || !entry.valid) return null;
-        entry.backend().regionCompiled(part.size());
+        if (trace) entry.backend().traceInstalled();
+        else entry.backend().regionCompiled(part.size());
         for (TranslatedBlock t : part) t.inRegion = true;
+        entry.regionEntry = true;
         entry.setCode(code);
         return code;
     }

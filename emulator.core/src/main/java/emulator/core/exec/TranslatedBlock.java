@@ -22,8 +22,12 @@ public final class TranslatedBlock {
     int regionTry = Regions.THRESHOLD;
     /** A region's entry, or a block a region was tried from: no further attempts. */
     boolean regionDone;
-    /** A member of some region (see {@link Regions}). */
+    /** A member of some region or trace (see {@link Regions}). */
     boolean inRegion;
+    /** No region starts here: the next try (at {@link Traces#THRESHOLD}) is for a trace. */
+    boolean traceNext;
+    /** Runs a region's or a trace's code (its own no more): a trace stops before it. */
+    boolean regionEntry;
     volatile boolean valid = true;
 
     // Successor cache (block chaining): the last two distinct targets.
