@@ -87,7 +87,16 @@ public final class BytecodeCompiler implements Opcodes {
      * refused with {@link TooLargeException} over {@link #MAX_REGION_CODE} bytes of bytecode, as a
      * region is (a larger method costs the JIT more than the dispatches it saves).
      */
-    public CompiledBlock compileTrace(IrBlock joined) { return compile(List.of(joined), null, false, "Trace_", MAX_REGION_CODE); }
+    public CompiledBlock compileTrace(IrBlock joined) { return compile(List.of(joined), null, false, "Trace_", MAX_TRACE_CODE); }
+
+    /**
+     * Largest trace, in bytes of bytecode ({@code -Dabiscope.traceCodeLimit=N}, at most
+     * {@link #MAX_REGION_CODE}). Smaller than a region's: a trace runs once per entry, so its size
+     * saves dispatches only, while the JIT's time grows with it (second runs in SpeedProbe, 4-5
+     * interleaved rounds, 2026-11-22: 1,200 bytes beat 3,000 on amd64 gzip, bzip2 and sort and were
+     * level elsewhere).
+     */
+    public static final int MAX_TRACE_CODE = Math.min(MAX_REGION_CODE, Integer.getInteger("abiscope.traceCodeLimit", 1_200));
 
     /**
      * Compiles a region: several blocks of one CPU mode in one JVM method, {@code blocks.get(0)} its
@@ -507,7 +516,7 @@ public final class BytecodeCompiler implements Opcodes {
             // written memory: a write to code asks for a safe point too, and the next member may be
             // the code it changed.
             boolean back = memberAt.get(pc) <= k;
-            toLoopIfNeeded(back || mayWrite(b), out);
+            toLoopIfNeeded(back || b.mayWrite(), out);
             mv.visitJumpInsn(GOTO, blockLabel[memberAt.get(pc)]);
             mv.visitLabel(out);
         }
@@ -558,18 +567,6 @@ public final class BytecodeCompiler implements Opcodes {
             mv.visitFieldInsn(GETFIELD, VCPU, "index", "I");
             mv.visitVarInsn(LLOAD, local);
             mv.visitMethodInsn(INVOKEVIRTUAL, "emulator/api/instrument/InlineCounter", "add", "(IJ)V", false);
-        }
-
-        /** Whether the block stores to guest memory, or calls out (a helper or a plugin may write it). */
-        static boolean mayWrite(IrBlock x) {
-            for (Inst i : x.ops) {
-                switch (i.op) {
-                    case STORE, CB_BLOCK, CB_INSN, CB_MEM -> { return true; }
-                    case CALL -> { if (!((Helper) i.aux).isPure()) return true; }
-                    default -> { }
-                }
-            }
-            return false;
         }
 
         /**

@@ -13,7 +13,9 @@ import java.util.List;
  * the loop as before. The path follows each block's successor as the loop saw it: the only one, or,
  * where a branch went both ways, the one that ran at least twice as often (a block's heat); it stops
  * at a branch without such a favourite, at a region's entry (the loop enters the region there), at
- * a block it already holds (a loop: a region's job), and at {@link #MAX_BLOCKS} or {@link #MAX_OPS}.
+ * a block it already holds (a loop: a region's job), and at {@link #MAX_BLOCKS} or {@link #MAX_OPS};
+ * a path too large for {@code BytecodeCompiler.MAX_TRACE_CODE} is halved until it fits. Formed at
+ * {@link #THRESHOLD} runs of the entry, later than a region: fewer, hotter traces for the JIT.
  *
  * <p>{@code -Dabiscope.traces=false} turns traces off.
  */

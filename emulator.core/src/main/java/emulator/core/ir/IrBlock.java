@@ -67,5 +67,17 @@ public final class IrBlock {
                 .mapToLong(i -> i.type == Type.I32 ? i.imm & 0xFFFFFFFFL : i.imm).distinct().toArray();
     }
 
+    /** Whether the block stores to guest memory, or calls out (a helper or a plugin may write it). */
+    public boolean mayWrite() {
+        for (Inst i : ops) {
+            switch (i.op) {
+                case STORE, CB_BLOCK, CB_INSN, CB_MEM -> { return true; }
+                case CALL -> { if (!((Helper) i.aux).isPure()) return true; }
+                default -> { }
+            }
+        }
+        return false;
+    }
+
     @Override public String toString() { return IrPrinter.format(this); }
 }

@@ -63,7 +63,7 @@ public final class TraceIr {
             int cont = last ? -1 : continuation(b, path.get(m + 1).pc);
             if (!last && cont < 0) throw new IllegalArgumentException("block 0x" + Long.toHexString(b.pc) + " does not go on to 0x" + Long.toHexString(path.get(m + 1).pc));
             int next = last ? -1 : out.labels++;
-            boolean guard = !last && mayWrite(b);
+            boolean guard = !last && b.mayWrite();
             for (int k = 0; k < b.ops.size(); k++) {
                 Inst i = copy(b.ops.get(k), tempBase, labelBase, insnBase);
                 if (k != cont) { out.ops.add(i); continue; }
@@ -101,18 +101,6 @@ public final class TraceIr {
         out.insnPcs = pcs.stream().mapToLong(Long::longValue).toArray();
         out.insns = List.copyOf(insns);
         return out;
-    }
-
-    /** Whether the block stores to guest memory or calls out (a helper or a plugin may write it). */
-    public static boolean mayWrite(IrBlock b) {
-        for (Inst i : b.ops) {
-            switch (i.op) {
-                case STORE, CB_BLOCK, CB_INSN, CB_MEM -> { return true; }
-                case CALL -> { if (!((Helper) i.aux).isPure()) return true; }
-                default -> { }
-            }
-        }
-        return false;
     }
 
     /** Emits {@code go = mustLeave() == 0} and returns the temp. */
