@@ -29,6 +29,8 @@ public final class VmCommands {
               .append("\n  blocks translated ").append(m.translator().blocksTranslated())
               .append(", cached ").append(m.cachedBlocks())
               .append(", compiled ").append(m.translator().backend().blocksCompiled())
+              .append(", regions ").append(m.translator().backend().regionsCompiled())
+              .append(", traces ").append(m.translator().backend().tracesCompiled())
               .append("\n  guest MIPS since last status ").append(String.format("%.1f", mips));
             m.vcpus().forEach(v -> sb.append("\n  vcpu ").append(v.index).append(" pc 0x").append(Long.toHexString(v.pc))
                     .append(" asid ").append(v.asid()).append(" icount ").append(v.icount));
