@@ -69,15 +69,7 @@ final class SharedCode {
      * Code with plugin callbacks or counters is not shared: it would keep a removed plugin's objects
      * reachable (and its bundle's classes loaded) for as long as it stayed in the table.
      */
-    private static boolean instrumented(IrBlock b) {
-        for (Inst i : b.ops) {
-            switch (i.op) {
-                case CB_BLOCK, CB_INSN, CB_MEM, COUNT -> { return true; }
-                default -> { }
-            }
-        }
-        return false;
-    }
+    private static boolean instrumented(IrBlock b) { return b.instrumented(); }
 
     /** Key of a trace's code (its blocks in path order), or null if one is instrumented. */
     static Object traceKey(List<IrBlock> path) {

@@ -21,8 +21,10 @@ import java.util.logging.Logger;
  * loop becomes one JVM loop for the JIT. The entry block's code is replaced by the region's; the
  * other members stay in the cache as they were (a region is entered only at its entry).
  *
- * <p>{@code -Dabiscope.regions=false} turns regions off; {@code -Dabiscope.regionThreshold=N} sets
- * the heat.
+ * <p>Where no region fits, the entry may become the head of a trace instead ({@link Traces}), later.
+ *
+ * <p>{@code -Dabiscope.regions=false} turns regions off (and traces with them);
+ * {@code -Dabiscope.regionThreshold=N} sets the heat.
  */
 final class Regions {
     private static final Logger LOG = Logger.getLogger(Regions.class.getName());

@@ -40,11 +40,15 @@ final class Traces {
     static List<TranslatedBlock> path(TranslatedBlock entry, Machine machine) {
         if (!ENABLED || machine.watchesStops()) return null;
         List<TranslatedBlock> path = new ArrayList<>(List.of(entry));
+        boolean instrumented = entry.ir.instrumented();
         int ops = entry.ir.ops.size();
         for (TranslatedBlock t = entry; path.size() < MAX_BLOCKS; ) {
             TranslatedBlock n = favourite(t);
             if (n == null || !n.valid || n.mode != entry.mode || !n.isCompiled() || n.regionEntry || path.contains(n)
                     || ops + n.ir.ops.size() > MAX_OPS || TraceIr.continuation(t.ir, n.pc) < 0) break;
+            // A callback or counter in one member makes the whole method take every memory access's
+            // slow path in place (no restarts): a system call's block must not slow the path into it.
+            if (n.ir.instrumented() != instrumented) break;
             ops += n.ir.ops.size();
             path.add(n);
             t = n;

@@ -67,6 +67,17 @@ public final class IrBlock {
                 .mapToLong(i -> i.type == Type.I32 ? i.imm & 0xFFFFFFFFL : i.imm).distinct().toArray();
     }
 
+    /** Whether the block has plugin callbacks or inline counters in it. */
+    public boolean instrumented() {
+        for (Inst i : ops) {
+            switch (i.op) {
+                case CB_BLOCK, CB_INSN, CB_MEM, COUNT -> { return true; }
+                default -> { }
+            }
+        }
+        return false;
+    }
+
     /** Whether the block stores to guest memory, or calls out (a helper or a plugin may write it). */
     public boolean mayWrite() {
         for (Inst i : ops) {
