@@ -5,9 +5,11 @@ import emulator.core.exec.MachineConfig;
 import emulator.core.exec.MachineConfig.BackendKind;
 import emulator.core.exec.TranslatedBlock;
 import emulator.core.exec.Vcpu;
+import emulator.core.ir.Helper;
 import emulator.core.ir.IrBlock;
 import emulator.core.ir.IrVerifier;
 import emulator.core.ir.TraceIr;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
@@ -54,17 +56,17 @@ public final class Backend {
      * Compiles blocks into one region method (see {@link BytecodeCompiler#compile(java.util.List, long[][])});
      * throws {@link BytecodeCompiler.TooLargeException} when they do not fit.
      */
-    public CompiledBlock compileRegion(java.util.List<IrBlock> blocks, long[][] indirect) {
+    public CompiledBlock compileRegion(List<IrBlock> blocks, long[][] indirect) {
         Object key = SharedCode.ENABLED ? SharedCode.key(blocks, indirect) : null;
         CompiledBlock c = key == null ? null : SharedCode.get(key);
-        if (c == REGION_TOO_LARGE) throw new BytecodeCompiler.TooLargeException("region too large (known from an earlier try)");
+        if (c == TOO_LARGE) throw new BytecodeCompiler.TooLargeException("region too large (known from an earlier try)");
         if (c != null) { shared.incrementAndGet(); return c; }
         try {
             c = compiler.compile(blocks, indirect);
         } catch (BytecodeCompiler.TooLargeException e) {
             // Region formation retries with fewer blocks; a re-run of the program would generate
             // the same too-large code again first (all of ASM's work, thrown away) if not remembered.
-            if (key != null) SharedCode.put(key, REGION_TOO_LARGE);
+            if (key != null) SharedCode.put(key, TOO_LARGE);
             throw e;
         }
         if (key != null) {
@@ -80,17 +82,17 @@ public final class Backend {
      * {@code mustLeave} is the helper its joins ask before going on after a block that may write
      * memory. Throws {@link BytecodeCompiler.TooLargeException} when they do not fit.
      */
-    public CompiledBlock compileTrace(java.util.List<IrBlock> path, emulator.core.ir.Helper mustLeave) {
+    public CompiledBlock compileTrace(List<IrBlock> path, Helper mustLeave) {
         Object key = SharedCode.ENABLED ? SharedCode.traceKey(path) : null;
         CompiledBlock c = key == null ? null : SharedCode.get(key);
-        if (c == REGION_TOO_LARGE) throw new BytecodeCompiler.TooLargeException("trace too large (known from an earlier try)");
+        if (c == TOO_LARGE) throw new BytecodeCompiler.TooLargeException("trace too large (known from an earlier try)");
         if (c != null) { shared.incrementAndGet(); return c; }
         IrBlock joined = TraceIr.join(path, mustLeave);
         IrVerifier.verify(joined);
         try {
             c = compiler.compileTrace(joined);
         } catch (BytecodeCompiler.TooLargeException e) {
-            if (key != null) SharedCode.put(key, REGION_TOO_LARGE);
+            if (key != null) SharedCode.put(key, TOO_LARGE);
             throw e;
         }
         if (key != null) {
@@ -122,8 +124,8 @@ public final class Backend {
     /** Remembers that region formation at an entry with this IR found nothing worth compiling. */
     public void rememberNoRegion(IrBlock entry) { if (SharedCode.ENABLED) SharedCode.rememberPlan(entry, RegionPlan.NONE); }
 
-    /** In {@link SharedCode}: the region with this key did not fit in one method. */
-    private static final CompiledBlock REGION_TOO_LARGE = new CompiledBlock() {
+    /** In {@link SharedCode}: the region or trace with this key did not fit in one method. */
+    private static final CompiledBlock TOO_LARGE = new CompiledBlock() {
         @Override public long exec(Vcpu cpu) { throw new IllegalStateException("not code: a marker"); }
     };
 

@@ -84,8 +84,7 @@ public final class BytecodeCompiler implements Opcodes {
 
     /**
      * Compiles a trace, blocks joined into one ({@link emulator.core.ir.TraceIr}), like a block;
-     * refused with {@link TooLargeException} over {@link #MAX_REGION_CODE} bytes of bytecode, as a
-     * region is (a larger method costs the JIT more than the dispatches it saves).
+     * refused with {@link TooLargeException} over {@link #MAX_TRACE_CODE} bytes of bytecode.
      */
     public CompiledBlock compileTrace(IrBlock joined) { return compile(List.of(joined), null, false, "Trace_", MAX_TRACE_CODE); }
 

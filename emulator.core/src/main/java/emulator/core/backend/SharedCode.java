@@ -19,7 +19,9 @@ import java.util.Objects;
  * <p>Keys compare IR op by op; the objects ops name (helpers, callbacks, trap descriptions) compare
  * with {@code equals}, which for the records and identity-compared objects used there means "behaves
  * the same". Bounded (least recently used entries go first); {@code -Dabiscope.shareCode=false} turns
- * it off. Instrumented code is never shared (see {@link #instrumented}).
+ * it off. Instrumented code (with plugin callbacks or counters, {@link IrBlock#instrumented}) is
+ * never shared: it would keep a removed plugin's objects reachable (and its bundle's classes loaded)
+ * for as long as it stayed in the table.
  */
 final class SharedCode {
     static final boolean ENABLED = !"false".equals(System.getProperty("abiscope.shareCode"));
@@ -46,34 +48,28 @@ final class SharedCode {
     };
 
     static synchronized Backend.RegionPlan plan(IrBlock entry) {
-        return instrumented(entry) ? null : PLANS.get(new BlockKey(entry));
+        return entry.instrumented() ? null : PLANS.get(new BlockKey(entry));
     }
 
     static synchronized void rememberPlan(IrBlock entry, Backend.RegionPlan plan) {
-        if (!instrumented(entry)) PLANS.put(new BlockKey(entry), plan);
+        if (!entry.instrumented()) PLANS.put(new BlockKey(entry), plan);
     }
 
 
 
     /** Key of one block's code, or null if it must not be shared. */
-    static Object key(IrBlock b) { return instrumented(b) ? null : new BlockKey(b); }
+    static Object key(IrBlock b) { return b.instrumented() ? null : new BlockKey(b); }
 
     /** Key of a region's code (its members in order and the candidates of their indirect exits), or null. */
     static Object key(List<IrBlock> blocks, long[][] indirect) {
-        for (IrBlock b : blocks) if (instrumented(b)) return null;
+        for (IrBlock b : blocks) if (b.instrumented()) return null;
         return new RegionKey(blocks.stream().map(BlockKey::new).toList(),
                 Arrays.stream(indirect).map(a -> a == null ? List.<Long>of() : Arrays.stream(a).boxed().toList()).toList());
     }
 
-    /**
-     * Code with plugin callbacks or counters is not shared: it would keep a removed plugin's objects
-     * reachable (and its bundle's classes loaded) for as long as it stayed in the table.
-     */
-    private static boolean instrumented(IrBlock b) { return b.instrumented(); }
-
     /** Key of a trace's code (its blocks in path order), or null if one is instrumented. */
     static Object traceKey(List<IrBlock> path) {
-        for (IrBlock b : path) if (instrumented(b)) return null;
+        for (IrBlock b : path) if (b.instrumented()) return null;
         return new TraceKey(path.stream().map(BlockKey::new).toList());
     }
 

@@ -145,12 +145,15 @@ final class Regions {
         return null;
     }
 
-    /** A trace's code, or null while traces are off or the machine watches for stops (see {@link Traces#path}). */
+    /**
+     * A trace's code, or null while traces are off or the machine watches for stops (see
+     * {@link Traces#path}), or when the blocks no longer join (a remembered plan, code changed since).
+     */
     private static CompiledBlock compileTrace(List<TranslatedBlock> path, Machine machine) {
         if (!Traces.ENABLED || machine.watchesStops()) return null;
+        for (int k = 0; k + 1 < path.size(); k++) if (!Traces.joins(path.get(0), path.get(k), path.get(k + 1))) return null;
         List<IrBlock> irs = new ArrayList<>(path.size());
         for (TranslatedBlock t : path) irs.add(t.ir);
-        for (int k = 0; k + 1 < irs.size(); k++) if (emulator.core.ir.TraceIr.continuation(irs.get(k), irs.get(k + 1).pc) < 0) return null;
         return path.get(0).backend().compileTrace(irs, Traces.MUST_LEAVE);
     }
 

@@ -40,20 +40,28 @@ final class Traces {
     static List<TranslatedBlock> path(TranslatedBlock entry, Machine machine) {
         if (!ENABLED || machine.watchesStops()) return null;
         List<TranslatedBlock> path = new ArrayList<>(List.of(entry));
-        boolean instrumented = entry.ir.instrumented();
         int ops = entry.ir.ops.size();
         for (TranslatedBlock t = entry; path.size() < MAX_BLOCKS; ) {
             TranslatedBlock n = favourite(t);
             if (n == null || !n.valid || n.mode != entry.mode || !n.isCompiled() || n.regionEntry || path.contains(n)
-                    || ops + n.ir.ops.size() > MAX_OPS || TraceIr.continuation(t.ir, n.pc) < 0) break;
-            // A callback or counter in one member makes the whole method take every memory access's
-            // slow path in place (no restarts): a system call's block must not slow the path into it.
-            if (n.ir.instrumented() != instrumented) break;
+                    || ops + n.ir.ops.size() > MAX_OPS || !joins(entry, t, n)) break;
             ops += n.ir.ops.size();
             path.add(n);
             t = n;
         }
         return path.size() > 1 ? path : null;
+    }
+
+    /**
+     * Whether {@code n} can follow {@code t} in a trace from {@code entry}: {@code t} goes on to it
+     * ({@link TraceIr#continuation}), and both are instrumented or neither is. A callback or counter
+     * in one member makes the whole method take every memory access's slow path in place (no
+     * restarts): a system call's block, with the syscall tracer's callback, must not slow the path
+     * into it. Asked for a path found now and for one remembered from before (whose blocks' code may
+     * have changed since).
+     */
+    static boolean joins(TranslatedBlock entry, TranslatedBlock t, TranslatedBlock n) {
+        return n.ir.instrumented() == entry.ir.instrumented() && TraceIr.continuation(t.ir, n.pc) >= 0;
     }
 
     /** The successor the loop saw {@code t} go to: the only one, or one that ran at least twice as often as the other. */
