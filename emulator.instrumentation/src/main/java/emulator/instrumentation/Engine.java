@@ -15,7 +15,9 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -40,14 +42,23 @@ public final class Engine implements Instrumentation, CpuEvents, Machines.Listen
     private volatile boolean on = true;
     private volatile boolean active;
 
+    private BesideGuestPlugins besideGuest;
+
     @Activate
-    void activate() {
+    void activate(BundleContext context) {
         active = true;
         Machines.addListener(this);
+        try {
+            besideGuest = new BesideGuestPlugins(context);
+            besideGuest.open(true);
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e); // a constant filter
+        }
     }
 
     @Deactivate
     void deactivate() {
+        if (besideGuest != null) besideGuest.close();
         active = false;
         Machines.removeListener(this);
         for (Machine m : Machines.running()) if (m.instrumentation() == this) m.setInstrumentation(null);

@@ -1,6 +1,7 @@
 package plugin.files;
 
 import emulator.api.event.Topics;
+import emulator.api.instrument.TranslationHook;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,7 +34,7 @@ import org.osgi.service.metatype.annotations.Designate;
  */
 @Component(configurationPid = "plugin.files", configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true,
         service = {EventHandler.class, FilesMonitor.class},
-        property = {EventConstants.EVENT_TOPIC + "=" + Topics.SYSCALL_EXIT,
+        property = {EventConstants.EVENT_TOPIC + "=" + Topics.SYSCALL_EXIT, TranslationHook.BESIDE_GUEST + ":Boolean=true",
                 "osgi.command.scope=files", "osgi.command.function=log", "osgi.command.function=open"})
 @Designate(ocd = FilesConfig.class)
 public final class FilesMonitor implements EventHandler {

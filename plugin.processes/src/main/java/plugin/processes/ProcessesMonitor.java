@@ -1,6 +1,7 @@
 package plugin.processes;
 
 import emulator.api.event.Topics;
+import emulator.api.instrument.TranslationHook;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,7 +34,7 @@ import org.osgi.service.metatype.annotations.Designate;
  */
 @Component(configurationPid = "plugin.processes", configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true,
         service = {EventHandler.class, ProcessesMonitor.class},
-        property = {EventConstants.EVENT_TOPIC + "=" + Topics.SYSCALL_EXIT,
+        property = {EventConstants.EVENT_TOPIC + "=" + Topics.SYSCALL_EXIT, TranslationHook.BESIDE_GUEST + ":Boolean=true",
                 "osgi.command.scope=proc", "osgi.command.function=ps", "osgi.command.function=tree"})
 @Designate(ocd = ProcessesConfig.class)
 public final class ProcessesMonitor implements EventHandler {

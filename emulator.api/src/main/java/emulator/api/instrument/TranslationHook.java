@@ -15,6 +15,20 @@ public interface TranslationHook {
     String PLUGIN_NAME = "abiscope.plugin";
 
     /**
+     * Service property ({@code true}), on any service a plugin registers (a CPU listener, an event
+     * handler): the plugin's code runs beside the guest, at system calls and other events or on
+     * threads of its own, never at each instruction or memory access. The instrumentation engine
+     * then keeps the registering bundle's classes out of the JVM's optimizing compiler (C2; C1
+     * still compiles them), whose one thread on a small machine the guest's hot code waits for: a
+     * syscall tracer's methods, called thousands of times, otherwise reach it with their decoding
+     * and text inlined, and their compilations took the guest's place in that queue.
+     *
+     * <p>Not for a plugin whose callbacks run at each instruction: generated code calls them, and
+     * that compiler inlines them into it.
+     */
+    String BESIDE_GUEST = "abiscope.plugin.besideGuest";
+
+    /**
      * Called on the vCPU thread that translates the block.
      *
      * @param block the block's instructions

@@ -37,10 +37,17 @@ import javax.management.ObjectName;
  *
  * <p>Patterns name classes only where no method runs from guest code: a helper that generated code
  * calls must reach C2 (it is inlined into the guest code that calls it).
+ *
+ * <p>Plugins whose code runs beside the guest (a service property, {@code TranslationHook.BESIDE_GUEST})
+ * get the same through {@link #keepPluginOutOfC2}: the instrumentation engine names their bundles'
+ * packages. Their callbacks run at events (a system call), not at each instruction, so generated code
+ * gains nothing from inlining them. {@code -Dabiscope.pluginC2=true} leaves them with C2.
  */
 public final class JitPolicy {
     private static final Logger LOG = Logger.getLogger(JitPolicy.class.getName());
     static final boolean ENABLED = !Boolean.getBoolean("abiscope.translatorC2");
+    /** {@code -Dabiscope.pluginC2=true}: plugins that run beside the guest keep C2 (the translator's directive stays). */
+    static final boolean PLUGINS = !Boolean.getBoolean("abiscope.pluginC2");
     /** The engine's own translation code, as directive patterns ({@code package/Class.method}). */
     static final List<String> CORE = List.of(
             "emulator/core/ir/*.*",
@@ -57,6 +64,18 @@ public final class JitPolicy {
     private static Thread last;
 
     private JitPolicy() {}
+
+    /**
+     * Keeps the classes of these packages (dotted names; the packages below them too) out of C2, as
+     * the translator's; returns the thread that adds them (tests join it), or null when there was
+     * nothing new.
+     */
+    public static Thread keepPluginOutOfC2(Collection<String> packages) {
+        if (!PLUGINS) return null;
+        List<String> patterns = new ArrayList<>();
+        for (String p : packages) patterns.add(p.replace('.', '/') + "/*.*");
+        return keepOutOfC2(patterns);
+    }
 
     /**
      * Adds {@code patterns} (with the core's) to the code C2 leaves alone, those not added before, on

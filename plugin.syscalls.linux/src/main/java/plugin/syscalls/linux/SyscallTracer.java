@@ -39,7 +39,7 @@ import org.osgi.service.metatype.annotations.Designate;
  */
 @Component(configurationPid = "plugin.syscalls.linux", configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true,
         service = {CpuEventListener.class, MachineListener.class, SyscallTracer.class},
-        property = {TranslationHook.PLUGIN_NAME + "=plugin.syscalls.linux", "osgi.command.scope=syscalls",
+        property = {TranslationHook.PLUGIN_NAME + "=plugin.syscalls.linux", TranslationHook.BESIDE_GUEST + ":Boolean=true", "osgi.command.scope=syscalls",
                 "osgi.command.function=stats", "osgi.command.function=tail"})
 @Designate(ocd = TracerConfig.class)
 public final class SyscallTracer implements CpuEventListener, MachineListener {

@@ -10,6 +10,7 @@ import emulator.api.event.Topics;
 import emulator.api.instrument.CpuEventListener;
 import emulator.api.launch.BatchCommand;
 import java.io.ByteArrayOutputStream;
+import java.lang.management.ManagementFactory;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,6 +68,7 @@ class SyscallTracerIT {
         Path traceDir = tmp.resolve("trace");
 
         assertNull(tracerService(), "without a configuration the component stays inactive");
+        assertTrue(!jitDirectives().contains(OWN_CODE), "no JIT directive for the tracer's code before it runs: " + jitDirectives());
         assertTrue(cpuListenerNames().stream().noneMatch(PID::equals), "no CpuEventListener of the tracer yet");
 
         Recorder events = new Recorder();
@@ -81,6 +84,8 @@ class SyscallTracerIT {
             // SCR registers the service, then activates the immediate component: wait for both
             await("the tracer to activate", () -> tracerService() != null && Files.isRegularFile(traceDir.resolve("syscalls.log")));
             assertTrue(cpuListenerNames().contains(PID), "registered as a CpuEventListener for the engine");
+            // it runs beside the guest (TranslationHook.BESIDE_GUEST): the engine keeps its bundle's code out of C2
+            await("the engine to keep the tracer's code out of C2", () -> jitDirectives().contains(OWN_CODE));
             String logFile = traceDir.toRealPath().resolve("syscalls.log").toString();
             assertTrue(openFiles().contains(logFile), "syscalls.log is open while active: " + openFiles());
 
@@ -231,6 +236,18 @@ class SyscallTracerIT {
             }
         }
         return files;
+    }
+
+    static final String OWN_CODE = "plugin/syscalls/linux/*.*";
+
+    /** HotSpot's compiler directives, as {@code jcmd Compiler.directives_print} shows them. */
+    private static String jitDirectives() {
+        try {
+            return (String) ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                    "compilerDirectivesPrint", new Object[] {new String[0]}, new String[] {String[].class.getName()});
+        } catch (Exception e) {
+            throw new AssertionError("no DiagnosticCommand MBean", e);
+        }
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
