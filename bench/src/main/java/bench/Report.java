@@ -90,19 +90,32 @@ final class Report {
             if (cfg.equals("interpreter") && ok(plain))
                 c.put("slowerThanTiered", (double) plain.get("guestInsnPerS") / (double) c.get("guestInsnPerS"));
             if ((cfg.equals("osgi+tracing") || cfg.equals("osgi+syscalls")) && ok(cell(w, a, "osgi"))) {
-                c.put("tracingOverhead", pairedOverhead(w, a, cfg, "wholeNs"));
-                double cpu = pairedOverhead(w, a, cfg, "cpuNs");
-                if (!Double.isNaN(cpu)) c.put("tracingCpuOverhead", cpu);
+                List<Double> wall = pairedRatios(w, a, cfg, "wholeNs"), cpu = pairedRatios(w, a, cfg, "cpuNs");
+                c.put("tracingOverhead", Stats.median(wall));
+                putInterval(c, "tracingOverhead", wall);
+                if (!cpu.isEmpty()) {
+                    c.put("tracingCpuOverhead", Stats.median(cpu));
+                    putInterval(c, "tracingCpuOverhead", cpu);
+                }
             }
         }
     }
 
+    /** The 95 % interval of the median of {@code ratios}, as {@code key}Low, {@code key}High and {@code key}Coverage. */
+    private static void putInterval(Map<String, Object> c, String key, List<Double> ratios) {
+        double[] i = Stats.medianInterval(ratios, 0.95);
+        if (i == null) return;
+        c.put(key + "Low", i[0]);
+        c.put(key + "High", i[1]);
+        c.put(key + "Coverage", i[2]);
+    }
+
     /**
-     * The median over rounds of each round's traced / plain − 1: the two ran one after the other in
-     * that round, so drift of the machine between rounds (other users' load coming and going) cancels,
-     * which a ratio of the two medians leaves in. NaN without a pair.
+     * Each round's traced / plain − 1 (the overhead is their median): the two ran one after the other
+     * in that round, so drift of the machine between rounds (other users' load coming and going)
+     * cancels, which a ratio of the two medians leaves in. Empty without a pair.
      */
-    private double pairedOverhead(String w, String a, String cfg, String k) {
+    private List<Double> pairedRatios(String w, String a, String cfg, String k) {
         Map<Object, Number> plain = new LinkedHashMap<>(), traced = new LinkedHashMap<>();
         for (Map<String, Object> r : runs) {
             if (!w.equals(r.get("workload")) || !a.equals(r.get("arch")) || !(r.get(k) instanceof Number v)) continue;
@@ -114,7 +127,7 @@ final class Report {
             Number p = plain.get(round);
             if (p != null) ratios.add(v.doubleValue() / p.doubleValue() - 1);
         });
-        return Stats.median(ratios);
+        return ratios;
     }
 
     private static boolean ok(Map<String, Object> c) { return c != null && Boolean.TRUE.equals(c.get("ok")); }
@@ -196,6 +209,7 @@ final class Report {
 
                 """);
 
+        overheadSpread(sb);
         sb.append("<details><summary>every cell</summary>\n\n");
         sb.append("| workload | arch | configuration | runs | whole s | CPU s | steady s | cold s | ÷ qemu | ÷ native | G insn/s | warm-up | JVM start s | heap MiB | RSS MiB | status |\n");
         sb.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
@@ -274,6 +288,59 @@ final class Report {
         if (c == null) return "–";
         if (!ok(c)) return "FAILED";
         return c.get(k) instanceof Number n ? fmt("%.0f %%", n.doubleValue() * 100) : "–";
+    }
+
+    /**
+     * The tracing overhead with how far to trust it: each cell's median with the interval that holds
+     * the true median with 95 % confidence (or more; with few rounds, their least and greatest), and
+     * every workload's rounds pooled. A cell's 5 % is a difference of 0.1 s between commands that vary
+     * by more than that from one round to the next.
+     */
+    private void overheadSpread(StringBuilder sb) {
+        List<String> cfgs = List.of("osgi+syscalls", "osgi+tracing");
+        if (cells.values().stream().noneMatch(c -> cfgs.contains(c.get("config")) && c.containsKey("tracingOverhead"))) return;
+        sb.append("Tracing overhead with its spread: median [interval] of each round's traced ÷ plain − 1, wall time, then CPU time.\n\n");
+        sb.append("| workload | arch | syscall tracing | (CPU) | tracing, three plugins | (CPU) |\n|---|---|---:|---:|---:|---:|\n");
+        Map<String, List<Double>> pooled = new LinkedHashMap<>();
+        double coverage = 1;
+        for (Workload w : Workload.ALL) {
+            for (String a : Suite.ARCHES) {
+                if (cfgs.stream().allMatch(c -> cell(w.name(), a, c) == null)) continue;
+                sb.append("| ").append(w.name()).append(" | ").append(a);
+                for (String cfg : cfgs) {
+                    Map<String, Object> c = cell(w.name(), a, cfg);
+                    for (String k : List.of("tracingOverhead", "tracingCpuOverhead")) {
+                        sb.append(" | ").append(spread(c, k));
+                        if (c != null && c.get(k + "Coverage") instanceof Number n) coverage = Math.min(coverage, n.doubleValue());
+                        if (ok(c) && ok(cell(w.name(), a, "osgi")))
+                            pooled.computeIfAbsent(cfg + k, x -> new ArrayList<>()).addAll(pairedRatios(w.name(), a, cfg, k.equals("tracingOverhead") ? "wholeNs" : "cpuNs"));
+                    }
+                }
+                sb.append(" |\n");
+            }
+        }
+        sb.append("| all, pooled | ");
+        for (String cfg : cfgs) {
+            for (String k : List.of("tracingOverhead", "tracingCpuOverhead")) {
+                List<Double> l = pooled.getOrDefault(cfg + k, List.of());
+                double[] i = Stats.medianInterval(l, 0.95);
+                sb.append(" | ").append(i == null ? "–" : fmt("%.1f %%", Stats.median(l) * 100) + fmt(" [%.1f, ", i[0] * 100) + fmt("%.1f]", i[1] * 100));
+            }
+        }
+        sb.append(" |\n\n");
+        sb.append(fmt("Intervals hold the true median with at least %.0f %% confidence (order statistics of the rounds, no "
+                + "assumption on their distribution; with fewer than 6 rounds, the least and the greatest). *all, pooled*: every "
+                + "workload's and arch's rounds together, which is what a per-cent difference between whole commands can be "
+                + "measured by on a shared machine.%n%n", Math.min(95, coverage * 100)));
+    }
+
+    private static String spread(Map<String, Object> c, String k) {
+        if (c == null) return "–";
+        if (!ok(c)) return "FAILED";
+        if (!(c.get(k) instanceof Number m)) return "–";
+        String med = fmt("%.0f %%", m.doubleValue() * 100);
+        return c.get(k + "Low") instanceof Number lo && c.get(k + "High") instanceof Number hi
+                ? med + fmt(" [%.0f, ", lo.doubleValue() * 100) + fmt("%.0f]", hi.doubleValue() * 100) : med;
     }
 
     /** Wall-time overhead, then CPU-time overhead in brackets (what the plugins cost a loaded machine). */
