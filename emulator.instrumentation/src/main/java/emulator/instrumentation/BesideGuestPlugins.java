@@ -29,9 +29,14 @@ final class BesideGuestPlugins extends ServiceTracker<Object, Object> {
     @Override
     public Object addingService(ServiceReference<Object> ref) {
         Bundle b = ref.getBundle();
-        if (b != null) {
-            List<String> packages = ownPackages(b);
-            if (!packages.isEmpty()) JitPolicy.keepPluginOutOfC2(packages);
+        try {
+            if (b != null) {
+                List<String> packages = ownPackages(b);
+                if (!packages.isEmpty()) JitPolicy.keepPluginOutOfC2(packages);
+            }
+        } catch (RuntimeException e) {
+            // a bundle going away while we list it: its code keeps the JIT's defaults, nothing else changes
+            System.err.println("abiscope: could not name the classes of " + b + " for the JIT (" + e + "); they keep its defaults");
         }
         return null; // nothing to track: the service itself is not needed
     }
