@@ -136,6 +136,10 @@ public final class Engine implements Instrumentation, CpuEvents, Machines.Listen
 
     // ---- the SPI
 
+    /** Only translation hooks change blocks; CPU listeners alone leave the core translating (and sharing) as without plugins. */
+    @Override
+    public boolean instrumentsBlocks() { return !hooks.isEmpty(); }
+
     @Override
     public void instrument(BlockEditor block) {
         for (Plugin p : hooks) {

@@ -106,6 +106,7 @@ public final class Translator {
         CodeFetch fetch = fetch(space, pages);
         int limit = splitLimits.getOrDefault(CodeCache.key(pc, mode), machine.config().maxBlockInsns());
         Instrumentation inst = machine.instrumentation();
+        if (inst != null && !inst.instrumentsBlocks()) inst = null; // CPU events only: the blocks are as without it
         boolean share = SharedTranslations.ENABLED && inst == null && !machine.hasBreakpoints();
         // The cheaper lookups of addresses below 4 GiB, while nothing lies higher (the target also
         // asks for them in 32-bit code, whatever the space holds).

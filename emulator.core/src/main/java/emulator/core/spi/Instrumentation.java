@@ -9,8 +9,16 @@ import emulator.core.exec.CpuEvents;
  * for each block it translates.
  */
 public interface Instrumentation {
-    /** Called for every block translated while this is installed; add callbacks through the editor. */
+    /** Called for every block translated while this is installed and {@link #instrumentsBlocks}; add callbacks through the editor. */
     void instrument(BlockEditor block);
+
+    /**
+     * Whether {@link #instrument} may change blocks now. An engine with only CPU-event listeners (a
+     * system-call tracer) changes none: the core then translates as with no instrumentation, and
+     * shares translations with other machines as then. A change of the answer must come with a flush
+     * ({@link emulator.core.exec.Machine#setInstrumentation} again).
+     */
+    default boolean instrumentsBlocks() { return true; }
 
     /** Where the core sends CPU events. */
     CpuEvents events();

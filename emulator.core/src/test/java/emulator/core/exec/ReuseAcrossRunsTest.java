@@ -47,6 +47,39 @@ class ReuseAcrossRunsTest {
         assertEquals(0, t2.backend().blocksCompiled(), "no code compiled the second time");
     }
 
+    /** An engine that instruments blocks or only listens to CPU events, and changes no block either way. */
+    record Engine(boolean instrumentsBlocks) implements emulator.core.spi.Instrumentation {
+        @Override public void instrument(emulator.core.spi.BlockEditor block) { }
+        @Override public CpuEvents events() { return CpuEvents.NONE; }
+        @Override public void callbackFailed(Object owner, Throwable error) { }
+    }
+
+    static Rig rerun(Asm p, emulator.core.spi.Instrumentation inst) {
+        Rig r = new Rig(BackendKind.TIERED);
+        r.machine.setInstrumentation(inst);
+        r.load(p);
+        r.space.map(CODE - 0x4000, 0x4000, emulator.core.mem.Prot.READ | emulator.core.mem.Prot.WRITE);
+        r.run(CODE);
+        return r;
+    }
+
+    @Test
+    void cpuEventListenersAloneKeepTranslationsShared() {
+        // a system-call tracer instruments no block: a run under it reuses what a plain run translated
+        Asm p = twoBlockLoop(4_001, 7_654_321);
+        RegionTest.Outcome reference = interpreted(p);
+        rerun(p);
+        Rig listening = rerun(p, new Engine(false));
+        assertEquals(reference, outcome(listening));
+        Translator t = listening.machine.translator();
+        assertTrue(t.blocksTranslated() > 0);
+        assertEquals(t.blocksTranslated(), t.translationsReused(), "every block reused under an engine of CPU events only");
+        // an engine that may change blocks translates afresh (its blocks are not those shared)
+        Rig hooked = rerun(p, new Engine(true));
+        assertEquals(reference, outcome(hooked));
+        assertEquals(0, hooked.machine.translator().translationsReused(), "nothing reused under an engine of translation hooks");
+    }
+
     @Test
     void aSecondRunEntersThePlannedRegionAtOnce() {
         // The first run goes round the loop through the execution loop until the entry is hot
