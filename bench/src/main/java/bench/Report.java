@@ -13,6 +13,8 @@ final class Report {
     private final Map<String, Object> micro;
     private final boolean quick;
     private final Map<String, Map<String, Object>> cells = new LinkedHashMap<>();
+    /** Each traced cell's paired ratios (see {@link #pairedRatios}), by cell key and measure: for the pooled figures. */
+    private final Map<String, List<Double>> overheadRatios = new LinkedHashMap<>();
 
     Report(Map<String, Object> doc, List<Map<String, Object>> runs, Map<String, Object> micro, boolean quick) {
         this.doc = doc;
@@ -91,6 +93,8 @@ final class Report {
                 c.put("slowerThanTiered", (double) plain.get("guestInsnPerS") / (double) c.get("guestInsnPerS"));
             if ((cfg.equals("osgi+tracing") || cfg.equals("osgi+syscalls")) && ok(cell(w, a, "osgi"))) {
                 List<Double> wall = pairedRatios(w, a, cfg, "wholeNs"), cpu = pairedRatios(w, a, cfg, "cpuNs");
+                overheadRatios.put(key(c) + "|tracingOverhead", wall);
+                overheadRatios.put(key(c) + "|tracingCpuOverhead", cpu);
                 c.put("tracingOverhead", Stats.median(wall));
                 putInterval(c, "tracingOverhead", wall);
                 if (!cpu.isEmpty()) {
@@ -312,8 +316,8 @@ final class Report {
                     for (String k : List.of("tracingOverhead", "tracingCpuOverhead")) {
                         sb.append(" | ").append(spread(c, k));
                         if (c != null && c.get(k + "Coverage") instanceof Number n) coverage = Math.min(coverage, n.doubleValue());
-                        if (ok(c) && ok(cell(w.name(), a, "osgi")))
-                            pooled.computeIfAbsent(cfg + k, x -> new ArrayList<>()).addAll(pairedRatios(w.name(), a, cfg, k.equals("tracingOverhead") ? "wholeNs" : "cpuNs"));
+                        if (c != null)
+                            pooled.computeIfAbsent(cfg + k, x -> new ArrayList<>()).addAll(overheadRatios.getOrDefault(key(c) + "|" + k, List.of()));
                     }
                 }
                 sb.append(" |\n");
