@@ -20,7 +20,14 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** Instrumentation switched on and off from another thread while a vCPU runs; pause, resume, stop. */
 class SafePointTest {
-    static final long CODE = 0x1000, LOOP = 0x1100, BIG = 0x7FFF_FFFFL;
+    /**
+     * The guest's loop count, 2^64 - 1 (the toy ISA's immediates are 32 bits, sign-extended): the
+     * loop must not end while the test runs. Its uninstrumented code runs 2^31 iterations in about
+     * 2 s; with a count of 0x7FFF_FFFF, a test thread held off its core that long on a loaded machine
+     * found the guest halted and waited in vain for the next round's callbacks (an intermittent CI
+     * failure; reproduced by a 3 s sleep after the guest starts).
+     */
+    static final long CODE = 0x1000, LOOP = 0x1100, BIG = -1L;
     static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
     static long vol(long[] a, int i) { return (long) LONGS.getVolatile(a, i); }
