@@ -236,30 +236,7 @@ final class Report {
         }
         sb.append("\n</details>\n\n");
 
-        sb.append("Engine micro-benchmarks (raw x86-64 guest loop):\n\n");
-        if (micro.isEmpty()) {
-            sb.append("not run (--configs selects workload configurations only)\n");
-        } else if (!Boolean.TRUE.equals(micro.get("ok"))) {
-            sb.append("**FAILED**: ").append(micro.get("reason")).append("\n");
-        } else {
-            @SuppressWarnings("unchecked") Map<String, Object> ic = (Map<String, Object>) micro.get("insnCost");
-            @SuppressWarnings("unchecked") Map<String, Object> hp = (Map<String, Object>) micro.get("hotPlug");
-            @SuppressWarnings("unchecked") Map<String, Object> fs = (Map<String, Object>) micro.get("flushStall");
-            sb.append("| measure | value |\n|---|---:|\n");
-            sb.append(row("loop, tiered backend", v(ic, "tieredNsPerInsn", "%.3f") + " ns/insn"));
-            sb.append(row("loop, interpreter", v(ic, "interpretedNsPerInsn", "%.3f") + " ns/insn"));
-            sb.append(row("inline counter per instruction", v(ic, "inlineCounterNsPerInsn", "%.3f") + " ns/insn"));
-            sb.append(row("callback before every instruction, reading registers", v(ic, "callbackNsPerInsn", "%.3f") + " ns/insn"));
-            sb.append(row("callback before every instruction, no register access (`RegAccess.NONE`, QEMU's default)", v(ic, "callbackNoRegsNsPerInsn", "%.3f") + " ns/insn"));
-            sb.append(row("hot plug: install → first callback (median / max)",
-                    v(hp, "installToFirstCallbackUsMedian", "%.0f") + " / " + v(hp, "installToFirstCallbackUsMax", "%.0f") + " µs"));
-            sb.append(row("hot plug: install call returns", v(hp, "installCallReturnsUsMedian", "%.0f") + " µs"));
-            // a difference of two timed loops: below their run-to-run jitter it can come out negative
-            String stall = fs != null && fs.get("stallPerFlushUsMedian") instanceof Number n && n.doubleValue() < 0
-                    ? "below the loop's jitter (measured " + fmt("%.0f", n.doubleValue()) + " µs)"
-                    : v(fs, "stallPerFlushUsMedian", "%.0f") + " µs";
-            sb.append(row("guest stall per cache flush (flush every " + fs.get("flushEveryMs") + " ms)", stall));
-        }
+        sb.append(microMarkdown());
         List<Map<String, Object>> st = runs.stream().filter(r -> "osgi-startup".equals(r.get("config")) && ok(r)).toList();
         List<Map<String, Object>> stTracing = runs.stream().filter(r -> "osgi-startup+tracing".equals(r.get("config")) && ok(r)).toList();
         List<Double> jvm = new ArrayList<>();
@@ -272,6 +249,62 @@ final class Report {
                     .append(" s (the difference is what tracing costs any command: the plugins come up and go down)");
         sb.append(".\n");
         return sb.toString();
+    }
+
+    /**
+     * The engine micro-benchmarks' table (JMH, see {@link MicroRunner} and {@link MicroSummary}): each
+     * figure measured in rounds as the median over them, with its 95 % interval in brackets.
+     */
+    String microMarkdown() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("Engine micro-benchmarks (raw x86-64 guest loop");
+        if (micro.isEmpty()) return sb.append("):\n\nnot run (--configs selects workload configurations only)\n").toString();
+        if (!Boolean.TRUE.equals(micro.get("ok"))) return sb.append("):\n\n**FAILED**: ").append(micro.get("reason")).append("\n").toString();
+        @SuppressWarnings("unchecked") Map<String, Object> set = (Map<String, Object>) micro.get("settings");
+        @SuppressWarnings("unchecked") Map<String, Object> ic = (Map<String, Object>) micro.get("insnCost");
+        @SuppressWarnings("unchecked") Map<String, Object> hp = (Map<String, Object>) micro.get("hotPlug");
+        @SuppressWarnings("unchecked") Map<String, Object> fs = (Map<String, Object>) micro.get("flushStall");
+        sb.append("; JMH ").append(micro.get("jmhVersion"))
+                .append(", `bench/src/main/java/bench/micro`, its own results in `bench/results/jmh/`). ")
+                .append("Loop and flush stall: ").append(micro.get("rounds"))
+                .append(Integer.valueOf(1).equals(micro.get("rounds")) ? " round" : " rounds").append(" of one fork each (")
+                .append(set.get("loop")).append("); a figure is the median over the rounds, with the interval that holds ")
+                .append("the true median with ≥ 95 % confidence in brackets. Loop: runs of the loop to its hlt (")
+                .append(fmt("%,.0f", num(ic, "loopInsns"))).append(" guest instructions; the interpreter's ")
+                .append(fmt("%,.0f", num(ic, "interpreterLoopInsns")))
+                .append("), each on a fresh vCPU of a machine built once per fork, so the measured runs reuse the warm-up's ")
+                .append("translated and compiled code; one run under each configuration in turn, so an instrumentation's cost ")
+                .append("is its runs' time less the tiered runs' of the same turns. Hot plug: one install per sample, ")
+                .append(set.get("hotPlug")).append(". Flush stall: pairs of runs of ").append(fmt("%,.0f", num(fs, "loopInsns")))
+                .append(" instructions (").append(fmt("%.0f", num(fs, "plainMsPerRun"))).append(" ms), one plain and one with a flush every ")
+                .append(fs.get("flushEveryMs")).append(" ms (").append(fmt("%.0f", num(fs, "flushesPerRun")))
+                .append(" flushes a run, counted), in turn; (flushed − plain) / flushes.");
+        if (quick) sb.append(" --quick: one round, JMH's settings cut to almost nothing, so these numbers are not meaningful.");
+        sb.append("\n\n| measure | value |\n|---|---:|\n");
+        sb.append(row("loop, tiered backend", ci(ic, "tieredNsPerInsn", "%.3f") + " ns/insn"));
+        sb.append(row("loop, interpreter", ci(ic, "interpretedNsPerInsn", "%.3f") + " ns/insn"));
+        sb.append(row("inline counter per instruction", ci(ic, "inlineCounterNsPerInsn", "%.3f") + " ns/insn"));
+        sb.append(row("callback before every instruction, reading registers", ci(ic, "callbackNsPerInsn", "%.3f") + " ns/insn"));
+        sb.append(row("callback before every instruction, no register access (`RegAccess.NONE`, QEMU's default)", ci(ic, "callbackNoRegsNsPerInsn", "%.3f") + " ns/insn"));
+        sb.append(row("hot plug: install → first callback (median / max of " + hp.get("samples") + ")",
+                v(hp, "installToFirstCallbackUsMedian", "%.0f") + " / " + v(hp, "installToFirstCallbackUsMax", "%.0f") + " µs"));
+        sb.append(row("hot plug: install call returns (median / max)",
+                v(hp, "installCallReturnsUsMedian", "%.0f") + " / " + v(hp, "installCallReturnsUsMax", "%.0f") + " µs"));
+        sb.append(row("guest stall per cache flush (flush every " + fs.get("flushEveryMs") + " ms)", ci(fs, "stallPerFlushUs", "%.1f") + " µs"));
+        return sb.toString();
+    }
+
+    /** The median with its interval, "0.266 [0.250, 0.281]" (the median alone when there is none: a single round). */
+    private static String ci(Map<String, Object> c, String k, String f) {
+        String value = v(c, k, f);
+        if (c != null && c.get(k + "Low") instanceof Number lo && c.get(k + "High") instanceof Number hi
+                && c.get(k + "Coverage") instanceof Number cov && cov.doubleValue() > 0) // one round: no interval
+            return value + " [" + fmt(f, lo.doubleValue()) + ", " + fmt(f, hi.doubleValue()) + "]";
+        return value;
+    }
+
+    private static double num(Map<String, Object> c, String k) {
+        return c != null && c.get(k) instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
     private static String row(String k, String v) { return "| " + k + " | " + v + " |\n"; }

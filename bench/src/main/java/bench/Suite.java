@@ -16,11 +16,14 @@ import java.util.Map;
  * The benchmark suite behind {@code bench/run}: busybox workloads for i386 and x86-64 under every
  * configuration ({@link Config}), interleaved A B A B … per round so drift of a shared machine
  * hits every configuration alike; each emulated run's output is checked against the native one
- * (a wrong result is a failed cell, never a speed); then the engine micro-benchmarks. Writes
- * {@code bench/results/suite.json} and {@code suite.md} and prints the tables.
+ * (a wrong result is a failed cell, never a speed); then the engine micro-benchmarks (JMH,
+ * {@link MicroRunner}). Writes {@code bench/results/suite.json} and {@code suite.md} and prints the
+ * tables.
  *
- * <p>Usage: {@code Suite [--quick] [--rounds N] [--overhead-rounds N] [--scale F]}. Exit status 0 when
- * the harness ran (failed cells included), 1 when the harness itself broke.
+ * <p>Usage: {@code Suite [--quick] [--rounds N] [--overhead-rounds N] [--scale F] [--configs NAME,...]
+ * [--micro-only]}. {@code --micro-only}: the micro-benchmarks alone, written to {@code micro.md} and
+ * {@code micro.json}. Exit status 0 when the harness ran (failed cells included), 1 when the harness
+ * itself broke.
  *
  * <p>The tracing overhead is a difference of a few percent between two whole commands of 1–3 s, on a
  * machine where one run of the same command differs from the next by as much: the three OSGi
@@ -62,6 +65,7 @@ public final class Suite {
         int rounds = -1, overheadRounds = -1;
         double scale = 1;
         List<String> only = List.of();
+        boolean microOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -69,6 +73,7 @@ public final class Suite {
                 case "--overhead-rounds" -> overheadRounds = Integer.parseInt(args[++i]);
                 case "--scale" -> scale = Double.parseDouble(args[++i]);
                 case "--configs" -> only = List.of(args[++i].split(","));
+                case "--micro-only" -> microOnly = true;
                 default -> usage();
             }
         }
@@ -79,14 +84,16 @@ public final class Suite {
                 usage();
             }
         if (rounds < 0) rounds = quick ? 1 : 3;
+        if (microOnly && !only.isEmpty()) usage();
         Suite s = new Suite(Path.of("").toAbsolutePath(), quick, rounds, scale);
         s.only = only;
         s.overheadRounds = Math.max(rounds, overheadRounds >= 0 ? overheadRounds : quick ? 1 : 7);
-        s.run();
+        if (microOnly) s.runMicroOnly();
+        else s.run();
     }
 
     static void usage() {
-        System.err.println("usage: bench/run [--quick] [--rounds N] [--overhead-rounds N] [--scale F] [--configs NAME,...]");
+        System.err.println("usage: bench/run [--quick] [--rounds N] [--overhead-rounds N] [--scale F] [--configs NAME,...] | [--quick] --micro-only");
         System.exit(2);
     }
 
@@ -143,7 +150,6 @@ public final class Suite {
                 if (!tracingPlugins.isEmpty()) runs.add(osgiStartup(round, root, true));
             }
         }
-        if (only.isEmpty()) log("micro-benchmarks …");
         Map<String, Object> micro = only.isEmpty() ? micro() : new LinkedHashMap<>();
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("date", Instant.now().toString());
@@ -420,25 +426,38 @@ public final class Suite {
 
     // ---- micro
 
-    Map<String, Object> micro() throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(javaExe, "--sun-misc-unsafe-memory-access=allow", "-cp", classPath, "bench.MicroBench"));
-        if (quick) cmd.add("--quick");
-        ProcessRun p = ProcessRun.run(cmd, Map.of(), Path.of("/dev/null"), Files.createDirectories(scratch.resolve("micro")), 900);
-        Map<String, Object> m = new LinkedHashMap<>();
-        if (p.exit != 0) {
-            m.put("ok", false);
-            m.put("reason", "exit " + p.exit + ": " + p.stderrTail());
-            return m;
+    /** The JMH micro-benchmarks; a failure is reported in the map (ok=false), the suite goes on. */
+    Map<String, Object> micro() throws IOException {
+        Files.createDirectories(results);
+        log("micro-benchmarks (JMH; its progress in " + results.resolve("jmh") + ") …");
+        long t0 = System.nanoTime();
+        Map<String, Object> m;
+        try {
+            m = MicroRunner.run(results, quick);
+        } catch (LinkageError e) { // JMH missing from the class path: the workloads' results still count
+            m = failed(new LinkedHashMap<>(), "JMH could not be loaded: " + e);
         }
-        for (String line : Files.readAllLines(p.stdout)) {
-            if (line.startsWith("{")) {
-                @SuppressWarnings("unchecked") Map<String, Object> v = (Map<String, Object>) Json.read(line);
-                m.put("ok", true);
-                m.putAll(v);
-            }
-        }
-        if (m.isEmpty()) { m.put("ok", false); m.put("reason", "no output"); }
+        m.put("seconds", (System.nanoTime() - t0) / 1e9);
+        log(String.format(Locale.ROOT, "micro-benchmarks: %s in %.0f s", Boolean.TRUE.equals(m.get("ok")) ? "done" : "FAILED: " + m.get("reason"),
+                (double) m.get("seconds")));
         return m;
+    }
+
+    /** --micro-only: the micro-benchmarks without the workloads, to micro.md and micro.json. */
+    void runMicroOnly() throws IOException {
+        Map<String, Object> micro = micro();
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("date", Instant.now().toString());
+        doc.put("command", "bench/run" + (quick ? " --quick" : "") + " --micro-only");
+        doc.put("host", Host.describe());
+        doc.put("micro", micro);
+        String md = "- Command: `" + doc.get("command") + "` — " + doc.get("date") + "\n\n"
+                + new Report(doc, List.of(), micro, quick).microMarkdown();
+        Files.writeString(results.resolve("micro.json"), Json.pretty(doc));
+        Files.writeString(results.resolve("micro.md"), md);
+        System.out.println();
+        System.out.println(md);
+        log("written: " + results.resolve("micro.md") + ", " + results.resolve("micro.json"));
     }
 
     // ---- helpers
