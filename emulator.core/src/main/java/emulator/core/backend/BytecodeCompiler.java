@@ -399,13 +399,9 @@ public final class BytecodeCompiler implements Opcodes {
                 }
             }
             // Temps of different blocks are never live at once: each block's allocation starts at the
-            // same local.
-            int[][] temps = new int[blocks.size()][];
-            int top = next;
-            for (int k = 0; k < blocks.size(); k++) {
-                temps[k] = new int[blocks.get(k).temps.size()];
-                top = Math.max(top, LocalAllocator.assign(blocks.get(k), temps[k], next));
-            }
+            // same local, and is made when the block is emitted (a region refused part-way has not
+            // paid for the rest).
+            int firstTemp = next;
             blockLabel = new Label[blocks.size()];
             for (int k = 0; k < blockLabel.length; k++) blockLabel[k] = new Label();
 
@@ -442,12 +438,13 @@ public final class BytecodeCompiler implements Opcodes {
             insnBase = 0;
             for (int k = 0; k < blocks.size(); k++) {
                 b = blocks.get(k);
-                tempLocal = temps[k];
-                labels = new Label[b.labels];
-                for (int l = 0; l < labels.length; l++) labels[l] = new Label();
                 mv.visitLabel(blockLabel[k]);
                 if (EARLY_REFUSAL && blockLabel[k].getOffset() > codeLimit)
                     throw new TooLargeException(name + " over " + codeLimit + " bytes before member " + k + " of " + blocks.size());
+                tempLocal = new int[b.temps.size()];
+                LocalAllocator.assign(b, tempLocal, firstTemp);
+                labels = new Label[b.labels];
+                for (int l = 0; l < labels.length; l++) labels[l] = new Label();
                 if (region) dirty = (BitSet) writtenSlots.clone(); // paths meet here (the entry too: jumps come back to it)
                 if (region) { readOnly = null; icountStored = false; countersPending.addAll(counterLocal.keySet()); }
                 storedCur = -2;

@@ -63,8 +63,19 @@ public final class IrBlock {
      * block writes code addresses, as the return address a call pushes or puts in a link register.
      */
     public long[] constantAddresses() {
-        return ops.stream().filter(i -> i.op == Op.CONST)
-                .mapToLong(i -> i.type == Type.I32 ? i.imm & 0xFFFFFFFFL : i.imm).distinct().toArray();
+        // a plain loop: region formation asks this of every member it tries, on the guest's thread,
+        // in code the JIT policy keeps out of C2 (a stream pipeline there cost 25 ms of a first gzip run)
+        long[] out = new long[8];
+        int n = 0;
+        next:
+        for (Inst i : ops) {
+            if (i.op != Op.CONST) continue;
+            long v = i.type == Type.I32 ? i.imm & 0xFFFFFFFFL : i.imm;
+            for (int k = 0; k < n; k++) if (out[k] == v) continue next;
+            if (n == out.length) out = java.util.Arrays.copyOf(out, 2 * n);
+            out[n++] = v;
+        }
+        return java.util.Arrays.copyOf(out, n);
     }
 
     /** Whether the block has plugin callbacks or inline counters in it. */
