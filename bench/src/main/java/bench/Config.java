@@ -37,6 +37,20 @@ record Config(String name, Kind kind, String worker, int shrink) {
     static final java.util.List<Config> ALL = java.util.List.of(NATIVE, QEMU, PLAIN, COUNTER, CALLBACK, INTERPRETER,
             OSGI, OSGI_TRACING, OSGI_SYSCALLS);
 
+    /**
+     * The configurations in the order round {@code round} runs them: {@link #ALL}'s, with the three
+     * OSGi ones (the last three) rotated by the round. Their differences are the tracing overhead,
+     * a few per cent; in a fixed order the syscall plugin always ran last in a cell and the plain
+     * runtime always right after the in-process interpreter run, and a position's own effect on a
+     * busy machine (the 2026-11-22 run had the syscall plugin alone at 7.3 % pooled, above the three
+     * plugins' 5.2 %, which include it) passed for the plugins' cost.
+     */
+    static java.util.List<Config> inRound(int round) {
+        java.util.List<Config> order = new java.util.ArrayList<>(ALL);
+        java.util.Collections.rotate(order.subList(ALL.size() - 3, ALL.size()), -(round % 3));
+        return order;
+    }
+
     boolean isWorker() { return kind == Kind.WORKER; }
 
     /** Through {@code ./abiscope run}: the configurations whose differences are the tracing overhead. */

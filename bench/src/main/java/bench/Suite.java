@@ -134,7 +134,7 @@ public final class Suite {
         for (int round = 0; round < overheadRounds; round++) {
             for (Workload w : Workload.ALL) {
                 for (String arch : ARCHES) {
-                    for (Config c : Config.ALL) {
+                    for (Config c : Config.inRound(round)) {
                         if (!selected(w, c) || round >= (c.isOsgi() ? overheadRounds : rounds)) continue;
                         Map<String, Object> r = runCell(w, arch, c, round, root);
                         runs.add(r);
