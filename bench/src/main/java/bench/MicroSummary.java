@@ -29,8 +29,6 @@ final class MicroSummary {
     private static final String INTERPRETED = "bench.micro.GuestLoopBench.interpretedLoop";
     private static final String HOT_PLUG = "bench.micro.HotPlugBench.";
     private static final String FLUSH = "bench.micro.FlushStallBench.pairOfRuns";
-    /** {@link bench.micro.GuestLoopBench#CONFIGS}' counters, in their order. */
-    private static final String[] LOOP_COUNTERS = {"tieredNanos", "counterNanos", "callbackNanos", "callbackNoRegsNanos", "compiledNanos"};
 
     private final List<Collection<RunResult>> rounds;
     private final Collection<RunResult> hotPlugResults;
@@ -66,15 +64,18 @@ final class MicroSummary {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("loopInsns", bench.micro.GuestLoopBench.INSNS);
         m.put("interpreterLoopInsns", find(first, INTERPRETED, null, null).getParams().getOpsPerInvocation());
-        String[] configs = bench.micro.GuestLoopBench.CONFIGS;
+        String[] configs = bench.micro.GuestLoopBench.CONFIGS, counters = bench.micro.GuestLoopBench.COUNTERS;
         for (int c = 0; c < configs.length; c++) {
-            String counter = LOOP_COUNTERS[c];
+            String counter = counters[c];
             overRounds(m, configs[c] + "NsPerInsn", r -> nsPerInsn(r, counter));
         }
         overRounds(m, "interpretedNsPerInsn", r -> find(r, INTERPRETED, null, null).getPrimaryResult().getScore());
-        overRounds(m, "inlineCounterNsPerInsn", r -> nsPerInsn(r, "counterNanos") - nsPerInsn(r, "tieredNanos"));
-        overRounds(m, "callbackNsPerInsn", r -> nsPerInsn(r, "callbackNanos") - nsPerInsn(r, "tieredNanos"));
-        overRounds(m, "callbackNoRegsNsPerInsn", r -> nsPerInsn(r, "callbackNoRegsNanos") - nsPerInsn(r, "tieredNanos"));
+        // the instrumented configurations (1-3) against the plain tiered one (0), turn by turn
+        String[] costs = {"inlineCounterNsPerInsn", "callbackNsPerInsn", "callbackNoRegsNsPerInsn"};
+        for (int c = 1; c <= costs.length; c++) {
+            String counter = counters[c];
+            overRounds(m, costs[c - 1], r -> nsPerInsn(r, counter) - nsPerInsn(r, counters[0]));
+        }
         return m;
     }
 
@@ -111,7 +112,10 @@ final class MicroSummary {
         }
         m.put("pairs", pairs);
         m.put("flushesPerRun", (double) flushes / pairs);
-        overRounds(m, "plainMsPerRun", r -> counter(find(r, FLUSH, null, null), "plainNanos") / counter(find(r, FLUSH, null, null), "pairs") / 1e6);
+        overRounds(m, "plainMsPerRun", r -> {
+            RunResult f = find(r, FLUSH, null, null);
+            return counter(f, "plainNanos") / counter(f, "pairs") / 1e6;
+        });
         overRounds(m, "stallPerFlushUs", r -> {
             RunResult f = find(r, FLUSH, null, null);
             return (counter(f, "flushedNanos") - counter(f, "plainNanos")) / counter(f, "flushes") / 1e3;

@@ -44,6 +44,8 @@ public class GuestLoopBench {
     static final int INTERPRETER_INSNS = GuestLoop.OUTSIDE_BODY_INSNS + GuestLoop.BODY_INSNS * INTERPRETER_ITERATIONS;
     /** The configurations {@link #configsInTurn} runs, in the order of {@link Turns}' counters. */
     public static final String[] CONFIGS = {"tiered", "tiered+inline-counter", "tiered+callback", "tiered+callback-noregs", "compiled"};
+    /** {@link Turns}' counter of each of {@link #CONFIGS}, in the same order (the names JMH reports them by). */
+    public static final String[] COUNTERS = {"tieredNanos", "counterNanos", "callbackNanos", "callbackNoRegsNanos", "compiledNanos"};
 
     /** The loop under every configuration that compiles it, each on a machine of its own. */
     @State(Scope.Thread)
