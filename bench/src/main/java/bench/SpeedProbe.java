@@ -13,6 +13,9 @@ import java.util.Map;
  * the same busybox, so a speed-up that breaks the result shows as WRONG, never as a number.
  *
  * <p>Usage: {@code SpeedProbe ARCH APPLET MIB REPS [WORKDIR]}, e.g. {@code SpeedProbe amd64 gzip 4 5}.
+ * {@code -Dprobe.config=counter} (or {@code callback}) runs {@link GuestRun}'s instrumented
+ * configuration instead of the plain one; with the counter, a count that differs from the vCPU's
+ * instruction count fails the probe as a wrong output does.
  */
 public final class SpeedProbe {
     public static void main(String[] args) throws Exception {
@@ -38,7 +41,7 @@ public final class SpeedProbe {
             long cpu0 = os.getProcessCpuTime(), jit0 = jit.getTotalCompilationTime(), gc0 = gcTime(gcs);
             // CLOCK_MONOTONIC, as perf's timestamps: lets a profile of the whole process be cut per run
             if (Boolean.getBoolean("bench.marks")) System.out.printf("run %d starts at monotonic %.6f s%n", rep, System.nanoTime() / 1e9);
-            Map<String, Object> r = GuestRun.runOnce("plain", arch, input, root, argv, heap);
+            Map<String, Object> r = GuestRun.runOnce(System.getProperty("probe.config", "plain"), arch, input, root, argv, heap);
             long cpuNs = os.getProcessCpuTime() - cpu0;
             // JIT time is the compiler threads' elapsed time (it grows when they wait for a core)
             long jitMs = jit.getTotalCompilationTime() - jit0, gcMs = gcTime(gcs) - gc0;
@@ -48,6 +51,10 @@ public final class SpeedProbe {
             System.out.printf("%s %s run %d: %.3f s, %d insns, %.1f MIPS wall, %.1f MIPS per CPU second (JIT %d ms, GC %d ms) %s%n", arch, applet,
                     rep, ns / 1e9, ic, m, cm, jitMs, gcMs, ok ? "ok" : "WRONG OUTPUT sha256=" + r.get("sha256") + " expected " + expected);
             if (!ok) System.exit(3);
+            if (r.containsKey("counted") && !r.get("counted").equals(ic)) {
+                System.out.printf("WRONG COUNT: the inline counter counted %s of %d instructions%n", r.get("counted"), ic);
+                System.exit(3);
+            }
             if (rep > 0) { mips.add(m); cpuMips.add(cm); }
         }
         heap.interrupt();

@@ -180,11 +180,26 @@ public final class BytecodeCompiler implements Opcodes {
             if (g.codeSize <= Short.MAX_VALUE) throw e;
             throw new TooLargeException("ASM failed on a method of " + g.codeSize + " bytes: " + e);
         }
+        if (DUMP_CLASSES != null) dumpClass(name, bytes);
         try {
             MethodHandles.Lookup l = MethodHandles.lookup().defineHiddenClassWithClassData(bytes, g.constants.toArray(), true);
             return (CompiledBlock) l.findConstructor(l.lookupClass(), MethodType.methodType(void.class)).invoke();
         } catch (Throwable t) {
             throw new IllegalStateException("cannot load compiled block 0x" + Long.toHexString(b.pc) + ": " + t, t);
+        }
+    }
+
+    /**
+     * {@code -Dabiscope.dumpClasses=DIR}: every generated class is also written to DIR (as
+     * {@code Region_8191c34_155.class}), to read with {@code javap -c -p} beside a profile that names it.
+     */
+    private static final String DUMP_CLASSES = System.getProperty("abiscope.dumpClasses");
+
+    private static void dumpClass(String name, byte[] bytes) {
+        try {
+            java.nio.file.Files.write(java.nio.file.Path.of(DUMP_CLASSES, name.substring(name.lastIndexOf('/') + 1) + ".class"), bytes);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the generated class " + name + " to " + DUMP_CLASSES, e);
         }
     }
 
@@ -208,7 +223,16 @@ public final class BytecodeCompiler implements Opcodes {
         /** The untagged TLB tables (read, write) in low-address code, read once per call; -1 when unused. */
         int readPagesLocal = -1, writePagesLocal = -1;
         /** Whether some low-address member loads / stores (seen with the slots in {@link #generate}). */
-        boolean lowLoads, lowStores, instrumented;
+        boolean lowLoads, lowStores;
+        /** Some block has instrumentation that a restart would run twice (see {@link IrBlock#restartable}). */
+        boolean restartUnsafe;
+        /**
+         * The current instruction's counts ({@code COUNT} ops) not emitted yet: while nothing of the
+         * instruction has happened, they wait, so that a restart from one of its accesses leaves them
+         * uncounted (the instruction counts when it runs again). They are emitted before the first op
+         * that commits the instruction, may fault otherwise than by a restart, or starts the next one.
+         */
+        final List<Inst> deferredCounts = new ArrayList<>();
         /**
          * Where every exit that leaves the method goes (see {@link #leave()}): the write-back, the
          * counters and the count are emitted once per method instead of once per exit, which was a
@@ -233,10 +257,12 @@ public final class BytecodeCompiler implements Opcodes {
         /** Whether some callback sets {@code regsReadOnly} (else it is never true, and exits need not clear it). */
         boolean anyReadOnly;
         /**
-         * In a region, each inline counter's increments are summed in a JVM local and added to the
-         * counter when the region returns or throws: an add to memory per block would be a dependency
-         * carried through memory around every guest loop (a counter is exact once the vCPU stopped,
-         * approximate while it runs, so this is allowed).
+         * Each inline counter's increments are summed in a JVM local and added to the counter when the
+         * code returns or throws, or before a callback: in a region, an add to memory per block would
+         * be a dependency carried through memory around every guest loop, and in a block or trace an
+         * add per instruction (the JIT does not merge them across the guest's memory accesses) cost
+         * more than the instruction. A counter is exact once the vCPU stopped, approximate while it
+         * runs, so this is allowed.
          */
         final java.util.Map<Object, Integer> counterLocal = new java.util.IdentityHashMap<>();
         /**
@@ -307,8 +333,8 @@ public final class BytecodeCompiler implements Opcodes {
                     if (i.op == Op.SETR) { usedSlots.set((int) i.imm); writtenSlots.set((int) i.imm); }
                     if (x.lowAddresses && i.op == Op.LOAD) lowLoads = true;
                     if (x.lowAddresses && i.op == Op.STORE) lowStores = true;
-                    if (i.op == Op.COUNT || i.op == Op.CB_BLOCK || i.op == Op.CB_INSN || i.op == Op.CB_MEM) instrumented = true;
                 }
+                if (!x.restartable()) restartUnsafe = true;
             }
             // Per instruction of the region: its pc, and how many instructions of its block precede it.
             long[] pcs = new long[n];
@@ -393,10 +419,8 @@ public final class BytecodeCompiler implements Opcodes {
             if (lowStores) writePagesLocal = next++;
             slotLocal = new int[b.slots];
             for (int s = usedSlots.nextSetBit(0); s >= 0; s = usedSlots.nextSetBit(s + 1)) { slotLocal[s] = next; next += 2; }
-            if (region) {
-                for (IrBlock x : blocks) for (Inst i : x.ops) {
-                    if (i.op == Op.COUNT && !counterLocal.containsKey(i.aux)) { counterLocal.put(i.aux, next); next += 2; }
-                }
+            for (IrBlock x : blocks) for (Inst i : x.ops) {
+                if (i.op == Op.COUNT && !counterLocal.containsKey(i.aux)) { counterLocal.put(i.aux, next); next += 2; }
             }
             // Temps of different blocks are never live at once: each block's allocation starts at the
             // same local, and is made when the block is emitted (a region refused part-way has not
@@ -432,7 +456,7 @@ public final class BytecodeCompiler implements Opcodes {
             }
             for (int l : counterLocal.values()) { mv.visitInsn(LCONST_0); mv.visitVarInsn(LSTORE, l); }
             if (!region) planLazySlots();
-            restartable = restarts && !instrumented;
+            restartable = restarts && !restartUnsafe;
             loadSlotsAtEntry();
             mv.visitLabel(tryStart);
             insnBase = 0;
@@ -932,6 +956,8 @@ public final class BytecodeCompiler implements Opcodes {
         void static_(String owner, String mname, String desc) { mv.visitMethodInsn(INVOKESTATIC, owner, mname, desc, false); }
 
         void op(Inst i, int cur, int k) {
+            if (!deferredCounts.isEmpty() && !waitsForCounts(i)) emitDeferredCounts();
+            if (i.op == Op.COUNT && restartable && insnClean) { deferredCounts.add(i); return; }
             boolean w = i.type == Type.I32;
             boolean clean = insnClean;
             if (commits(i)) insnClean = false;
@@ -1036,27 +1062,40 @@ public final class BytecodeCompiler implements Opcodes {
                         if (b.type(i.b) == Type.I64) mv.visitInsn(L2I);
                         static_(MEMOPS, (size == 1 ? "st8" : size == 2 ? "st16" : "st32") + low, "(L" + VCPU + ";" + pages + "JI)V");
                     }
+                    if (!deferredCounts.isEmpty()) emitDeferredCounts(); // the store is done: the instruction counts
                 }
                 case CALL -> call(i);
                 case CB_BLOCK, CB_INSN, CB_MEM -> callback(i, cur);
-                case COUNT -> {
-                    Integer l = counterLocal.get(i.aux);
-                    if (l != null) {
-                        mv.visitVarInsn(LLOAD, l);
-                        mv.visitLdcInsn(i.imm);
-                        mv.visitInsn(LADD);
-                        mv.visitVarInsn(LSTORE, l);
-                        countersPending.add(i.aux);
-                        return;
-                    }
-                    getConst(constant(i.aux, "Lemulator/api/instrument/InlineCounter;"));
-                    mv.visitVarInsn(ALOAD, 1);
-                    mv.visitFieldInsn(GETFIELD, VCPU, "index", "I");
-                    mv.visitLdcInsn(i.imm);
-                    mv.visitMethodInsn(INVOKEVIRTUAL, "emulator/api/instrument/InlineCounter", "add", "(IJ)V", false);
-                }
+                case COUNT -> count(i);
                 default -> pure(i, w);
             }
+        }
+
+        /** Adds a {@code COUNT}'s amount to its counter's local. */
+        void count(Inst i) {
+            int l = counterLocal.get(i.aux);
+            mv.visitVarInsn(LLOAD, l);
+            mv.visitLdcInsn(i.imm);
+            mv.visitInsn(LADD);
+            mv.visitVarInsn(LSTORE, l);
+            countersPending.add(i.aux);
+        }
+
+        /**
+         * Whether {@link #deferredCounts} may still wait past op {@code i}: another count, an op
+         * that changes nothing and cannot fault, or a restartable access (a store emits them right
+         * after itself).
+         */
+        boolean waitsForCounts(Inst i) {
+            return i.op == Op.COUNT || !i.op.effect
+                    || (i.op == Op.LOAD || i.op == Op.STORE) && b.lowAddresses && restartable && insnClean;
+        }
+
+        /** Emits the current instruction's waiting counts; a restart can no longer leave it uncounted. */
+        void emitDeferredCounts() {
+            for (Inst c : deferredCounts) count(c);
+            deferredCounts.clear();
+            insnClean = false;
         }
 
         void load(Inst i) {

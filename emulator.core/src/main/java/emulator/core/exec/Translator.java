@@ -79,13 +79,22 @@ public final class Translator {
     }
 
     /**
-     * Runs the one instruction at {@code pc} in the IR interpreter, translated on its own (not cached,
-     * not instrumented: its block's instrumentation ran, or the block had none); returns the next pc.
+     * Runs the one instruction at {@code pc} in the IR interpreter, translated on its own (not cached);
+     * returns the next pc. Only restarts come here, and compiled code leaves an instruction to a
+     * restart before its instrumentation has done anything ({@link IrBlock#restartable}: at most
+     * counts of instructions, which wait), so the instruction gets its instrumentation here, as the
+     * block a restart that stays in compiled code starts at {@code pc} would.
      */
     long stepOne(Vcpu cpu, long pc, int mode) {
         IrBuilder ir = new IrBuilder(pc, machine.target().slots());
         machine.target().translate(pc, mode, fetch(cpu.space, null), ir, 1);
         IrBlock block = ir.finish();
+        Instrumentation inst = machine.instrumentation();
+        if (inst != null && inst.instrumentsBlocks()) {
+            BlockEditor ed = new BlockEditor(block, cpu.space.asid(), machine.target().arch());
+            inst.instrument(ed);
+            ed.apply();
+        }
         return backend.interpret(block, cpu);
     }
 

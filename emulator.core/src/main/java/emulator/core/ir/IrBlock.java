@@ -25,6 +25,14 @@ public final class IrBlock {
      * 4 GiB. Only a hint for speed: an address above 4 GiB is still served, by the tagged entries.
      */
     public boolean lowAddresses;
+    /**
+     * Whether the block's instrumentation, if any, is only counts of its instructions (each added as
+     * the instruction starts, {@code BlockEditor.countInsn}). Such a count may wait until the
+     * instruction has done something, so the backend still leaves an instruction whose access missed
+     * the TLB to a restart (which would otherwise count it twice). Callbacks, block-entry counts and
+     * counts at exits rule restarts out.
+     */
+    public boolean countsOnlyInsns;
 
     public IrBlock(long pc, int slots) { this.pc = pc; this.slots = slots; }
 
@@ -88,6 +96,9 @@ public final class IrBlock {
         }
         return false;
     }
+
+    /** Whether the backend may leave this block's instructions to restarts: it has no instrumentation, or only {@link #countsOnlyInsns}. */
+    public boolean restartable() { return countsOnlyInsns || !instrumented(); }
 
     /** Whether the block stores to guest memory, or calls out (a helper or a plugin may write it). */
     public boolean mayWrite() {

@@ -50,6 +50,7 @@ public final class TraceIr {
         IrBlock first = path.get(0);
         IrBlock out = new IrBlock(first.pc, first.slots);
         out.lowAddresses = path.stream().allMatch(b -> b.lowAddresses);
+        out.countsOnlyInsns = path.stream().allMatch(IrBlock::restartable);
         List<Long> pcs = new ArrayList<>();
         List<emulator.api.instrument.InsnInfo> insns = new ArrayList<>();
         for (int m = 0; m < path.size(); m++) {

@@ -32,13 +32,21 @@ public final class Optimizer {
      * before the next op that could observe the counter or leave the stretch (a memory access that
      * may fault, a helper, a callback, a branch, a label, an exit, a trap). Counts stay exact
      * wherever anything can look at them.
+     *
+     * <p>In a block that counts only its instructions ({@link IrBlock#countsOnlyInsns}) the backend
+     * lets an instruction's own count wait past its restartable accesses, and a restart there must
+     * find the instructions before it counted. So before a memory access the stretch's add is split:
+     * the earlier instructions' counts go before the access's instruction starts, and only its own
+     * stay with the access.
      */
     static void mergeCounts(IrBlock b) {
         java.util.List<Inst> out = new java.util.ArrayList<>(b.ops.size());
-        java.util.LinkedHashMap<Object, Long> pending = new java.util.LinkedHashMap<>();
+        // counts of the current instruction, and of the earlier ones of the stretch (countsOnlyInsns only)
+        java.util.LinkedHashMap<Object, Long> own = new java.util.LinkedHashMap<>(), earlier = new java.util.LinkedHashMap<>();
+        int insnAt = -1; // where the current instruction's INSN op is in out
         for (Inst i : b.ops) {
             if (i.op == Op.COUNT) {
-                pending.merge(i.aux, i.imm, Long::sum);
+                own.merge(i.aux, i.imm, Long::sum);
                 continue;
             }
             boolean quiet = switch (i.op) {
@@ -46,20 +54,37 @@ public final class Optimizer {
                      NEG, NOT, CLZ, CTZ, POPCNT, BSWAP, EXTU, EXTS, SETC, SELECT, INSN -> true;
                 default -> false;
             };
-            if (!quiet && !pending.isEmpty()) {
-                for (var e : pending.entrySet()) {
-                    Inst c = new Inst(Op.COUNT, Type.I64);
-                    c.aux = e.getKey();
-                    c.imm = e.getValue();
-                    out.add(c);
+            if (i.op == Op.INSN && b.countsOnlyInsns) {
+                own.forEach((c, n) -> earlier.merge(c, n, Long::sum));
+                own.clear();
+                insnAt = out.size();
+            }
+            if (!quiet) {
+                if (b.countsOnlyInsns && (i.op == Op.LOAD || i.op == Op.STORE) && insnAt >= 0 && !earlier.isEmpty()) {
+                    out.addAll(insnAt, counts(earlier));
+                    earlier.clear();
                 }
-                pending.clear();
+                earlier.forEach((c, n) -> own.merge(c, n, Long::sum));
+                earlier.clear();
+                out.addAll(counts(own));
+                own.clear();
             }
             out.add(i);
         }
-        if (!pending.isEmpty()) throw new IllegalStateException("counter adds after the block's last exit");
+        if (!own.isEmpty() || !earlier.isEmpty()) throw new IllegalStateException("counter adds after the block's last exit");
         b.ops.clear();
         b.ops.addAll(out);
+    }
+
+    private static java.util.List<Inst> counts(java.util.Map<Object, Long> amounts) {
+        java.util.List<Inst> l = new java.util.ArrayList<>(amounts.size());
+        for (var e : amounts.entrySet()) {
+            Inst c = new Inst(Op.COUNT, Type.I64);
+            c.aux = e.getKey();
+            c.imm = e.getValue();
+            l.add(c);
+        }
+        return l;
     }
 
     /** Folds pure ops whose operands are constants (temps defined once, by a CONST). */

@@ -102,6 +102,15 @@ public final class BlockEditor implements BlockInfo {
         }
         ir.ops.clear();
         ir.ops.addAll(out);
+        ir.countsOnlyInsns = onlyInsnCounts();
+    }
+
+    /** Whether nothing but {@link #countInsn} was asked for (see {@link IrBlock#countsOnlyInsns}). */
+    private boolean onlyInsnCounts() {
+        if (!blockCbs.isEmpty() || !blockCounters.isEmpty() || !entryCounters.isEmpty()) return false;
+        for (int i = 0; i < ir.insnCount(); i++)
+            if (!before.get(i).isEmpty() || !after.get(i).isEmpty() || !mem.get(i).isEmpty()) return false;
+        return true;
     }
 
     private void emitAfter(List<Inst> out, int insn) {

@@ -2,11 +2,19 @@ package emulator.core.exec;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import emulator.api.instrument.BlockCallback;
+import emulator.api.instrument.InlineCounter;
+import emulator.api.instrument.InsnCallback;
+import emulator.api.instrument.MemCallback;
 import emulator.core.exec.MachineConfig.BackendKind;
+import emulator.core.ir.CallbackRef;
+import emulator.core.spi.BlockEditor;
 import emulator.core.mem.Prot;
 import emulator.core.testing.Asm;
 import emulator.core.testing.Rig;
 import emulator.core.testing.TestKernel;
+import java.util.List;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,8 +58,11 @@ class RestartTest {
         return a;
     }
 
-    static Rig run(BackendKind kind, int iterations) {
+    static Rig run(BackendKind kind, int iterations) { return run(kind, iterations, null); }
+
+    static Rig run(BackendKind kind, int iterations, java.util.function.Consumer<BlockEditor> instrument) {
         Rig r = new Rig(kind).load(program(iterations));
+        if (instrument != null) r.machine.setInstrumentation(new TestInstrumentation(instrument));
         r.space.map(DATA, DATA_PAGES << 12, Prot.RW);
         byte[] fill = new byte[(int) (DATA_PAGES << 12)];
         for (int k = 0; k < fill.length; k++) fill[k] = (byte) (k * 131 + (k >>> 9));
@@ -80,6 +91,75 @@ class RestartTest {
             assertTrue(got.cpu.restarts > got.cpu.restartSteps, what + "misses restarted: " + got.cpu.restarts);
             assertTrue(got.cpu.restartSteps > 0, what + "some ran alone: " + got.cpu.restartSteps);
             assertEquals(0, ref.cpu.restarts, what + "the interpreter never restarts");
+        }
+    }
+
+    /**
+     * Counts of every instruction (and nothing else) leave restarts on: an instruction's count waits
+     * past its restartable accesses, so one left to a restart counts once, when it runs again,
+     * whether in compiled code or alone in the interpreter. The counts must equal the interpreter's,
+     * which never restarts, with the program ending as there.
+     */
+    @Test
+    void countsOfEveryInstructionStayExactAcrossRestarts() {
+        for (int iterations : new int[] {12, 240}) {
+            InlineCounter refCount = new InlineCounter(), gotCount = new InlineCounter();
+            Rig ref = run(BackendKind.INTERPRETED, iterations, ed -> ed.insns().forEach(i -> ed.countInsn(i.index(), refCount)));
+            Rig got = run(BackendKind.COMPILED, iterations, ed -> ed.insns().forEach(i -> ed.countInsn(i.index(), gotCount)));
+            String what = iterations + " iterations: ";
+            assertArrayEquals(ref.cpu.regs, got.cpu.regs, what + "registers");
+            assertEquals(ref.kernel.faults, got.kernel.faults, what + "the fault");
+            // every instruction that completed, and the faulting ld, which counts as it starts
+            assertEquals(ref.cpu.icount + 1, refCount.sum(), what + "the interpreter's count");
+            assertEquals(refCount.sum(), gotCount.sum(), what + "instructions counted");
+            assertTrue(got.cpu.restarts > got.cpu.restartSteps, what + "misses restarted: " + got.cpu.restarts);
+            assertTrue(got.cpu.restartSteps > 0, what + "some ran alone: " + got.cpu.restartSteps);
+        }
+    }
+
+    /**
+     * Instrumentation of the block as a whole (a count as it starts, a count at its exit, a callback
+     * before it) or callbacks turn restarts off in its code: a restart from the middle of a block
+     * would start a block there (counted or called again) and never reach the first one's exit. No
+     * restart happens, and the counts and calls are the interpreter's.
+     */
+    @Test
+    void blockInstrumentationAndCallbacksTurnRestartsOff() {
+        List<BiConsumer<BlockEditor, Hooked>> kinds = List.of(
+                (ed, h) -> ed.countBlockEntry(h.counter),
+                (ed, h) -> ed.countBlock(h.counter),
+                (ed, h) -> ed.beforeBlock(h.blockCallback()),
+                (ed, h) -> ed.insns().forEach(i -> ed.onMemory(i.index(), h.memCallback(), emulator.api.instrument.MemAccessKind.READ_WRITE)));
+        for (int kind = 0; kind < kinds.size(); kind++) {
+            for (int iterations : new int[] {12, 240}) {
+                Hooked ref = new Hooked(), got = new Hooked();
+                var hook = kinds.get(kind);
+                Rig r = run(BackendKind.INTERPRETED, iterations, ed -> hook.accept(ed, ref));
+                Rig g = run(BackendKind.COMPILED, iterations, ed -> hook.accept(ed, got));
+                String what = "hook " + kind + ", " + iterations + " iterations: ";
+                assertArrayEquals(r.cpu.regs, g.cpu.regs, what + "registers");
+                assertEquals(r.kernel.faults, g.kernel.faults, what + "the fault");
+                assertTrue(ref.counter.sum() + ref.calls[0] > iterations, what + "the hook ran: " + ref.counter.sum() + " + " + ref.calls[0]);
+                assertEquals(ref.counter.sum(), got.counter.sum(), what + "counted");
+                assertEquals(ref.calls[0], got.calls[0], what + "callbacks");
+                assertEquals(0, g.cpu.restarts, what + "restarts");
+            }
+        }
+    }
+
+    /** A counter and a callback that counts its calls, for one run. */
+    static final class Hooked {
+        final InlineCounter counter = new InlineCounter();
+        final long[] calls = {0};
+
+        CallbackRef blockCallback() {
+            BlockCallback cb = (cpu, pc, insns) -> calls[0]++;
+            return new CallbackRef(cb, "t", false, false);
+        }
+
+        CallbackRef memCallback() {
+            MemCallback cb = (cpu, pc, address, size, value, write) -> calls[0]++;
+            return new CallbackRef(cb, "t", false, false);
         }
     }
 
