@@ -87,8 +87,11 @@ final class Report {
                 c.put("vsNative", own / (double) n.get("wholeS"));
                 c.put("wholeVsNative", (double) c.get("wholeS") / (double) n.get("wholeS"));
             }
+            // First runs against first runs: instrumented code is never shared between runs (it names a
+            // plugin's objects), so an instrumented second run compiles everything again while the plain
+            // one reuses its code, and second runs would charge that to the instrumentation.
             if ((cfg.equals("abiscope+counter") || cfg.equals("abiscope+callback")) && ok(plain))
-                c.put("costNsPerInsn", ((double) c.get("steadyS") - (double) plain.get("steadyS")) * 1e9 / (long) c.get("icount"));
+                c.put("costNsPerInsn", ((double) c.get("coldS") - (double) plain.get("coldS")) * 1e9 / (long) c.get("icount"));
             if (cfg.equals("interpreter") && ok(plain))
                 c.put("slowerThanTiered", (double) plain.get("guestInsnPerS") / (double) c.get("guestInsnPerS"));
             if ((cfg.equals("osgi+tracing") || cfg.equals("osgi+syscalls")) && ok(cell(w, a, "osgi"))) {
@@ -200,8 +203,10 @@ final class Report {
                 *steady*: in-process time of a second run in the same JVM (`GuestRun`, tiered backend, no plugins); \
                 *whole*: JVM start → end of the first run (includes JVM start and JIT warm-up); native and qemu are \
                 whole commands. *warm-up share*: (first run − steady run) / first run. G insn/s: abiscope's own \
-                guest instruction count / steady time. counter / callback: extra steady time per guest instruction with \
-                an inline counter / a callback before every instruction. tracing overhead: `./abiscope run --plugins …` \
+                guest instruction count / steady time. counter / callback: extra time per guest instruction with \
+                an inline counter / a callback before every instruction, first run against first run (instrumented \
+                code is never shared between runs, so a second instrumented run compiles everything again: both \
+                columns include compiling the instrumented code; the micro-benchmarks give the cost per instruction alone). tracing overhead: `./abiscope run --plugins …` \
                 (the syscall, file and process plugins) over `./abiscope run` (OSGi, whole commands); syscall \
                 tracing overhead: the same with `--plugins syscalls.linux` alone; both as wall time, then (in brackets) \
                 as CPU time (user + system): the median over the OSGi configurations' own rounds of each round's \
