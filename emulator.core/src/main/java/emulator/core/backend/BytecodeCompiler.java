@@ -406,107 +406,8 @@ public final class BytecodeCompiler implements Opcodes {
             return cw.toByteArray();
         }
 
-        /**
-         * What the emitted code knows about the vCPU's copy of its state at a point: the slots whose
-         * local may differ from {@code cpu.regs} ({@link #dirty}), and what {@code cpu.regsReadOnly}
-         * holds ({@link #readOnly}; null: not known). A callback that reads registers stores the dirty
-         * slots first, so the less is dirty where paths meet, the less it stores.
-         */
-        record Known(BitSet dirty, Boolean readOnly) {
-            Known join(Known o) {
-                if (o == null) return this;
-                BitSet d = (BitSet) dirty.clone();
-                d.or(o.dirty);
-                return new Known(d, java.util.Objects.equals(readOnly, o.readOnly) ? readOnly : null);
-            }
-        }
-
-        Joins joins;
-
-        /**
-         * The state known where paths meet — each member's start (in a region) and each label — as
-         * the join of what every jump there brings, found by running over the ops as the emitter does
-         * until nothing changes. Without it every written slot counted as dirty there, and a loop with a
-         * callback before each instruction stored all its registers again at the top of every turn
-         * (in the micro-benchmark's six-instruction loop, 11 of its 20 stores per turn).
-         */
-        final class Joins {
-            final Known[] atMember = new Known[blocks.size()];
-            final Known[][] atLabel = new Known[blocks.size()][];
-            private boolean changed;
-
-            Joins() {
-                for (int k = 0; k < blocks.size(); k++) atLabel[k] = new Known[blocks.get(k).labels];
-                atMember[0] = new Known(new BitSet(), Boolean.FALSE); // the method's entry: slots as loaded
-                do {
-                    changed = false;
-                    for (int k = 0; k < blocks.size(); k++) if (atMember[k] != null || !region) run(k);
-                } while (changed);
-            }
-
-            private void run(int k) {
-                IrBlock x = blocks.get(k);
-                Known s = region || k > 0 ? atMember[k] : new Known(new BitSet(), Boolean.FALSE);
-                if (s == null) return;
-                BitSet d = (BitSet) s.dirty.clone();
-                Boolean ro = s.readOnly;
-                boolean live = true;
-                for (Inst i : x.ops) {
-                    if (i.isNop()) continue;
-                    if (i.op == Op.LABEL) {
-                        Known in = atLabel[k][(int) i.imm];
-                        Known here = live ? new Known(d, ro).join(in) : in;
-                        if (here == null) continue; // no way here yet
-                        d = (BitSet) here.dirty.clone();
-                        ro = here.readOnly;
-                        live = true;
-                        continue;
-                    }
-                    if (!live) continue;
-                    switch (i.op) {
-                        case SETR -> d.set((int) i.imm);
-                        case CB_BLOCK, CB_INSN, CB_MEM -> {
-                            CallbackRef r = (CallbackRef) i.aux;
-                            if (r.readsRegs() || r.writesRegs()) d.clear();
-                            ro = readOnlyAfter(ro, !r.writesRegs());
-                        }
-                        case CALL -> {
-                            Helper h = (Helper) i.aux;
-                            if (h.readsRegs() || h.writesRegs()) d.clear();
-                            if (!h.isPure()) ro = readOnlyAfter(ro, false);
-                        }
-                        case BR -> { toLabel(k, (int) i.imm, d, ro); live = false; }
-                        case BRC -> toLabel(k, (int) i.imm, d, ro);
-                        case EXIT, EXITR -> {
-                            if (region && i.aux == null) {
-                                if (i.op == Op.EXIT && memberAt.containsKey(i.imm)) toMember(memberAt.get(i.imm), d, ro);
-                                else if (i.op == Op.EXITR) for (long t : indirectTargets) toMember(memberAt.get(t), d, ro);
-                            }
-                            live = false;
-                        }
-                        case TRAP -> live = false;
-                        default -> { }
-                    }
-                }
-            }
-
-            /** {@link #setRegsReadOnly}'s effect on what is known of the mark. */
-            private Boolean readOnlyAfter(Boolean known, boolean on) {
-                if (known != null && known == on) return known;
-                if (!on && !anyReadOnly) return known;
-                return on;
-            }
-
-            private void toLabel(int k, int label, BitSet d, Boolean ro) {
-                Known old = atLabel[k][label], now = new Known((BitSet) d.clone(), ro).join(old);
-                if (!now.equals(old)) { atLabel[k][label] = now; changed = true; }
-            }
-
-            private void toMember(int m, BitSet d, Boolean ro) {
-                Known old = atMember[m], now = new Known((BitSet) d.clone(), ro).join(old);
-                if (!now.equals(old)) { atMember[m] = now; changed = true; }
-            }
-        }
+        /** The state known where paths meet (see {@link StoreJoins}); made before the blocks are emitted. */
+        StoreJoins joins;
 
         void body(int pcsConst, int withinConst) {
             int next = 2; // 0 this, 1 cpu
@@ -559,7 +460,7 @@ public final class BytecodeCompiler implements Opcodes {
             for (int l : counterLocal.values()) { mv.visitInsn(LCONST_0); mv.visitVarInsn(LSTORE, l); }
             if (!region) planLazySlots();
             restartable = restarts && !restartUnsafe;
-            joins = new Joins();
+            joins = new StoreJoins(blocks, region, memberAt, indirectTargets, anyReadOnly);
             loadSlotsAtEntry();
             mv.visitLabel(tryStart);
             insnBase = 0;
@@ -574,9 +475,9 @@ public final class BytecodeCompiler implements Opcodes {
                 for (int l = 0; l < labels.length; l++) labels[l] = new Label();
                 if (region) {
                     // paths meet here (the entry too: jumps come back to it)
-                    Known in = joins.atMember[k];
-                    dirty = in == null ? (BitSet) writtenSlots.clone() : (BitSet) in.dirty.clone();
-                    readOnly = in == null ? null : in.readOnly;
+                    StoreJoins.Known in = joins.atMember(k);
+                    dirty = in == null ? (BitSet) writtenSlots.clone() : (BitSet) in.dirty().clone();
+                    readOnly = in == null ? null : in.readOnly();
                     icountStored = false;
                     countersPending.addAll(counterLocal.keySet());
                 }
@@ -1101,13 +1002,13 @@ public final class BytecodeCompiler implements Opcodes {
                     mv.visitLabel(labels[(int) i.imm]);
                     storedCur = -2;
                     // what the jumps here bring, with what falls through (the state now, or more)
-                    Known in = joins.atLabel[k][(int) i.imm];
+                    StoreJoins.Known in = joins.atLabel(k, (int) i.imm);
                     if (in == null) {
                         dirty = (BitSet) writtenSlots.clone();
                         readOnly = null;
                     } else {
-                        dirty.or(in.dirty);
-                        if (!java.util.Objects.equals(readOnly, in.readOnly)) readOnly = null;
+                        dirty.or(in.dirty());
+                        if (!java.util.Objects.equals(readOnly, in.readOnly())) readOnly = null;
                     }
                     icountStored = false;
                     countersPending.addAll(counterLocal.keySet());
