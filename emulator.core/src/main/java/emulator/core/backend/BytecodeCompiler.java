@@ -1001,12 +1001,9 @@ public final class BytecodeCompiler implements Opcodes {
                 case LABEL -> {
                     mv.visitLabel(labels[(int) i.imm]);
                     storedCur = -2;
-                    // what the jumps here bring, with what falls through (the state now, or more)
+                    // what the jumps here bring (none: only the code falling in, whose state this is)
                     StoreJoins.Known in = joins.atLabel(k, (int) i.imm);
-                    if (in == null) {
-                        dirty = (BitSet) writtenSlots.clone();
-                        readOnly = null;
-                    } else {
+                    if (in != null) {
                         dirty.or(in.dirty());
                         if (!java.util.Objects.equals(readOnly, in.readOnly())) readOnly = null;
                     }

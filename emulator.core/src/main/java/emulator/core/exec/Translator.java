@@ -90,11 +90,7 @@ public final class Translator {
         machine.target().translate(pc, mode, fetch(cpu.space, null), ir, 1);
         IrBlock block = ir.finish();
         Instrumentation inst = machine.instrumentation();
-        if (inst != null && inst.instrumentsBlocks()) {
-            BlockEditor ed = new BlockEditor(block, cpu.space.asid(), machine.target().arch());
-            inst.instrument(ed);
-            ed.apply();
-        }
+        if (inst != null && inst.instrumentsBlocks()) instrument(inst, block, cpu.space);
         return backend.interpret(block, cpu);
     }
 
@@ -106,6 +102,13 @@ public final class Translator {
             if (pages != null) pages.add(AddressSpace.pageOf(addr));
             return p.data[(int) (addr & AddressSpace.PAGE_MASK)] & 0xFF;
         };
+    }
+
+    /** Lets {@code inst} add its hooks to {@code block}, translated for {@code space}. */
+    private void instrument(Instrumentation inst, IrBlock block, AddressSpace space) {
+        BlockEditor ed = new BlockEditor(block, space.asid(), machine.target().arch());
+        inst.instrument(ed);
+        ed.apply();
     }
 
     /** Translates without caching (also used by tests and the raw runner). */
@@ -131,11 +134,7 @@ public final class Translator {
             ir.setLowAddresses(low);
             machine.target().translate(pc, mode, share ? recorder : fetch, ir, limit);
             block = ir.finish();
-            if (inst != null) {
-                BlockEditor ed = new BlockEditor(block, space.asid(), machine.target().arch());
-                inst.instrument(ed);
-                ed.apply();
-            }
+            if (inst != null) instrument(inst, block, space);
             Optimizer.run(block);
             IrVerifier.verify(block);
             if (!DUMP.isEmpty() && DUMP.contains(pc)) System.err.println("IR at 0x" + Long.toHexString(pc) + ":\n" + block);
