@@ -213,7 +213,7 @@ final class Report {
                 (the syscall, file and process plugins) over `./abiscope run` (OSGi, whole commands); syscall \
                 tracing overhead: the same with `--plugins syscalls.linux` alone; both as wall time, then (in brackets) \
                 as CPU time (user + system): the median over the OSGi configurations' own rounds of each round's \
-                traced ÷ plain − 1 (the two run back to back in a round, so the machine's drift between rounds cancels). heap: peak used heap sampled every 5 ms (garbage included); \
+                traced ÷ plain − 1 (the two run back to back in a round, so the machine's drift between rounds cancels). heap: peak used heap sampled every 5 ms (garbage included) in the first two runs; \
                 heap after GC: the most heap in use right after a collection during a run (what the run kept; – when \
                 no collection ran); \
                 RSS: peak resident set of the process (`/usr/bin/time`), the JVM included. FAILED: the output differed \
