@@ -219,11 +219,18 @@ public final class BytecodeCompiler implements Opcodes {
         final List<Object> constants = new ArrayList<>();
         final List<String> constTypes = new ArrayList<>();
         MethodVisitor mv;
-        int regsLocal, curLocal, exLocal, icLocal, limitLocal, exitPcLocal, exitDoneLocal;
-        /** The untagged TLB tables (read, write) in low-address code, read once per call; -1 when unused. */
-        int readPagesLocal = -1, writePagesLocal = -1;
+        /**
+         * In a region, the instruction count is {@code limitLocal - leftLocal}: {@code leftLocal}, the
+         * instructions left before the execution loop must run, is what every jump inside counts down
+         * and tests, and {@code limitLocal}, the count at which it reaches 0, is read only where the
+         * count itself is needed (at exits, faults, helpers and callbacks). A count and a limit both
+         * tested at every jump kept two values in the host's registers throughout a guest loop.
+         */
+        int regsLocal, curLocal, exLocal, leftLocal, limitLocal, exitPcLocal, exitDoneLocal;
+        /** The vCPU's untagged TLB table ({@link emulator.core.mem.Tlb#low}), for code that looks pages up there; -1 if none does. */
+        int pagesLocal = -1;
         /** Whether some low-address member loads / stores (seen with the slots in {@link #generate}). */
-        boolean lowLoads, lowStores;
+        boolean lowAccesses;
         /** Some block has instrumentation that a restart would run twice (see {@link IrBlock#restartable}). */
         boolean restartUnsafe;
         /**
@@ -331,8 +338,7 @@ public final class BytecodeCompiler implements Opcodes {
                     if (i.aux instanceof CallbackRef r && !r.writesRegs()) anyReadOnly = true;
                     if (i.op == Op.GETR) usedSlots.set((int) i.imm);
                     if (i.op == Op.SETR) { usedSlots.set((int) i.imm); writtenSlots.set((int) i.imm); }
-                    if (x.lowAddresses && i.op == Op.LOAD) lowLoads = true;
-                    if (x.lowAddresses && i.op == Op.STORE) lowStores = true;
+                    if (x.lowAddresses && (i.op == Op.LOAD || i.op == Op.STORE)) lowAccesses = true;
                 }
                 if (!x.restartable()) restartUnsafe = true;
             }
@@ -414,12 +420,11 @@ public final class BytecodeCompiler implements Opcodes {
             regsLocal = next++;
             curLocal = next++;
             exLocal = next++;
-            icLocal = next; next += 2;
+            leftLocal = next; next += 2;
             limitLocal = next; next += 2;
             exitPcLocal = next; next += 2;
             exitDoneLocal = next++;
-            if (lowLoads) readPagesLocal = next++;
-            if (lowStores) writePagesLocal = next++;
+            if (lowAccesses) pagesLocal = next++;
             slotLocal = new int[b.slots];
             for (int s = usedSlots.nextSetBit(0); s >= 0; s = usedSlots.nextSetBit(s + 1)) { slotLocal[s] = next; next += 2; }
             for (IrBlock x : blocks) for (Inst i : x.ops) {
@@ -440,22 +445,19 @@ public final class BytecodeCompiler implements Opcodes {
             mv.visitVarInsn(ASTORE, regsLocal);
             mv.visitInsn(ICONST_0);
             mv.visitVarInsn(ISTORE, curLocal);
-            if (readPagesLocal >= 0) {
+            if (pagesLocal >= 0) {
                 mv.visitVarInsn(ALOAD, 1);
-                static_(MEMOPS, "readPages", "(L" + VCPU + ";)[[B");
-                mv.visitVarInsn(ASTORE, readPagesLocal);
-            }
-            if (writePagesLocal >= 0) {
-                mv.visitVarInsn(ALOAD, 1);
-                static_(MEMOPS, "writePages", "(L" + VCPU + ";)[[B");
-                mv.visitVarInsn(ASTORE, writePagesLocal);
+                static_(MEMOPS, "pages", "(L" + VCPU + ";)[[B");
+                mv.visitVarInsn(ASTORE, pagesLocal);
             }
             if (region) {
-                // icLocal is the vCPU's instruction count, kept in a local while the region runs
+                // the vCPU's instruction count is limit - left while the region runs
+                regionLimit();
+                mv.visitVarInsn(LLOAD, limitLocal);
                 mv.visitVarInsn(ALOAD, 1);
                 mv.visitFieldInsn(GETFIELD, VCPU, "icount", "J");
-                mv.visitVarInsn(LSTORE, icLocal);
-                regionLimit();
+                mv.visitInsn(LSUB);
+                mv.visitVarInsn(LSTORE, leftLocal);
             }
             for (int l : counterLocal.values()) { mv.visitInsn(LCONST_0); mv.visitVarInsn(LSTORE, l); }
             if (!region) planLazySlots();
@@ -508,7 +510,7 @@ public final class BytecodeCompiler implements Opcodes {
             mv.visitInsn(LALOAD);
             mv.visitFieldInsn(PUTFIELD, VCPU, "pc", "J");
             mv.visitVarInsn(ALOAD, 1);
-            if (region) mv.visitVarInsn(LLOAD, icLocal);
+            if (region) loadIcount();
             else {
                 mv.visitInsn(DUP);
                 mv.visitFieldInsn(GETFIELD, VCPU, "icount", "J");
@@ -529,9 +531,9 @@ public final class BytecodeCompiler implements Opcodes {
         }
 
         /**
-         * The instruction count at which the region must go back to the loop: at once when
-         * breakpoints are set (the loop checks each block's pc), else the machine's instruction
-         * limit, and at most {@link #REGION_SLICE} instructions from now. The first two change only with a flush or before
+         * The instruction count at which the region must go back to the loop ({@code limitLocal}):
+         * at once when breakpoints are set (the loop checks each block's pc), else the machine's
+         * instruction limit, and at most {@link #REGION_SLICE} instructions from now. The first two change only with a flush or before
          * the machine runs, so reading them once per region entry is enough (a flush asks for a safe
          * point, which every jump inside tests). The slice makes a guest loop come back to the
          * execution loop now and then, where its pc, registers and instruction count are written
@@ -543,13 +545,15 @@ public final class BytecodeCompiler implements Opcodes {
             mv.visitFieldInsn(GETFIELD, VCPU, "machine", "Lemulator/core/exec/Machine;");
             mv.visitMethodInsn(INVOKEVIRTUAL, "emulator/core/exec/Machine", "hasBreakpoints", "()Z", false);
             mv.visitJumpInsn(IFEQ, some);
-            mv.visitLdcInsn(Long.MIN_VALUE);
+            mv.visitVarInsn(ALOAD, 1);
+            mv.visitFieldInsn(GETFIELD, VCPU, "icount", "J"); // now: nothing left
             mv.visitJumpInsn(GOTO, done);
             mv.visitLabel(some);
             mv.visitVarInsn(ALOAD, 1);
             mv.visitFieldInsn(GETFIELD, VCPU, "machine", "Lemulator/core/exec/Machine;");
             mv.visitMethodInsn(INVOKEVIRTUAL, "emulator/core/exec/Machine", "insnLimit", "()J", false);
-            mv.visitVarInsn(LLOAD, icLocal);
+            mv.visitVarInsn(ALOAD, 1);
+            mv.visitFieldInsn(GETFIELD, VCPU, "icount", "J");
             mv.visitLdcInsn(REGION_SLICE);
             mv.visitInsn(LADD);
             static_("java/lang/Math", "min", "(JJ)J");
@@ -573,7 +577,7 @@ public final class BytecodeCompiler implements Opcodes {
          * An exit of the current block inside a region to the constant {@code pc} of a member:
          * {@code done} instructions are done. Jumps to the member unless the loop must run: a safe
          * point is asked for, or the instruction budget is spent. Otherwise falls through with the
-         * count already in {@link #icLocal}. (Register-indirect exits go through
+         * count already in {@link #leftLocal}. (Register-indirect exits go through
          * {@link #indirectTail()}.)
          */
         void transfer(int done, long pc, int k) {
@@ -590,13 +594,20 @@ public final class BytecodeCompiler implements Opcodes {
             mv.visitLabel(out);
         }
 
-        /** In a region: {@code icLocal += done}. */
+        /** In a region: {@code done} more instructions are done ({@code leftLocal -= done}). */
         void countDone(int done) {
             if (done == 0) return;
-            mv.visitVarInsn(LLOAD, icLocal);
+            mv.visitVarInsn(LLOAD, leftLocal);
             push(false, done);
-            mv.visitInsn(LADD);
-            mv.visitVarInsn(LSTORE, icLocal);
+            mv.visitInsn(LSUB);
+            mv.visitVarInsn(LSTORE, leftLocal);
+        }
+
+        /** In a region: pushes the instruction count as of the current block's start ({@code limitLocal - leftLocal}). */
+        void loadIcount() {
+            mv.visitVarInsn(LLOAD, limitLocal);
+            mv.visitVarInsn(LLOAD, leftLocal);
+            mv.visitInsn(LSUB);
         }
 
         /**
@@ -609,10 +620,10 @@ public final class BytecodeCompiler implements Opcodes {
                 mv.visitFieldInsn(GETFIELD, VCPU, "exitRequest", "Z");
                 mv.visitJumpInsn(IFNE, out);
             }
-            mv.visitVarInsn(LLOAD, icLocal);
-            mv.visitVarInsn(LLOAD, limitLocal);
+            mv.visitVarInsn(LLOAD, leftLocal);
+            mv.visitInsn(LCONST_0);
             mv.visitInsn(LCMP);
-            mv.visitJumpInsn(IFGE, out);
+            mv.visitJumpInsn(IFLE, out);
         }
 
         /** Adds the pending counts to their counters and zeroes their locals (before a callback). */
@@ -639,7 +650,7 @@ public final class BytecodeCompiler implements Opcodes {
         }
 
         /**
-         * In a region, stores the count kept in {@link #icLocal} (as of the current block's start) for
+         * In a region, stores the count ({@link #loadIcount}, as of the current block's start) for
          * a helper or callback to see. A plain store: nothing here reads the field, so no dependency
          * through memory is carried around a guest loop.
          */
@@ -647,7 +658,7 @@ public final class BytecodeCompiler implements Opcodes {
             if (!region || icountStored) return;
             icountStored = true;
             mv.visitVarInsn(ALOAD, 1);
-            mv.visitVarInsn(LLOAD, icLocal);
+            loadIcount();
             mv.visitFieldInsn(PUTFIELD, VCPU, "icount", "J");
         }
 
@@ -672,7 +683,7 @@ public final class BytecodeCompiler implements Opcodes {
 
         /**
          * The shared tail of register-indirect exits in a region ({@code exitPcLocal} holds the
-         * target, {@code icLocal} the count): the checks of {@link #transfer}, then a switch on the
+         * target, the count done): the checks of {@link #transfer}, then a switch on the
          * target's low 32 bits (each case compares the whole pc) to the member there; else leaves.
          */
         void indirectTail() {
@@ -700,7 +711,7 @@ public final class BytecodeCompiler implements Opcodes {
 
         /**
          * The shared exit: writes back every written slot, adds the counters, clears the read-only
-         * mark, counts the instructions (in a region: {@code icLocal}; in a block: the
+         * mark, counts the instructions (in a region: {@link #loadIcount}; in a block: the
          * {@code exitDoneLocal} instructions done) and returns {@code exitPcLocal}.
          */
         void leave() {
@@ -710,7 +721,7 @@ public final class BytecodeCompiler implements Opcodes {
             flushCounters();
             setRegsReadOnly(false);
             mv.visitVarInsn(ALOAD, 1);
-            if (region) mv.visitVarInsn(LLOAD, icLocal);
+            if (region) loadIcount();
             else {
                 mv.visitInsn(DUP);
                 mv.visitFieldInsn(GETFIELD, VCPU, "icount", "J");
@@ -942,7 +953,7 @@ public final class BytecodeCompiler implements Opcodes {
         void addIcount(int n) {
             if (region) {
                 mv.visitVarInsn(ALOAD, 1);
-                mv.visitVarInsn(LLOAD, icLocal);
+                loadIcount();
                 mv.visitLdcInsn((long) n);
                 mv.visitInsn(LADD);
                 mv.visitFieldInsn(PUTFIELD, VCPU, "icount", "J");
@@ -1040,7 +1051,7 @@ public final class BytecodeCompiler implements Opcodes {
                         mv.visitJumpInsn(GOTO, stub);
                         return;
                     }
-                    // to the shared tail: the pc to return, and the instructions done (in a region, in icLocal)
+                    // to the shared tail: the pc to return, and the instructions done (in a region, counted down in leftLocal)
                     if (region) countDone(done);
                     else {
                         push(true, done);
@@ -1068,7 +1079,7 @@ public final class BytecodeCompiler implements Opcodes {
                     int size = (int) i.imm;
                     boolean r = b.lowAddresses && restartable && clean;
                     mv.visitVarInsn(ALOAD, 1);
-                    String low = r ? "R" : b.lowAddresses ? "Low" : "", pages = pushPages(writePagesLocal);
+                    String low = r ? "R" : b.lowAddresses ? "Low" : "", pages = pushPages();
                     load(i.a);
                     if (size == 8) { load(i.b); static_(MEMOPS, "st64" + low, "(L" + VCPU + ";" + pages + "JJ)V"); }
                     else {
@@ -1118,7 +1129,7 @@ public final class BytecodeCompiler implements Opcodes {
             boolean w = i.type == Type.I32;
             boolean r = b.lowAddresses && restartable && insnClean;
             mv.visitVarInsn(ALOAD, 1);
-            String low = r ? "R" : b.lowAddresses ? "Low" : "", pages = pushPages(readPagesLocal);
+            String low = r ? "R" : b.lowAddresses ? "Low" : "", pages = pushPages();
             load(i.a);
             switch (size) {
                 case 8 -> static_(MEMOPS, "ld64" + low, "(L" + VCPU + ";" + pages + "J)J");
@@ -1136,9 +1147,9 @@ public final class BytecodeCompiler implements Opcodes {
         }
 
         /** In low-address code, pushes the untagged TLB table kept in {@code local} and returns its descriptor; else "". */
-        String pushPages(int local) {
+        String pushPages() {
             if (!b.lowAddresses) return "";
-            mv.visitVarInsn(ALOAD, local);
+            mv.visitVarInsn(ALOAD, pagesLocal);
             return "[[B";
         }
 

@@ -85,92 +85,87 @@ public final class MemOps {
     // then shows the fallback unused. An address above 4 GiB is still served, by the tagged path.
     // (Code that reaches both halves must keep the methods above: with both paths compiled into every
     // access, C2's register allocation on our large regions took seconds.)
-    // The page tables come as arguments: generated code reads them once per call into a local
-    // ({@link #readPages}/{@link #writePages}), so a hit is no longer three dependent loads
-    // (the vCPU, its TLB, the table) before the page's own. Their identity never changes once made.
+    // The page table comes as an argument: generated code reads it once per call into a local
+    // ({@link #pages}), so a hit is no longer three dependent loads (the vCPU, its TLB, the table)
+    // before the page's own. Its identity never changes once made. Loads use the page's read entry
+    // (2n), stores its write entry (2n + 1), see {@link Tlb}.
     // The Low accessors index the table by page number without a bounds check (PageAccess): it
-    // must be one of these two, whose length covers every page below 4 GiB. The page number is
+    // must be that table, whose length covers both entries of every page below 4 GiB. The page number is
     // tested and used as a long: one unsigned compare is both the below-4-GiB test and the index's
     // bound, and the index needs no narrowing to int and widening back (two host instructions per
     // access of 64-bit code, where the JIT cannot tell the address is below 4 GiB).
 
-    /** The vCPU's untagged read table, made if it is not yet (generated code keeps it in a local). */
-    public static byte[][] readPages(Vcpu c) {
+    /** The vCPU's untagged table, made if it is not yet (generated code keeps it in a local). */
+    public static byte[][] pages(Vcpu c) {
         c.tlb.useLow();
-        return c.tlb.rlow;
+        return c.tlb.low;
     }
 
-    /** The vCPU's untagged write table, made if it is not yet. */
-    public static byte[][] writePages(Vcpu c) {
-        c.tlb.useLow();
-        return c.tlb.wlow;
-    }
-
-    public static int ld8Low(Vcpu c, byte[][] r, long a) {
+    public static int ld8Low(Vcpu c, byte[][] t, long a) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) return ld8(c, a);
-        byte[] p = PageAccess.lowPage(r, n);
+        byte[] p = PageAccess.lowPage(t, 2 * n);
         if (p != null) return PageAccess.getByte(p, (int) a & 0xFFF) & 0xFF;
         return (int) slowLoad(c, a, 1);
     }
 
-    public static int ld16Low(Vcpu c, byte[][] r, long a) {
+    public static int ld16Low(Vcpu c, byte[][] t, long a) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) return ld16(c, a);
-        byte[] p = PageAccess.lowPage(r, n);
+        byte[] p = PageAccess.lowPage(t, 2 * n);
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4094) return PageAccess.getShort(p, off) & 0xFFFF;
         return (int) slowLoad(c, a, 2);
     }
 
-    public static int ld32Low(Vcpu c, byte[][] r, long a) {
+    public static int ld32Low(Vcpu c, byte[][] t, long a) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) return ld32(c, a);
-        byte[] p = PageAccess.lowPage(r, n);
+        byte[] p = PageAccess.lowPage(t, 2 * n);
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4092) return PageAccess.getInt(p, off);
         return (int) slowLoad(c, a, 4);
     }
 
-    public static long ld64Low(Vcpu c, byte[][] r, long a) {
+    public static long ld64Low(Vcpu c, byte[][] t, long a) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) return ld64(c, a);
-        byte[] p = PageAccess.lowPage(r, n);
+        byte[] p = PageAccess.lowPage(t, 2 * n);
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4088) return PageAccess.getLong(p, off);
         return slowLoad(c, a, 8);
     }
 
-    public static void st8Low(Vcpu c, byte[][] w, long a, int v) {
+    public static void st8Low(Vcpu c, byte[][] t, long a, int v) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) { st8(c, a, v); return; }
-        byte[] p = PageAccess.lowPage(w, n);
+        byte[] p = PageAccess.lowPage(t, 2 * n + 1);
         if (p != null) PageAccess.putByte(p, (int) a & 0xFFF, (byte) v);
         else slowStore(c, a, v, 1);
     }
 
-    public static void st16Low(Vcpu c, byte[][] w, long a, int v) {
+    public static void st16Low(Vcpu c, byte[][] t, long a, int v) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) { st16(c, a, v); return; }
-        byte[] p = PageAccess.lowPage(w, n);
+        byte[] p = PageAccess.lowPage(t, 2 * n + 1);
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4094) PageAccess.putShort(p, off, (short) v);
         else slowStore(c, a, v, 2);
     }
 
-    public static void st32Low(Vcpu c, byte[][] w, long a, int v) {
+    public static void st32Low(Vcpu c, byte[][] t, long a, int v) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) { st32(c, a, v); return; }
-        byte[] p = PageAccess.lowPage(w, n);
+        byte[] p = PageAccess.lowPage(t, 2 * n + 1);
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4092) PageAccess.putInt(p, off, v);
         else slowStore(c, a, v, 4);
     }
 
-    public static void st64Low(Vcpu c, byte[][] w, long a, long v) {
+    public static void st64Low(Vcpu c, byte[][] t, long a, long v) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) { st64(c, a, v); return; }
-        byte[] p = PageAccess.lowPage(w, n);
+        byte[] p = PageAccess.lowPage(t, 2 * n + 1);
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4088) PageAccess.putLong(p, off, v);
         else slowStore(c, a, v, 8);
@@ -185,71 +180,71 @@ public final class MemOps {
     // on from that instruction, or runs it alone on the slow path (Vcpu.restartInsn). With no call in
     // them, the JIT need not keep the block's values in stack slots across a call on every access.
 
-    public static int ld8R(Vcpu c, byte[][] r, long a) {
+    public static int ld8R(Vcpu c, byte[][] t, long a) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) return ld8(c, a);
-        byte[] p = PageAccess.lowPage(r, n);
+        byte[] p = PageAccess.lowPage(t, 2 * n);
         if (p != null) return PageAccess.getByte(p, (int) a & 0xFFF) & 0xFF;
         throw c.restart(a, 1, false);
     }
 
-    public static int ld16R(Vcpu c, byte[][] r, long a) {
+    public static int ld16R(Vcpu c, byte[][] t, long a) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) return ld16(c, a);
-        byte[] p = PageAccess.lowPage(r, n);
+        byte[] p = PageAccess.lowPage(t, 2 * n);
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4094) return PageAccess.getShort(p, off) & 0xFFFF;
         throw c.restart(a, 2, false);
     }
 
-    public static int ld32R(Vcpu c, byte[][] r, long a) {
+    public static int ld32R(Vcpu c, byte[][] t, long a) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) return ld32(c, a);
-        byte[] p = PageAccess.lowPage(r, n);
+        byte[] p = PageAccess.lowPage(t, 2 * n);
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4092) return PageAccess.getInt(p, off);
         throw c.restart(a, 4, false);
     }
 
-    public static long ld64R(Vcpu c, byte[][] r, long a) {
+    public static long ld64R(Vcpu c, byte[][] t, long a) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) return ld64(c, a);
-        byte[] p = PageAccess.lowPage(r, n);
+        byte[] p = PageAccess.lowPage(t, 2 * n);
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4088) return PageAccess.getLong(p, off);
         throw c.restart(a, 8, false);
     }
 
-    public static void st8R(Vcpu c, byte[][] w, long a, int v) {
+    public static void st8R(Vcpu c, byte[][] t, long a, int v) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) { st8(c, a, v); return; }
-        byte[] p = PageAccess.lowPage(w, n);
+        byte[] p = PageAccess.lowPage(t, 2 * n + 1);
         if (p != null) PageAccess.putByte(p, (int) a & 0xFFF, (byte) v);
         else throw c.restart(a, 1, true);
     }
 
-    public static void st16R(Vcpu c, byte[][] w, long a, int v) {
+    public static void st16R(Vcpu c, byte[][] t, long a, int v) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) { st16(c, a, v); return; }
-        byte[] p = PageAccess.lowPage(w, n);
+        byte[] p = PageAccess.lowPage(t, 2 * n + 1);
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4094) PageAccess.putShort(p, off, (short) v);
         else throw c.restart(a, 2, true);
     }
 
-    public static void st32R(Vcpu c, byte[][] w, long a, int v) {
+    public static void st32R(Vcpu c, byte[][] t, long a, int v) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) { st32(c, a, v); return; }
-        byte[] p = PageAccess.lowPage(w, n);
+        byte[] p = PageAccess.lowPage(t, 2 * n + 1);
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4092) PageAccess.putInt(p, off, v);
         else throw c.restart(a, 4, true);
     }
 
-    public static void st64R(Vcpu c, byte[][] w, long a, long v) {
+    public static void st64R(Vcpu c, byte[][] t, long a, long v) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) { st64(c, a, v); return; }
-        byte[] p = PageAccess.lowPage(w, n);
+        byte[] p = PageAccess.lowPage(t, 2 * n + 1);
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4088) PageAccess.putLong(p, off, v);
         else throw c.restart(a, 8, true);

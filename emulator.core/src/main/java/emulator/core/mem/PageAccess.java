@@ -7,7 +7,7 @@ import java.nio.ByteOrder;
 
 /**
  * The last step of {@link MemOps}'s fast paths: a page's array from a TLB table, and a value from a
- * page, once the caller has proven the index in range — a page number below {@link Tlb#LOW_PAGES}
+ * page, once the caller has proven the index in range — an entry below {@link Tlb#LOW_ENTRIES}
  * for a table of that length, an offset that leaves the value inside the page's 4 KiB. The JVM cannot
  * see those proofs (it does not know the arrays' lengths), so a plain array access would test the
  * bounds a second time: two more compares and branches on every guest load and store, measured at
@@ -60,9 +60,9 @@ final class PageAccess {
         return UNCHECKED ? (byte[]) U.getObject(table, TABLE_BASE + ((long) page << TABLE_SHIFT)) : table[page];
     }
 
-    /** {@code table[page]} for a page number below {@link Tlb#LOW_PAGES}; {@code table} must be that long. */
-    static byte[] lowPage(byte[][] table, long page) {
-        return UNCHECKED ? (byte[]) U.getObject(table, TABLE_BASE + (page << TABLE_SHIFT)) : table[(int) page];
+    /** {@code table[entry]} for an entry below {@link Tlb#LOW_ENTRIES}; {@code table} must be that long. */
+    static byte[] lowPage(byte[][] table, long entry) {
+        return UNCHECKED ? (byte[]) U.getObject(table, TABLE_BASE + (entry << TABLE_SHIFT)) : table[(int) entry];
     }
 
     // Values are little-endian; offsets must leave the whole value inside the array.

@@ -14,27 +14,36 @@ import java.util.Arrays;
  * <li><b>Tagged</b>: direct-mapped, {@link #SIZE} entries, tagged by page address; every page is
  * cached here, and code whose addresses may lie anywhere looks pages up here ({@link MemOps#ld32}
  * and the like).
- * <li><b>Below 4 GiB</b>: one entry per page number, {@link #rlow}/{@link #wlow}, filled beside the
- * tagged entry. Code whose addresses are expected below 4 GiB ({@link emulator.core.ir.IrBlock#lowAddresses}:
- * 32-bit guests, and 64-bit ones whose address space has nothing mapped higher) looks pages up here
+ * <li><b>Below 4 GiB</b>: two entries per page number in one table, {@link #low}: the page's array
+ * for reads at {@code 2n}, for writes at {@code 2n + 1}, filled beside the tagged entry. Code whose
+ * addresses are expected below 4 GiB ({@link emulator.core.ir.IrBlock#lowAddresses}: 32-bit guests,
+ * and 64-bit ones whose address space has nothing mapped higher) looks pages up here
  * ({@link MemOps#ld32Low} and the like): a hit is one array load and a null test, with no tag to
- * compare. The arrays (4 MiB each) are made when such code first runs on the vCPU
- * ({@link MemOps#readPages}); until then both are one shared, always-empty array. Fills are logged,
- * so a flush clears only what was filled.
+ * compare. One table rather than a read table and a write table, because generated code keeps the
+ * table in a local for the whole region: with two, a guest loop that loads and stores held two of
+ * the host's registers for them, in code that has too few (the guest's registers, its lazy flags and
+ * the instruction count are held too); and a page read and written has both entries in one cache
+ * line. The table (8 MiB) is made when such code first runs on the vCPU ({@link MemOps#pages});
+ * until then it is a shared, always-empty one. Fills are logged, so a flush clears only what was filled.
  * </ul>
  */
 public final class Tlb {
     public static final int BITS = 10, SIZE = 1 << BITS, MASK = SIZE - 1;
     /** Page numbers the untagged part covers: every page below 4 GiB. */
     public static final int LOW_PAGES = 1 << 20;
-    private static final byte[][] NO_LOW_PAGES = new byte[LOW_PAGES][];
+    /** Length of the untagged table: a read and a write entry per page. */
+    public static final int LOW_ENTRIES = 2 * LOW_PAGES;
+    private static final byte[][] NO_LOW_PAGES = new byte[LOW_ENTRIES][];
     /** Fills logged between flushes before a flush clears the whole untagged part instead. */
     private static final int FILL_LOG = 4096;
 
     public final long[] rtag = new long[SIZE], wtag = new long[SIZE];
     public final byte[][] rpage = new byte[SIZE][], wpage = new byte[SIZE][];
-    /** Page arrays of readable/writable pages below 4 GiB, by page number; null where not cached. */
-    public byte[][] rlow = NO_LOW_PAGES, wlow = NO_LOW_PAGES;
+    /**
+     * Page arrays of pages below 4 GiB: of page {@code n} readable at {@code 2n}, writable at
+     * {@code 2n + 1}; null where not cached.
+     */
+    public byte[][] low = NO_LOW_PAGES;
     private final int[] lowFills = new int[FILL_LOG];
     private int lowFillCount;
     int generation;
@@ -49,39 +58,35 @@ public final class Tlb {
         Arrays.fill(wtag, -1L);
         Arrays.fill(rpage, null);
         Arrays.fill(wpage, null);
-        if (rlow != NO_LOW_PAGES) {
-            if (lowFillCount > FILL_LOG) {
-                Arrays.fill(rlow, null);
-                Arrays.fill(wlow, null);
-            } else {
-                for (int k = 0; k < lowFillCount; k++) rlow[lowFills[k]] = wlow[lowFills[k]] = null;
-            }
+        if (low != NO_LOW_PAGES) {
+            if (lowFillCount > FILL_LOG) Arrays.fill(low, null);
+            else for (int k = 0; k < lowFillCount; k++) low[2 * lowFills[k]] = low[2 * lowFills[k] + 1] = null;
         }
         lowFillCount = 0;
     }
 
     public void invalidatePage(long addr) {
-        if (isLow(addr) && rlow != NO_LOW_PAGES) rlow[(int) (addr >>> AddressSpace.PAGE_BITS)] = wlow[(int) (addr >>> AddressSpace.PAGE_BITS)] = null;
+        if (isLow(addr) && low != NO_LOW_PAGES) {
+            int n = (int) (addr >>> AddressSpace.PAGE_BITS);
+            low[2 * n] = low[2 * n + 1] = null;
+        }
         int i = (int) (addr >>> AddressSpace.PAGE_BITS) & MASK;
         rtag[i] = -1; wtag[i] = -1; rpage[i] = null; wpage[i] = null;
     }
 
     /** Makes the untagged part (when code that uses it first runs: other code never pays its 8 MiB). */
     void useLow() {
-        if (rlow == NO_LOW_PAGES) {
-            rlow = new byte[LOW_PAGES][];
-            wlow = new byte[LOW_PAGES][];
-        }
+        if (low == NO_LOW_PAGES) low = new byte[LOW_ENTRIES][];
     }
 
     /** Caches {@code data} as the page at {@code addr} for reads, and for writes when {@code writable}. */
     void fill(long addr, byte[] data, boolean readable, boolean writable) {
-        if (isLow(addr) && rlow != NO_LOW_PAGES) {
+        if (isLow(addr) && low != NO_LOW_PAGES) {
             int n = (int) (addr >>> AddressSpace.PAGE_BITS);
             if (lowFillCount < FILL_LOG) lowFills[lowFillCount] = n;
             if (lowFillCount <= FILL_LOG) lowFillCount++;
-            if (readable) rlow[n] = data;
-            if (writable) wlow[n] = data;
+            if (readable) low[2 * n] = data;
+            if (writable) low[2 * n + 1] = data;
         }
         int i = (int) (addr >>> AddressSpace.PAGE_BITS) & MASK;
         long tag = AddressSpace.pageOf(addr);
@@ -95,7 +100,7 @@ public final class Tlb {
      * code); returns whether it did.
      */
     public boolean fillFor(AddressSpace as, long addr, int size, boolean write) {
-        if (!isLow(addr) || rlow == NO_LOW_PAGES || (addr & AddressSpace.PAGE_MASK) + size > AddressSpace.PAGE_SIZE) return false;
+        if (!isLow(addr) || low == NO_LOW_PAGES || (addr & AddressSpace.PAGE_MASK) + size > AddressSpace.PAGE_SIZE) return false;
         Page p = as.page(addr);
         if (p == null) return false;
         boolean readable = (p.prot & Prot.READ) != 0, writable = (p.prot & Prot.WRITE) != 0 && !p.code;
