@@ -40,6 +40,8 @@ public final class Suite {
      * runs three to five, and the second run is reported beside it.
      */
     static final int PLAIN_RUNS = 5;
+    /** Runs of the other worker configurations: the cold one and the second. */
+    static final int RUNS = 2;
     /** The first run counted as steady (0-based), when a worker makes more than two runs. */
     static final int STEADY_FROM = 2;
 
@@ -213,7 +215,7 @@ public final class Suite {
             case QEMU -> { cmd.add(arch.equals("i386") ? "qemu-i386" : "qemu-x86_64"); cmd.addAll(guest); }
             case WORKER -> {
                 cmd.addAll(List.of(javaExe, "--sun-misc-unsafe-memory-access=allow", "-cp", classPath, "bench.GuestRun",
-                        c.worker(), arch, input.toString(), String.valueOf(c == Config.PLAIN ? PLAIN_RUNS : 2), root.toString()));
+                        c.worker(), arch, input.toString(), String.valueOf(c == Config.PLAIN ? PLAIN_RUNS : RUNS), root.toString()));
                 cmd.addAll(guest);
             }
             case OSGI, OSGI_TRACING, OSGI_SYSCALLS -> {
@@ -288,9 +290,9 @@ public final class Suite {
             if (extra != null && !m.get(extra).equals(m.get("icount")))
                 return failed(r, extra + " " + m.get(extra) + " != icount " + m.get("icount"));
             int rep = ((Number) m.get("rep")).intValue();
-            // the heap of the first two runs, as every configuration makes (the plain one's later runs
-            // only add garbage that a collection has not taken yet, and the kept state of five runs)
-            if (rep < 2) {
+            // the heap of the runs every configuration makes (the plain one's later runs only add
+            // garbage that a collection has not taken yet, and the kept state of five runs)
+            if (rep < RUNS) {
                 heap = Math.max(heap, ((Number) m.get("heapPeakBytes")).longValue());
                 afterGc = Math.max(afterGc, ((Number) m.get("heapAfterGcBytes")).longValue());
             }

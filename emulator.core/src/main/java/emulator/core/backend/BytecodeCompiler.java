@@ -633,17 +633,10 @@ public final class BytecodeCompiler implements Opcodes {
                 mv.visitFieldInsn(GETFIELD, VCPU, "exitRequest", "Z");
                 mv.visitJumpInsn(IFNE, out);
             }
-            if (countsDown) {
-                mv.visitVarInsn(LLOAD, countLocal);
-                mv.visitInsn(LCONST_0);
-                mv.visitInsn(LCMP);
-                mv.visitJumpInsn(IFLE, out);
-            } else {
-                mv.visitVarInsn(LLOAD, countLocal);
-                mv.visitVarInsn(LLOAD, limitLocal);
-                mv.visitInsn(LCMP);
-                mv.visitJumpInsn(IFGE, out);
-            }
+            mv.visitVarInsn(LLOAD, countLocal); // left <= 0, or count >= limit
+            if (countsDown) mv.visitInsn(LCONST_0); else mv.visitVarInsn(LLOAD, limitLocal);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(countsDown ? IFLE : IFGE, out);
         }
 
         /** Adds the pending counts to their counters and zeroes their locals (before a callback). */

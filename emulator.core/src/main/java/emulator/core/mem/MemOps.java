@@ -104,7 +104,7 @@ public final class MemOps {
     public static int ld8Low(Vcpu c, byte[][] t, long a) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) return ld8(c, a);
-        byte[] p = PageAccess.lowPage(t, 2 * n);
+        byte[] p = PageAccess.lowPage(t, Tlb.readEntry(n));
         if (p != null) return PageAccess.getByte(p, (int) a & 0xFFF) & 0xFF;
         return (int) slowLoad(c, a, 1);
     }
@@ -112,7 +112,7 @@ public final class MemOps {
     public static int ld16Low(Vcpu c, byte[][] t, long a) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) return ld16(c, a);
-        byte[] p = PageAccess.lowPage(t, 2 * n);
+        byte[] p = PageAccess.lowPage(t, Tlb.readEntry(n));
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4094) return PageAccess.getShort(p, off) & 0xFFFF;
         return (int) slowLoad(c, a, 2);
@@ -121,7 +121,7 @@ public final class MemOps {
     public static int ld32Low(Vcpu c, byte[][] t, long a) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) return ld32(c, a);
-        byte[] p = PageAccess.lowPage(t, 2 * n);
+        byte[] p = PageAccess.lowPage(t, Tlb.readEntry(n));
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4092) return PageAccess.getInt(p, off);
         return (int) slowLoad(c, a, 4);
@@ -130,7 +130,7 @@ public final class MemOps {
     public static long ld64Low(Vcpu c, byte[][] t, long a) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) return ld64(c, a);
-        byte[] p = PageAccess.lowPage(t, 2 * n);
+        byte[] p = PageAccess.lowPage(t, Tlb.readEntry(n));
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4088) return PageAccess.getLong(p, off);
         return slowLoad(c, a, 8);
@@ -139,7 +139,7 @@ public final class MemOps {
     public static void st8Low(Vcpu c, byte[][] t, long a, int v) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) { st8(c, a, v); return; }
-        byte[] p = PageAccess.lowPage(t, 2 * n + 1);
+        byte[] p = PageAccess.lowPage(t, Tlb.writeEntry(n));
         if (p != null) PageAccess.putByte(p, (int) a & 0xFFF, (byte) v);
         else slowStore(c, a, v, 1);
     }
@@ -147,7 +147,7 @@ public final class MemOps {
     public static void st16Low(Vcpu c, byte[][] t, long a, int v) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) { st16(c, a, v); return; }
-        byte[] p = PageAccess.lowPage(t, 2 * n + 1);
+        byte[] p = PageAccess.lowPage(t, Tlb.writeEntry(n));
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4094) PageAccess.putShort(p, off, (short) v);
         else slowStore(c, a, v, 2);
@@ -156,7 +156,7 @@ public final class MemOps {
     public static void st32Low(Vcpu c, byte[][] t, long a, int v) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) { st32(c, a, v); return; }
-        byte[] p = PageAccess.lowPage(t, 2 * n + 1);
+        byte[] p = PageAccess.lowPage(t, Tlb.writeEntry(n));
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4092) PageAccess.putInt(p, off, v);
         else slowStore(c, a, v, 4);
@@ -165,7 +165,7 @@ public final class MemOps {
     public static void st64Low(Vcpu c, byte[][] t, long a, long v) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) { st64(c, a, v); return; }
-        byte[] p = PageAccess.lowPage(t, 2 * n + 1);
+        byte[] p = PageAccess.lowPage(t, Tlb.writeEntry(n));
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4088) PageAccess.putLong(p, off, v);
         else slowStore(c, a, v, 8);
@@ -183,7 +183,7 @@ public final class MemOps {
     public static int ld8R(Vcpu c, byte[][] t, long a) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) return ld8(c, a);
-        byte[] p = PageAccess.lowPage(t, 2 * n);
+        byte[] p = PageAccess.lowPage(t, Tlb.readEntry(n));
         if (p != null) return PageAccess.getByte(p, (int) a & 0xFFF) & 0xFF;
         throw c.restart(a, 1, false);
     }
@@ -191,7 +191,7 @@ public final class MemOps {
     public static int ld16R(Vcpu c, byte[][] t, long a) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) return ld16(c, a);
-        byte[] p = PageAccess.lowPage(t, 2 * n);
+        byte[] p = PageAccess.lowPage(t, Tlb.readEntry(n));
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4094) return PageAccess.getShort(p, off) & 0xFFFF;
         throw c.restart(a, 2, false);
@@ -200,7 +200,7 @@ public final class MemOps {
     public static int ld32R(Vcpu c, byte[][] t, long a) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) return ld32(c, a);
-        byte[] p = PageAccess.lowPage(t, 2 * n);
+        byte[] p = PageAccess.lowPage(t, Tlb.readEntry(n));
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4092) return PageAccess.getInt(p, off);
         throw c.restart(a, 4, false);
@@ -209,7 +209,7 @@ public final class MemOps {
     public static long ld64R(Vcpu c, byte[][] t, long a) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) return ld64(c, a);
-        byte[] p = PageAccess.lowPage(t, 2 * n);
+        byte[] p = PageAccess.lowPage(t, Tlb.readEntry(n));
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4088) return PageAccess.getLong(p, off);
         throw c.restart(a, 8, false);
@@ -218,7 +218,7 @@ public final class MemOps {
     public static void st8R(Vcpu c, byte[][] t, long a, int v) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) { st8(c, a, v); return; }
-        byte[] p = PageAccess.lowPage(t, 2 * n + 1);
+        byte[] p = PageAccess.lowPage(t, Tlb.writeEntry(n));
         if (p != null) PageAccess.putByte(p, (int) a & 0xFFF, (byte) v);
         else throw c.restart(a, 1, true);
     }
@@ -226,7 +226,7 @@ public final class MemOps {
     public static void st16R(Vcpu c, byte[][] t, long a, int v) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) { st16(c, a, v); return; }
-        byte[] p = PageAccess.lowPage(t, 2 * n + 1);
+        byte[] p = PageAccess.lowPage(t, Tlb.writeEntry(n));
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4094) PageAccess.putShort(p, off, (short) v);
         else throw c.restart(a, 2, true);
@@ -235,7 +235,7 @@ public final class MemOps {
     public static void st32R(Vcpu c, byte[][] t, long a, int v) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) { st32(c, a, v); return; }
-        byte[] p = PageAccess.lowPage(t, 2 * n + 1);
+        byte[] p = PageAccess.lowPage(t, Tlb.writeEntry(n));
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4092) PageAccess.putInt(p, off, v);
         else throw c.restart(a, 4, true);
@@ -244,7 +244,7 @@ public final class MemOps {
     public static void st64R(Vcpu c, byte[][] t, long a, long v) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (n >= Tlb.LOW_PAGES) { st64(c, a, v); return; }
-        byte[] p = PageAccess.lowPage(t, 2 * n + 1);
+        byte[] p = PageAccess.lowPage(t, Tlb.writeEntry(n));
         int off = (int) a & 0xFFF;
         if (p != null && off <= 4088) PageAccess.putLong(p, off, v);
         else throw c.restart(a, 8, true);

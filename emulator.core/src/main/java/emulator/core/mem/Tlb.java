@@ -50,6 +50,12 @@ public final class Tlb {
 
     public Tlb() { flush(); }
 
+    /** Index in {@link #low} of page {@code n}'s entry for reads. */
+    public static long readEntry(long n) { return 2 * n; }
+
+    /** Index in {@link #low} of page {@code n}'s entry for writes. */
+    public static long writeEntry(long n) { return 2 * n + 1; }
+
     /** Whether {@code addr} is in the untagged part. */
     public static boolean isLow(long addr) { return (addr >>> 32) == 0; }
 
@@ -60,7 +66,7 @@ public final class Tlb {
         Arrays.fill(wpage, null);
         if (low != NO_LOW_PAGES) {
             if (lowFillCount > FILL_LOG) Arrays.fill(low, null);
-            else for (int k = 0; k < lowFillCount; k++) low[2 * lowFills[k]] = low[2 * lowFills[k] + 1] = null;
+            else for (int k = 0; k < lowFillCount; k++) low[(int) readEntry(lowFills[k])] = low[(int) writeEntry(lowFills[k])] = null;
         }
         lowFillCount = 0;
     }
@@ -68,7 +74,7 @@ public final class Tlb {
     public void invalidatePage(long addr) {
         if (isLow(addr) && low != NO_LOW_PAGES) {
             int n = (int) (addr >>> AddressSpace.PAGE_BITS);
-            low[2 * n] = low[2 * n + 1] = null;
+            low[(int) readEntry(n)] = low[(int) writeEntry(n)] = null;
         }
         int i = (int) (addr >>> AddressSpace.PAGE_BITS) & MASK;
         rtag[i] = -1; wtag[i] = -1; rpage[i] = null; wpage[i] = null;
@@ -85,8 +91,8 @@ public final class Tlb {
             int n = (int) (addr >>> AddressSpace.PAGE_BITS);
             if (lowFillCount < FILL_LOG) lowFills[lowFillCount] = n;
             if (lowFillCount <= FILL_LOG) lowFillCount++;
-            if (readable) low[2 * n] = data;
-            if (writable) low[2 * n + 1] = data;
+            if (readable) low[(int) readEntry(n)] = data;
+            if (writable) low[(int) writeEntry(n)] = data;
         }
         int i = (int) (addr >>> AddressSpace.PAGE_BITS) & MASK;
         long tag = AddressSpace.pageOf(addr);
