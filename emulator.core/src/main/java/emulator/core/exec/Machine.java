@@ -25,7 +25,15 @@ public final class Machine {
     private final List<Vcpu> vcpus = new CopyOnWriteArrayList<>();
     private volatile Instrumentation instrumentation;
     private volatile boolean stopped, paused;
+    /** Flushes asked for: incremented by {@link #flushAll} before it empties the caches. */
     private final AtomicLong epoch = new AtomicLong();
+    /**
+     * The newest epoch whose flush has emptied the caches. A vCPU acknowledges this one at a safe
+     * point, not {@link #epoch}: one that reached its safe point while a flush had been asked for
+     * but had not yet invalidated the blocks could run an old block (from its recent-block table)
+     * after acknowledging, and the flush would not have waited for it.
+     */
+    private final AtomicLong flushedEpoch = new AtomicLong();
     private final Object pauseLock = new Object();
     private final AtomicLong retiredIcount = new AtomicLong(), retiredDispatches = new AtomicLong(), retiredRestarts = new AtomicLong();
     private int nextIndex;
@@ -151,15 +159,19 @@ public final class Machine {
      * including a vCPU's own (it does not wait for itself).
      */
     public void flushAll() {
-        long e = epoch.incrementAndGet();
+        long e = epoch.incrementAndGet(); // first: a translation under way now is not kept (Translator#lookup)
         for (CodeCache c : caches.values()) c.flush();
+        flushedEpoch.accumulateAndGet(e, Math::max); // then: a vCPU that sees e sees every old block invalid
         for (Vcpu v : vcpus) v.exitRequest = true;
         for (Vcpu v : vcpus) {
             if (v == currentVcpu()) { v.seenEpoch = e; continue; }
             long deadline = System.nanoTime() + 5_000_000_000L;
             while (v.inGuestCode && v.seenEpoch < e && !v.isStopped() && !stopped && !paused) {
                 Thread.onSpinWait();
-                if (System.nanoTime() > deadline) break; // a vCPU stuck in one block; never hang the caller
+                if (System.nanoTime() > deadline) { // a vCPU stuck in one block (or a callback): never hang the caller
+                    System.err.println("abiscope: vCPU " + v.index() + " of " + name() + " reached no safe point within 5 s of a cache flush; going on without it");
+                    break;
+                }
             }
         }
     }
@@ -169,7 +181,7 @@ public final class Machine {
     /** The vCPU whose thread is calling, or null. */
     public static Vcpu currentVcpu() { return CURRENT.get(); }
 
-    void vcpuStarted(Vcpu v) { CURRENT.set(v); v.seenEpoch = epoch.get(); }
+    void vcpuStarted(Vcpu v) { CURRENT.set(v); v.seenEpoch = flushedEpoch.get(); }
 
     void vcpuEnded(Vcpu v) {
         CURRENT.remove();
@@ -185,7 +197,7 @@ public final class Machine {
     long epoch() { return epoch.get(); }
 
     void atSafePoint(Vcpu v) {
-        v.seenEpoch = epoch.get();
+        v.seenEpoch = flushedEpoch.get();
         if (paused) {
             v.inGuestCode = false;
             synchronized (pauseLock) {
@@ -194,7 +206,7 @@ public final class Machine {
                 }
             }
             v.inGuestCode = true;
-            v.seenEpoch = epoch.get();
+            v.seenEpoch = flushedEpoch.get();
         }
     }
 

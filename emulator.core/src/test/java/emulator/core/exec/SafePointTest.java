@@ -117,4 +117,48 @@ class SafePointTest {
         assertEquals(2 + 3 * fr1, r.cpu.icount, "icount exact");
         assertEquals(List.of(), violations);
     }
+
+    /**
+     * The same swaps while something else keeps asking the vCPU for safe points (a signal sent to
+     * the guest, a write to a code page): a removal that starts while the vCPU is inside one must
+     * still wait until that vCPU can no longer run a block translated with the removed hooks. (It
+     * did not: the vCPU acknowledged the new epoch before the caches were emptied, then ran an old
+     * block from its recent-block table; the hot-plug integration test saw 3 callbacks after a
+     * plugin bundle stopped, and this test a removed probe's callback within 400 rounds in 2 of 3
+     * runs.)
+     */
+    @ParameterizedTest
+    @EnumSource(BackendKind.class)
+    void removalWaitsEvenWhenTheVcpuIsAtASafePointAlready(BackendKind k) throws Exception {
+        Rig r = new Rig(k, 5, 1 << 16, 200);
+        Asm a = new Asm(CODE).loadi(0, BIG).jmp(LOOP);
+        a.pad(LOOP).addi(1, 1).addi(0, -1).jnz(0, LOOP).halt();
+        r.load(a);
+        r.cpu.pc = CODE;
+        Thread t = new Thread(r.cpu::run, "vcpu");
+        t.start();
+        AtomicBoolean done = new AtomicBoolean();
+        Thread nagger = new Thread(() -> { while (!done.get()) { r.cpu.exitRequest = true; Thread.onSpinWait(); } }, "nagger");
+        nagger.setDaemon(true);
+        nagger.start();
+        List<String> violations = new CopyOnWriteArrayList<>();
+        try {
+            await(() -> vol(r.cpu.regs, 1) > 1000, "the guest to run");
+            int rounds = k == BackendKind.COMPILED ? 100 : 400; // it compiles each round's blocks anew, ~15 ms
+            for (int round = 0; round < rounds && violations.isEmpty(); round++) {
+                Probe p = new Probe(violations);
+                r.machine.setInstrumentation(p.instr());
+                await(() -> p.calls.get() >= 3, "callbacks in round " + round);
+                r.machine.setInstrumentation(null);
+                p.removed.set(true);
+            }
+            long r1 = vol(r.cpu.regs, 1);
+            await(() -> vol(r.cpu.regs, 1) > r1 + 10_000, "the guest to go on");
+        } finally {
+            done.set(true);
+            r.machine.stop();
+            t.join(10_000);
+        }
+        assertEquals(List.of(), violations.stream().limit(3).toList());
+    }
 }
