@@ -70,16 +70,22 @@ class SafePointTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(BackendKind.class)
-    void instrumentationHotSwapPauseResumeStop(BackendKind k) throws Exception {
-        Rig r = new Rig(k, 5, 1 << 16, 200);
+    /** Loads the guest's loop (r1 counts its turns, r0 counts down from {@link #BIG}) and starts its vCPU. */
+    static Thread startLoop(Rig r) {
         Asm a = new Asm(CODE).loadi(0, BIG).jmp(LOOP);
         a.pad(LOOP).addi(1, 1).addi(0, -1).jnz(0, LOOP).halt();
         r.load(a);
         r.cpu.pc = CODE;
         Thread t = new Thread(r.cpu::run, "vcpu");
         t.start();
+        return t;
+    }
+
+    @ParameterizedTest
+    @EnumSource(BackendKind.class)
+    void instrumentationHotSwapPauseResumeStop(BackendKind k) throws Exception {
+        Rig r = new Rig(k, 5, 1 << 16, 200);
+        Thread t = startLoop(r);
         List<String> violations = new CopyOnWriteArrayList<>();
         await(() -> vol(r.cpu.regs, 1) > 1000, "the guest to run");
         for (int round = 0; round < 50; round++) {
@@ -131,12 +137,7 @@ class SafePointTest {
     @EnumSource(BackendKind.class)
     void removalWaitsEvenWhenTheVcpuIsAtASafePointAlready(BackendKind k) throws Exception {
         Rig r = new Rig(k, 5, 1 << 16, 200);
-        Asm a = new Asm(CODE).loadi(0, BIG).jmp(LOOP);
-        a.pad(LOOP).addi(1, 1).addi(0, -1).jnz(0, LOOP).halt();
-        r.load(a);
-        r.cpu.pc = CODE;
-        Thread t = new Thread(r.cpu::run, "vcpu");
-        t.start();
+        Thread t = startLoop(r);
         AtomicBoolean done = new AtomicBoolean();
         Thread nagger = new Thread(() -> { while (!done.get()) { r.cpu.exitRequest = true; Thread.onSpinWait(); } }, "nagger");
         nagger.setDaemon(true);
