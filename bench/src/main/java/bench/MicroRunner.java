@@ -63,7 +63,7 @@ final class MicroRunner {
     static ChainedOptionsBuilder options(Path dir, String name, boolean quick) {
         ChainedOptionsBuilder b = new OptionsBuilder()
                 // as bench/run starts the JVM: guest memory accesses without the second bounds check
-                .jvmArgsAppend("--sun-misc-unsafe-memory-access=allow")
+                .jvmArgsAppend("--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED")
                 .shouldFailOnError(true) // a wrong instruction count must fail the run, not drop one row
                 .result(dir.resolve(name + ".json").toString())
                 .resultFormat(ResultFormatType.JSON)

@@ -214,7 +214,7 @@ public final class Suite {
             case NATIVE -> cmd.addAll(guest);
             case QEMU -> { cmd.add(arch.equals("i386") ? "qemu-i386" : "qemu-x86_64"); cmd.addAll(guest); }
             case WORKER -> {
-                cmd.addAll(List.of(javaExe, "--sun-misc-unsafe-memory-access=allow", "-cp", classPath, "bench.GuestRun",
+                cmd.addAll(List.of(javaExe, "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED", "-cp", classPath, "bench.GuestRun",
                         c.worker(), arch, input.toString(), String.valueOf(c == Config.PLAIN ? PLAIN_RUNS : RUNS), root.toString()));
                 cmd.addAll(guest);
             }

@@ -34,7 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 2, jvmArgsAppend = "--sun-misc-unsafe-memory-access=allow")
+@Fork(value = 2, jvmArgsAppend = {"--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED"})
 public class GuestLoopBench {
     /** About 3 ms a run tiered, 15 ms with a callback reading registers: the per-run setup is lost in it. */
     static final int ITERATIONS = 2_000_000;

@@ -10,6 +10,7 @@ import emulator.core.ir.IrBlock;
 import emulator.core.ir.Op;
 import emulator.core.ir.TrapInfo;
 import emulator.core.ir.Type;
+import emulator.core.mem.MemOps;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayList;
@@ -73,6 +74,13 @@ public final class BytecodeCompiler implements Opcodes {
      * (tests, tools) takes the slow path in place.
      */
     private final boolean restarts;
+
+    /**
+     * Whether {@code b}'s memory accesses take the flat fast paths ({@link MemOps}' Low and R methods):
+     * its addresses are expected below 4 GiB and the JVM allows flat memory. Otherwise they take the
+     * tagged TLB's, and none is restartable.
+     */
+    static boolean flat(IrBlock b) { return b.lowAddresses && MemOps.FLAT; }
 
     /** A compiler whose code takes every miss's slow path in place. */
     public BytecodeCompiler() { this(false); }
@@ -236,9 +244,9 @@ public final class BytecodeCompiler implements Opcodes {
          * cost 0.115 ns per instruction instead of 0.06 on the micro-benchmarks' loop).
          */
         boolean countsDown;
-        /** The vCPU's untagged TLB table ({@link emulator.core.mem.Tlb#low}), for code that looks pages up there; -1 if none does. */
-        int pagesLocal = -1;
-        /** Whether some low-address member loads / stores (seen with the slots in {@link #generate}). */
+        /** The vCPU's flat base ({@link emulator.core.mem.MemOps#base}), for code that accesses memory there; -1 if none does. */
+        int baseLocal = -1;
+        /** Whether some {@link #flat} member loads / stores (seen with the slots in {@link #generate}). */
         boolean lowAccesses;
         /** Some member calls a callback or a helper that is not pure, which may read the count (see {@link #countsDown}). */
         boolean readsCountOnTheWay;
@@ -349,7 +357,7 @@ public final class BytecodeCompiler implements Opcodes {
                     if (i.aux instanceof CallbackRef r && !r.writesRegs()) anyReadOnly = true;
                     if (i.op == Op.GETR) usedSlots.set((int) i.imm);
                     if (i.op == Op.SETR) { usedSlots.set((int) i.imm); writtenSlots.set((int) i.imm); }
-                    if (x.lowAddresses && (i.op == Op.LOAD || i.op == Op.STORE)) lowAccesses = true;
+                    if (flat(x) && (i.op == Op.LOAD || i.op == Op.STORE)) lowAccesses = true;
                     if (i.op == Op.CB_BLOCK || i.op == Op.CB_INSN || i.op == Op.CB_MEM
                             || i.op == Op.CALL && !((Helper) i.aux).isPure()) readsCountOnTheWay = true;
                 }
@@ -438,7 +446,7 @@ public final class BytecodeCompiler implements Opcodes {
             limitLocal = next; next += 2;
             exitPcLocal = next; next += 2;
             exitDoneLocal = next++;
-            if (lowAccesses) pagesLocal = next++;
+            if (lowAccesses) { baseLocal = next; next += 2; }
             slotLocal = new int[b.slots];
             for (int s = usedSlots.nextSetBit(0); s >= 0; s = usedSlots.nextSetBit(s + 1)) { slotLocal[s] = next; next += 2; }
             for (IrBlock x : blocks) for (Inst i : x.ops) {
@@ -459,10 +467,10 @@ public final class BytecodeCompiler implements Opcodes {
             mv.visitVarInsn(ASTORE, regsLocal);
             mv.visitInsn(ICONST_0);
             mv.visitVarInsn(ISTORE, curLocal);
-            if (pagesLocal >= 0) {
+            if (baseLocal >= 0) {
                 mv.visitVarInsn(ALOAD, 1);
-                static_(MEMOPS, "pages", "(L" + VCPU + ";)[[B");
-                mv.visitVarInsn(ASTORE, pagesLocal);
+                static_(MEMOPS, "base", "(L" + VCPU + ";)J");
+                mv.visitVarInsn(LSTORE, baseLocal);
             }
             if (region) {
                 regionLimit();
@@ -1090,9 +1098,9 @@ public final class BytecodeCompiler implements Opcodes {
                 case LOAD -> load(i);
                 case STORE -> {
                     int size = (int) i.imm;
-                    boolean r = b.lowAddresses && restartable && clean;
+                    boolean r = flat(b) && restartable && clean;
                     mv.visitVarInsn(ALOAD, 1);
-                    String low = r ? "R" : b.lowAddresses ? "Low" : "", pages = pushPages();
+                    String low = r ? "R" : flat(b) ? "Low" : "", pages = pushBase();
                     load(i.a);
                     if (size == 8) { load(i.b); static_(MEMOPS, "st64" + low, "(L" + VCPU + ";" + pages + "JJ)V"); }
                     else {
@@ -1126,7 +1134,7 @@ public final class BytecodeCompiler implements Opcodes {
          */
         boolean waitsForCounts(Inst i) {
             return i.op == Op.COUNT || !i.op.effect
-                    || (i.op == Op.LOAD || i.op == Op.STORE) && b.lowAddresses && restartable && insnClean;
+                    || (i.op == Op.LOAD || i.op == Op.STORE) && flat(b) && restartable && insnClean;
         }
 
         /** Emits the current instruction's waiting counts; a restart can no longer leave it uncounted. */
@@ -1140,9 +1148,9 @@ public final class BytecodeCompiler implements Opcodes {
             int size = (int) (i.imm & 0xF);
             boolean signed = (i.imm & Op.SIGNED) != 0;
             boolean w = i.type == Type.I32;
-            boolean r = b.lowAddresses && restartable && insnClean;
+            boolean r = flat(b) && restartable && insnClean;
             mv.visitVarInsn(ALOAD, 1);
-            String low = r ? "R" : b.lowAddresses ? "Low" : "", pages = pushPages();
+            String low = r ? "R" : flat(b) ? "Low" : "", pages = pushBase();
             load(i.a);
             switch (size) {
                 case 8 -> static_(MEMOPS, "ld64" + low, "(L" + VCPU + ";" + pages + "J)J");
@@ -1159,11 +1167,11 @@ public final class BytecodeCompiler implements Opcodes {
             store(i.dst);
         }
 
-        /** In low-address code, pushes the untagged TLB table kept in {@code local} and returns its descriptor; else "". */
-        String pushPages() {
-            if (!b.lowAddresses) return "";
-            mv.visitVarInsn(ALOAD, pagesLocal);
-            return "[[B";
+        /** In flat code, pushes the flat base kept in {@link #baseLocal} and returns its descriptor; else "". */
+        String pushBase() {
+            if (!flat(b)) return "";
+            mv.visitVarInsn(LLOAD, baseLocal);
+            return "J";
         }
 
         void call(Inst i) {

@@ -124,10 +124,11 @@ public final class Machine {
         });
     }
 
-    /** Forgets the code cache of an address space that no vCPU uses any more. */
+    /** Forgets the code cache of an address space that no vCPU uses any more, and gives its memory back. */
     public void releaseSpace(AddressSpace s) {
         CodeCache c = caches.remove(s.asid());
         if (c != null) c.flush();
+        s.release();
     }
 
     // ---- lifecycle and safe points

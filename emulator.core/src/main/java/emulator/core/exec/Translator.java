@@ -100,7 +100,7 @@ public final class Translator {
             Page p = space.page(addr);
             if (p == null || (p.prot & Prot.EXEC) == 0) return -1;
             if (pages != null) pages.add(AddressSpace.pageOf(addr));
-            return p.data[(int) (addr & AddressSpace.PAGE_MASK)] & 0xFF;
+            return p.get((int) (addr & AddressSpace.PAGE_MASK));
         };
     }
 

@@ -34,6 +34,8 @@ public final class Vcpu implements Cpu {
     /** Whether this vCPU holds its address space's {@link AddressSpace#atomicLock} (see {@link #beginAtomic}). */
     private boolean inAtomic;
     public AddressSpace space;
+    /** {@link AddressSpace#flatBase()} of {@link #space}, where {@code MemOps} reads it on every access. */
+    public long flatBase;
     /** Set by a block that exits for a reason (see {@link emulator.core.ir.ExitReason}); 0 otherwise. */
     public int exitReason;
     /** Asks the loop to come to a safe point at the next block boundary. */
@@ -84,6 +86,7 @@ public final class Vcpu implements Cpu {
     public void setSpace(AddressSpace s) {
         long old = space == null ? 0 : space.asid();
         this.space = s;
+        this.flatBase = s.flatBase();
         this.cache = machine.cacheFor(s);
         Arrays.fill(recent, null);
         tlb.flush();
@@ -130,8 +133,8 @@ public final class Vcpu implements Cpu {
         }
     }
 
-    /** Instructions compiled code left to the loop (see {@link #restartInsn}), and of those the ones the interpreter ran alone. */
-    public long restarts, restartSteps;
+    /** Instructions compiled code left to the loop, to run alone in the interpreter (see {@link #restartInsn}). */
+    public long restarts;
 
     /**
      * {@code -Dabiscope.dispatchProfile=true}: counts the execution loop's calls of each block (by
@@ -200,17 +203,12 @@ public final class Vcpu implements Cpu {
 
     /**
      * Goes on after compiled code left an instruction untouched because a memory access missed the
-     * TLB ({@link GuestException#RESTART}; the pc is that instruction's). When the access lies in one
-     * page below 4 GiB that allows it (and, for a write, holds no translated code), the page is
-     * cached and the loop runs on from the pc, where the access now hits. Otherwise (an access across
-     * pages, above 4 GiB, to a code page, or one that faults) the instruction runs alone in the IR
-     * interpreter, whose accesses take the slow path: the split access, the code invalidation, the
-     * page fault.
+     * fast path ({@link GuestException#RESTART}; the pc is that instruction's): an access across
+     * pages, to a code page, or one that faults. The instruction runs alone in the IR interpreter,
+     * whose accesses take the slow path: the split access, the code invalidation, the page fault.
      */
     private void restartInsn() {
         restarts++;
-        if (tlb.fillFor(space, missAddress, missSize, missWrite)) return;
-        restartSteps++;
         try {
             pc = machine.translator().stepOne(this, pc, mode);
         } catch (GuestException e) {

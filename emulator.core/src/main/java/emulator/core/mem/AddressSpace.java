@@ -11,9 +11,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A guest virtual address space: 4 KiB pages with permissions, shared by the vCPUs (threads) that
- * run in it. vCPUs reach pages through their own {@link Tlb}; changes that remove access
- * (unmap, mprotect, a page becoming code) bump {@link #generation()} and every vCPU flushes its TLB at
- * its next safe point. A memory cap makes unbounded guest allocation an ordinary ENOMEM.
+ * run in it. Pages below 4 GiB live in {@link FlatMemory} where the JVM allows it, whose access
+ * rights change for every vCPU at once; other pages are arrays that vCPUs cache in their own
+ * {@link Tlb}, and changes that remove access (unmap, mprotect, a page becoming code) bump
+ * {@link #generation()} so that every vCPU flushes its TLB at its next safe point. A memory cap makes
+ * unbounded guest allocation an ordinary ENOMEM.
  */
 public final class AddressSpace {
     public static final int PAGE_BITS = 12;
@@ -30,11 +32,23 @@ public final class AddressSpace {
     private volatile CodeWriteListener codeListener;
     private volatile boolean mappedAbove4GiB;
     private final java.util.concurrent.locks.ReentrantLock atomicLock = new java.util.concurrent.locks.ReentrantLock();
+    /** Where pages below 4 GiB live; null when every page is an array of its own. */
+    private final FlatMemory flat;
 
     public AddressSpace(long limitBytes) {
         this.asid = NEXT_ASID.getAndIncrement();
         this.limitBytes = limitBytes;
+        this.flat = FlatMemory.reserve();
     }
+
+    /**
+     * The base for {@link MemOps}' flat accesses: this space's flat memory, or, without it, one
+     * whose rights table is empty (every flat access then takes the slow path).
+     */
+    public long flatBase() { return flat != null ? flat.base : FlatMemory.NO_BASE; }
+
+    /** Whether pages below 4 GiB live in flat memory. */
+    public boolean isFlat() { return flat != null; }
 
     public long asid() { return asid; }
 
@@ -75,8 +89,16 @@ public final class AddressSpace {
         if (mappedBytes.get() + added > limitBytes) return false;
         boolean replaced = false;
         for (long p = first; p <= last; p++) {
-            Page old = pages.put(p, new Page(new byte[PAGE_SIZE], prot));
-            if (old != null) replaced = true;
+            if (pages.containsKey(p)) {
+                replaced = true;
+                setRights(p, null); // before its bytes are zeroed below
+            }
+        }
+        if (replaced) discard(first, last);
+        for (long p = first; p <= last; p++) {
+            Page fresh = newPage(p, prot);
+            Page old = pages.put(p, fresh);
+            setRights(p, fresh);
             if (old != null && old.code) notifyCode(p << PAGE_BITS);
         }
         mappedBytes.addAndGet(added);
@@ -93,10 +115,24 @@ public final class AddressSpace {
         for (long p = first; p <= last; p++) {
             Page old = pages.remove(p);
             if (old != null) {
+                setRights(p, null);
                 mappedBytes.addAndGet(-PAGE_SIZE);
                 if (old.code) notifyCode(p << PAGE_BITS);
             }
         }
+        discard(first, last);
+        bumpGeneration();
+    }
+
+    /**
+     * Unmaps everything: the space is no longer used (its process has ended, or exec replaced it), so
+     * its host memory goes back now rather than when the space is garbage.
+     */
+    public synchronized void release() {
+        for (Long p : pages.keySet()) setRights(p, null);
+        pages.clear();
+        mappedBytes.set(0);
+        discard(0, FlatMemory.PAGES - 1);
         bumpGeneration();
     }
 
@@ -108,6 +144,7 @@ public final class AddressSpace {
             Page pg = pages.get(p);
             if (pg == null) { all = false; continue; }
             pg.prot = prot;
+            setRights(p, pg);
         }
         bumpGeneration();
         return all;
@@ -147,7 +184,7 @@ public final class AddressSpace {
         Page p = pages.get(addr >>> PAGE_BITS);
         int need = fetch ? Prot.EXEC : Prot.READ;
         if (p == null || (p.prot & need) == 0) throw GuestException.pageFault(addr, fetch ? 2 : 0);
-        return p.data[(int) (addr & PAGE_MASK)] & 0xFF;
+        return p.get((int) (addr & PAGE_MASK));
     }
 
     /** Copies guest memory with permission checks, throwing a page fault at the first bad byte. */
@@ -158,7 +195,7 @@ public final class AddressSpace {
             Page p = pages.get(a >>> PAGE_BITS);
             if (p == null || (p.prot & Prot.READ) == 0) throw GuestException.pageFault(a, 0);
             int po = (int) (a & PAGE_MASK), n = Math.min(len - done, PAGE_SIZE - po);
-            System.arraycopy(p.data, po, dst, off + done, n);
+            p.copyOut(po, dst, off + done, n);
             done += n;
         }
     }
@@ -170,7 +207,7 @@ public final class AddressSpace {
             long a = addr + done;
             Page p = writablePage(a);
             int po = (int) (a & PAGE_MASK), n = Math.min(len - done, PAGE_SIZE - po);
-            System.arraycopy(src, off + done, p.data, po, n);
+            p.copyIn(src, off + done, po, n);
             done += n;
         }
     }
@@ -179,10 +216,7 @@ public final class AddressSpace {
     public Page writablePage(long a) {
         Page p = pages.get(a >>> PAGE_BITS);
         if (p == null || (p.prot & Prot.WRITE) == 0) throw GuestException.pageFault(a, 1);
-        if (p.code) {
-            p.code = false;
-            notifyCode(pageOf(a));
-        }
+        if (p.code) notCode(a, p);
         return p;
     }
 
@@ -194,7 +228,7 @@ public final class AddressSpace {
             Page p = pages.get(a >>> PAGE_BITS);
             if (p == null) break;
             int po = (int) (a & PAGE_MASK), n = Math.min(len - done, PAGE_SIZE - po);
-            System.arraycopy(p.data, po, dst, off + done, n);
+            p.copyOut(po, dst, off + done, n);
             done += n;
         }
         return done;
@@ -207,9 +241,9 @@ public final class AddressSpace {
             long a = addr + done;
             Page p = pages.get(a >>> PAGE_BITS);
             if (p == null) break;
-            if (p.code) { p.code = false; notifyCode(pageOf(a)); }
+            if (p.code) notCode(a, p);
             int po = (int) (a & PAGE_MASK), n = Math.min(len - done, PAGE_SIZE - po);
-            System.arraycopy(src, off + done, p.data, po, n);
+            p.copyIn(src, off + done, po, n);
             done += n;
         }
         return done;
@@ -219,17 +253,52 @@ public final class AddressSpace {
     public void markCode(long addr) {
         Page p = pages.get(addr >>> PAGE_BITS);
         if (p != null && !p.code) {
-            p.code = true;
+            synchronized (this) {
+                p.code = true;
+                setRights(addr >>> PAGE_BITS, p);
+            }
             bumpGeneration(); // other vCPUs may hold a write TLB entry for it
         }
+    }
+
+    /** Page {@code p} at {@code a} no longer holds translated code: its blocks go, writes take the fast path again. */
+    private void notCode(long a, Page p) {
+        synchronized (this) {
+            p.code = false;
+            setRights(a >>> PAGE_BITS, p);
+        }
+        notifyCode(pageOf(a));
+    }
+
+    /** A zero-filled page for page number {@code n}: in flat memory when the space has it there. */
+    private Page newPage(long n, int prot) {
+        if (flat != null && n < FlatMemory.PAGES) return new Page(flat, n << PAGE_BITS, prot);
+        return new Page(new byte[PAGE_SIZE], prot);
+    }
+
+    /** Makes flat memory's rights for page {@code n} those of {@code p} (null: unmapped). */
+    private void setRights(long n, Page p) {
+        if (flat == null || n >= FlatMemory.PAGES) return;
+        if (p == null) flat.setRights(n, false, false);
+        else flat.setRights(n, (p.prot & Prot.READ) != 0, (p.prot & Prot.WRITE) != 0 && !p.code);
+    }
+
+    /** Zeroes the flat memory of pages {@code first..last} (they are unmapped, or about to be replaced). */
+    private void discard(long first, long last) {
+        if (flat == null || first >= FlatMemory.PAGES) return;
+        long end = Math.min(last + 1, FlatMemory.PAGES);
+        if (end <= first) return;
+        flat.discard(first << PAGE_BITS, (end - first) << PAGE_BITS);
     }
 
     /** A copy for fork: same contents and permissions, a new asid, no code marks. */
     public synchronized AddressSpace copy() {
         AddressSpace c = new AddressSpace(limitBytes);
         for (Map.Entry<Long, Page> e : pages.entrySet()) {
-            Page p = e.getValue();
-            c.pages.put(e.getKey(), new Page(p.data.clone(), p.prot));
+            Page p = e.getValue(), q = c.newPage(e.getKey(), p.prot);
+            p.copyTo(q);
+            c.pages.put(e.getKey(), q);
+            c.setRights(e.getKey(), q);
         }
         c.mappedBytes.set(mappedBytes.get());
         c.mappedAbove4GiB = mappedAbove4GiB;

@@ -7,11 +7,12 @@ import java.nio.ByteOrder;
 
 /**
  * The last step of {@link MemOps}'s fast paths: a page's array from a TLB table, and a value from a
- * page, once the caller has proven the index in range — an entry below {@link Tlb#LOW_ENTRIES}
- * for a table of that length, an offset that leaves the value inside the page's 4 KiB. The JVM cannot
- * see those proofs (it does not know the arrays' lengths), so a plain array access would test the
- * bounds a second time: two more compares and branches on every guest load and store, measured at
- * 10-15 % of an i386 gzip's steady speed.
+ * page or from {@link FlatMemory}, once the caller has proven the index in range — an entry below
+ * {@link Tlb#SIZE}, an offset that leaves the value inside the page's 4 KiB, a flat address inside
+ * the mapping. The JVM cannot see those proofs (it does not know the arrays' lengths), so a plain
+ * array access would test the bounds a second time: two more compares and branches on every guest
+ * load and store, measured at 10-15 % of an i386 gzip's steady speed. Flat memory has no checked
+ * form: it is used only where these accesses are unchecked ({@link FlatMemory#AVAILABLE}).
  *
  * <p>So when the JVM was started with {@code --sun-misc-unsafe-memory-access=allow} (as
  * {@code ./abiscope}, {@code bench/run} and the tests start it) and the host is little-endian, these
@@ -27,7 +28,7 @@ final class PageAccess {
 
     /** Whether accesses skip the JVM's bounds checks (see the class comment). */
     static final boolean UNCHECKED;
-    private static final sun.misc.Unsafe U;
+    static final sun.misc.Unsafe U;
     private static final long BYTES_BASE, TABLE_BASE;
     private static final int TABLE_SHIFT;
 
@@ -60,11 +61,6 @@ final class PageAccess {
         return UNCHECKED ? (byte[]) U.getObject(table, TABLE_BASE + ((long) page << TABLE_SHIFT)) : table[page];
     }
 
-    /** {@code table[entry]} for an entry below {@link Tlb#LOW_ENTRIES}; {@code table} must be that long. */
-    static byte[] lowPage(byte[][] table, long entry) {
-        return UNCHECKED ? (byte[]) U.getObject(table, TABLE_BASE + (entry << TABLE_SHIFT)) : table[(int) entry];
-    }
-
     // Values are little-endian; offsets must leave the whole value inside the array.
 
     static byte getByte(byte[] p, int off) { return UNCHECKED ? U.getByte(p, BYTES_BASE + off) : p[off]; }
@@ -90,4 +86,29 @@ final class PageAccess {
     static void putLong(byte[] p, int off, long v) {
         if (UNCHECKED) U.putLong(p, BYTES_BASE + off, v); else I64.set(p, off, v);
     }
+
+    // Host addresses (flat memory, {@link FlatMemory}); only when UNCHECKED. The caller must have
+    // proven the address inside a live mapping.
+
+    static byte getByteAt(long addr) { return U.getByte(addr); }
+
+    static int getShortAt(long addr) { return U.getShort(addr); }
+
+    static int getIntAt(long addr) { return U.getInt(addr); }
+
+    static long getLongAt(long addr) { return U.getLong(addr); }
+
+    static void putByteAt(long addr, byte v) { U.putByte(addr, v); }
+
+    static void putShortAt(long addr, short v) { U.putShort(addr, v); }
+
+    static void putIntAt(long addr, int v) { U.putInt(addr, v); }
+
+    static void putLongAt(long addr, long v) { U.putLong(addr, v); }
+
+    static void copy(long from, long to, long len) { U.copyMemory(from, to, len); }
+
+    static void copyOut(long from, byte[] dst, int off, int len) { U.copyMemory(null, from, dst, BYTES_BASE + off, len); }
+
+    static void copyIn(byte[] src, int off, long to, int len) { U.copyMemory(src, BYTES_BASE + off, null, to, len); }
 }

@@ -18,8 +18,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * LOAD/STORE of every size and signedness, page-crossing, and faults, on both backends; compiled
- * code both as 64-bit code (the TLB's tagged entries) and as 32-bit code (its untagged entries below
- * 4 GiB, {@link emulator.core.mem.Tlb}). The interpreter always takes the tagged path.
+ * code both as 64-bit code and as 32-bit code (the flat fast paths below 4 GiB,
+ * {@link emulator.core.mem.MemOps}' Low and R methods). Here, below 4 GiB, every path reaches flat
+ * memory ({@link emulator.core.mem.FlatMemoryTest} covers the paged memory of other JVMs).
  */
 class MemoryAccessTest {
     static final long PC = 0x1000, NEXT = 0x2000;

@@ -109,13 +109,11 @@ class PageAccessTest {
             };
             if (back != written) return "write of " + size + " at " + off + ": " + back + " != " + written;
         }
-        byte[][] table = new byte[Tlb.LOW_ENTRIES][];
-        for (int n : List.of(0, 1, 4095, 2 * 4095 + 1, Tlb.LOW_ENTRIES - 1)) {
+        byte[][] table = new byte[Tlb.SIZE][];
+        for (int n : List.of(0, 1, 511, Tlb.SIZE - 1)) {
             table[n] = new byte[1];
             if (PageAccess.page(table, n) != table[n]) return "table entry " + n;
             if (n > 0 && PageAccess.page(table, n - 1) != table[n - 1]) return "table entry " + (n - 1);
-            if (PageAccess.lowPage(table, n) != table[n]) return "low table entry " + n;
-            if (n > 0 && PageAccess.lowPage(table, n - 1) != table[n - 1]) return "low table entry " + (n - 1);
         }
         return "ok";
     }
