@@ -57,12 +57,14 @@ public final class Page {
         Reference.reachabilityFence(flat);
     }
 
-    /** Copies this page's bytes into {@code to}. */
+    /** Copies this page's bytes into {@code to}, a fresh (zero-filled) page. */
     void copyTo(Page to) {
         if (data != null && to.data != null) System.arraycopy(data, 0, to.data, 0, AddressSpace.PAGE_SIZE);
         else if (data != null) to.copyIn(data, 0, 0, AddressSpace.PAGE_SIZE);
         else if (to.data != null) copyOut(0, to.data, 0, AddressSpace.PAGE_SIZE);
-        else PageAccess.copy(address, to.address, AddressSpace.PAGE_SIZE);
+        // A page of zeros is left alone: the copy's page is zero already, and writing it would make the
+        // host commit memory for a page the guest may never touch (a fork copies every mapped page).
+        else if (!PageAccess.isZero(address, AddressSpace.PAGE_SIZE)) PageAccess.copy(address, to.address, AddressSpace.PAGE_SIZE);
         Reference.reachabilityFence(flat);
         Reference.reachabilityFence(to.flat);
     }

@@ -108,6 +108,12 @@ final class PageAccess {
 
     static void copy(long from, long to, long len) { U.copyMemory(from, to, len); }
 
+    /** Whether the {@code len} bytes (a multiple of 8) at {@code addr} are all zero. */
+    static boolean isZero(long addr, int len) {
+        for (int k = 0; k < len; k += 8) if (U.getLong(addr + k) != 0) return false;
+        return true;
+    }
+
     static void copyOut(long from, byte[] dst, int off, int len) { U.copyMemory(null, from, dst, BYTES_BASE + off, len); }
 
     static void copyIn(byte[] src, int off, long to, int len) { U.copyMemory(src, BYTES_BASE + off, null, to, len); }

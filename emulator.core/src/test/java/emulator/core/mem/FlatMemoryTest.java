@@ -153,9 +153,36 @@ class FlatMemoryTest {
         assertTrue(vmSizeKiB() - before < 8L * (4 << 20), "most reservations released: " + (vmSizeKiB() - before) + " KiB left");
     }
 
-    static long vmSizeKiB() throws Exception {
+    /**
+     * Host memory follows what the guest touches: mapping 256 MiB, and forking a space that has it,
+     * take none until pages are written; unmapping gives written pages back.
+     */
+    @Test
+    void hostMemoryFollowsTheGuestsTouches() throws Exception {
+        long mib = 1 << 20, size = 256 * mib;
+        AddressSpace s = new AddressSpace(1L << 31);
+        long before = status("VmRSS:");
+        assertTrue(s.map(0x1000_0000L, size, Prot.RW));
+        s.write(0x1000_0000L, new byte[] {1}, 0, 1);
+        AddressSpace child = s.copy();
+        assertTrue(status("VmRSS:") - before < 32 * 1024, "an untouched mapping and its fork copy take no memory: "
+                + (status("VmRSS:") - before) + " KiB");
+        byte[] page = new byte[AddressSpace.PAGE_SIZE];
+        Arrays.fill(page, (byte) 7);
+        for (long a = 0; a < 64 * mib; a += page.length) child.write(0x1000_0000L + a, page, 0, page.length);
+        long written = status("VmRSS:");
+        assertTrue(written - before >= 60 * 1024, "64 MiB written: " + (written - before) + " KiB");
+        child.unmap(0x1000_0000L, size);
+        assertTrue(written - status("VmRSS:") >= 60 * 1024, "unmapped, given back: " + (written - status("VmRSS:")) + " KiB");
+        assertEquals(1, s.readByte(0x1000_0000L, false), "the parent keeps its page");
+    }
+
+    static long vmSizeKiB() throws Exception { return status("VmSize:"); }
+
+    /** A figure of this process's /proc/self/status, in KiB. */
+    static long status(String field) throws Exception {
         for (String l : Files.readAllLines(Path.of("/proc/self/status")))
-            if (l.startsWith("VmSize:")) return Long.parseLong(l.replaceAll("[^0-9]", ""));
-        throw new IllegalStateException("no VmSize");
+            if (l.startsWith(field)) return Long.parseLong(l.replaceAll("[^0-9]", ""));
+        throw new IllegalStateException("no " + field);
     }
 }
