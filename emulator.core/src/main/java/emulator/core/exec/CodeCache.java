@@ -11,6 +11,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Translated blocks of one address space, keyed by pc and CPU mode. Bounded: when full it is flushed
  * whole (the simplest eviction that keeps chaining safe). A write to a code page invalidates the
  * blocks made from that page.
+ *
+ * <p>A block leaves the cache only invalid: vCPUs keep blocks in their own tables and links and run
+ * them while they are valid, so a valid block outside the cache would escape every later flush and
+ * code write. Changes are therefore made under the cache's lock (lookups are not: they only read),
+ * so a flush cannot clear a block put while it marked the others.
  */
 public final class CodeCache {
     private final ConcurrentHashMap<Long, TranslatedBlock> blocks = new ConcurrentHashMap<>();
@@ -29,7 +34,7 @@ public final class CodeCache {
     public int invalidations() { return invalidations.get(); }
 
     /** Adds a block; returns false if the cache is full (the caller flushes and retries). */
-    boolean put(TranslatedBlock b) {
+    synchronized boolean put(TranslatedBlock b) {
         if (blocks.size() >= capacity) return false;
         blocks.put(key(b.pc, b.mode), b);
         for (long p : b.pages) byPage.computeIfAbsent(p, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(b);
@@ -37,25 +42,23 @@ public final class CodeCache {
     }
 
     /** Also drops {@code b} when one of {@code pages} is written (a region's code comes from its members' pages). */
-    void track(TranslatedBlock b, long[] pages) {
+    synchronized void track(TranslatedBlock b, long[] pages) {
         for (long p : pages) byPage.computeIfAbsent(p, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(b);
     }
 
     /** Drops every block of the page at {@code pageAddr}; returns whether there were any. */
-    public boolean invalidatePage(long pageAddr) {
+    public synchronized boolean invalidatePage(long pageAddr) {
         List<TranslatedBlock> l = byPage.remove(AddressSpace.pageOf(pageAddr));
         if (l == null) return false;
-        synchronized (l) {
-            for (TranslatedBlock b : l) {
-                b.valid = false;
-                blocks.remove(key(b.pc, b.mode), b);
-            }
+        for (TranslatedBlock b : l) {
+            b.valid = false;
+            blocks.remove(key(b.pc, b.mode), b);
         }
         invalidations.incrementAndGet();
         return true;
     }
 
-    public void flush() {
+    public synchronized void flush() {
         for (TranslatedBlock b : blocks.values()) b.valid = false;
         blocks.clear();
         byPage.clear();
