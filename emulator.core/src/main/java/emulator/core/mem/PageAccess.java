@@ -108,6 +108,8 @@ final class PageAccess {
 
     static void copy(long from, long to, long len) { U.copyMemory(from, to, len); }
 
+    static void setZero(long addr, long len) { U.setMemory(addr, len, (byte) 0); }
+
     /** Whether the {@code len} bytes (a multiple of 8) at {@code addr} are all zero. */
     static boolean isZero(long addr, int len) {
         for (int k = 0; k < len; k += 8) if (U.getLong(addr + k) != 0) return false;
