@@ -171,11 +171,16 @@ class FlatMemoryTest {
         assertTrue(s.map(at, size, Prot.RW));
         s.write(at, new byte[] {1}, 0, 1);
         AddressSpace child = s.copy();
-        assertEquals(1, residentPages(child, at, size), "an untouched mapping's fork copy takes one page: the one written");
+        // With transparent huge pages always on, the kernel may back a touched page with a 2 MiB one.
+        Path thp = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        long slack = Files.exists(thp) && Files.readString(thp).contains("[always]") ? 512 : 0;
+        long one = residentPages(child, at, size);
+        assertTrue(one >= 1 && one <= 1 + slack, "an untouched mapping's fork copy takes one page, the one written: " + one);
         byte[] page = new byte[AddressSpace.PAGE_SIZE];
         Arrays.fill(page, (byte) 7);
         for (long a = 0; a < 64 * mib; a += page.length) child.write(at + a, page, 0, page.length);
-        assertEquals(64 * mib / page.length, residentPages(child, at, size), "64 MiB written");
+        long written = residentPages(child, at, size), want = 64 * mib / page.length;
+        assertTrue(written >= want && written <= want + 2 * slack, "64 MiB written: " + written + " pages");
         child.unmap(at, size);
         assertEquals(0, residentPages(child, at, size), "unmapped, given back");
         assertEquals(1, s.readByte(at, false), "the parent keeps its page");
