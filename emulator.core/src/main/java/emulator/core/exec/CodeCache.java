@@ -2,6 +2,7 @@ package emulator.core.exec;
 
 import emulator.core.mem.AddressSpace;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class CodeCache {
     private final ConcurrentHashMap<Long, TranslatedBlock> blocks = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Long, List<TranslatedBlock>> byPage = new ConcurrentHashMap<>();
+    /** Blocks by the pages they came from; only touched under the cache's lock. */
+    private final Map<Long, List<TranslatedBlock>> byPage = new HashMap<>();
     private final int capacity;
     private final AtomicInteger invalidations = new AtomicInteger();
 
@@ -37,13 +39,13 @@ public final class CodeCache {
     synchronized boolean put(TranslatedBlock b) {
         if (blocks.size() >= capacity) return false;
         blocks.put(key(b.pc, b.mode), b);
-        for (long p : b.pages) byPage.computeIfAbsent(p, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(b);
+        for (long p : b.pages) byPage.computeIfAbsent(p, k -> new ArrayList<>()).add(b);
         return true;
     }
 
     /** Also drops {@code b} when one of {@code pages} is written (a region's code comes from its members' pages). */
     synchronized void track(TranslatedBlock b, long[] pages) {
-        for (long p : pages) byPage.computeIfAbsent(p, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(b);
+        for (long p : pages) byPage.computeIfAbsent(p, k -> new ArrayList<>()).add(b);
     }
 
     /** Drops every block of the page at {@code pageAddr}; returns whether there were any. */

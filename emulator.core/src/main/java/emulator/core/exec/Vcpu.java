@@ -188,19 +188,6 @@ public final class Vcpu implements Cpu {
         }
     }
 
-    /** The access that missed, for {@link #restartInsn}. */
-    private long missAddress;
-    private int missSize;
-    private boolean missWrite;
-
-    /** Records a TLB miss of compiled code ({@code MemOps}' restartable accesses) and returns the exception to throw. */
-    public GuestException restart(long address, int size, boolean write) {
-        missAddress = address;
-        missSize = size;
-        missWrite = write;
-        return GuestException.RESTART;
-    }
-
     /**
      * Goes on after compiled code left an instruction untouched because a memory access missed the
      * fast path ({@link GuestException#RESTART}; the pc is that instruction's): an access across

@@ -87,14 +87,11 @@ public final class AddressSpace {
         long added = 0;
         for (long p = first; p <= last; p++) if (!pages.containsKey(p)) added += PAGE_SIZE;
         if (mappedBytes.get() + added > limitBytes) return false;
-        boolean replaced = false;
-        for (long p = first; p <= last; p++) {
-            if (pages.containsKey(p)) {
-                replaced = true;
-                setRights(p, null); // before its bytes are zeroed below
-            }
+        boolean replaced = added < ((last - first + 1) << PAGE_BITS);
+        if (replaced) {
+            for (long p = first; p <= last; p++) setRights(p, null); // before the bytes are zeroed
+            discard(first, last);
         }
-        if (replaced) discard(first, last);
         for (long p = first; p <= last; p++) {
             Page fresh = newPage(p, prot);
             Page old = pages.put(p, fresh);

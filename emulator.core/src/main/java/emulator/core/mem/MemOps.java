@@ -1,5 +1,6 @@
 package emulator.core.mem;
 
+import emulator.core.exec.GuestException;
 import emulator.core.exec.Vcpu;
 
 /**
@@ -183,56 +184,56 @@ public final class MemOps {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (!FLAT || n >= FlatMemory.PAGES) return ld8(c, a);
         if (canRead(base, n)) return PageAccess.getByteAt(base + a) & 0xFF;
-        throw c.restart(a, 1, false);
+        throw GuestException.RESTART;
     }
 
     public static int ld16R(Vcpu c, long base, long a) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (!FLAT || n >= FlatMemory.PAGES) return ld16(c, a);
         if (canRead(base, n) && ((int) a & 0xFFF) <= 4094) return PageAccess.getShortAt(base + a) & 0xFFFF;
-        throw c.restart(a, 2, false);
+        throw GuestException.RESTART;
     }
 
     public static int ld32R(Vcpu c, long base, long a) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (!FLAT || n >= FlatMemory.PAGES) return ld32(c, a);
         if (canRead(base, n) && ((int) a & 0xFFF) <= 4092) return PageAccess.getIntAt(base + a);
-        throw c.restart(a, 4, false);
+        throw GuestException.RESTART;
     }
 
     public static long ld64R(Vcpu c, long base, long a) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (!FLAT || n >= FlatMemory.PAGES) return ld64(c, a);
         if (canRead(base, n) && ((int) a & 0xFFF) <= 4088) return PageAccess.getLongAt(base + a);
-        throw c.restart(a, 8, false);
+        throw GuestException.RESTART;
     }
 
     public static void st8R(Vcpu c, long base, long a, int v) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (!FLAT || n >= FlatMemory.PAGES) { st8(c, a, v); return; }
         if (canWrite(base, n)) PageAccess.putByteAt(base + a, (byte) v);
-        else throw c.restart(a, 1, true);
+        else throw GuestException.RESTART;
     }
 
     public static void st16R(Vcpu c, long base, long a, int v) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (!FLAT || n >= FlatMemory.PAGES) { st16(c, a, v); return; }
         if (canWrite(base, n) && ((int) a & 0xFFF) <= 4094) PageAccess.putShortAt(base + a, (short) v);
-        else throw c.restart(a, 2, true);
+        else throw GuestException.RESTART;
     }
 
     public static void st32R(Vcpu c, long base, long a, int v) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (!FLAT || n >= FlatMemory.PAGES) { st32(c, a, v); return; }
         if (canWrite(base, n) && ((int) a & 0xFFF) <= 4092) PageAccess.putIntAt(base + a, v);
-        else throw c.restart(a, 4, true);
+        else throw GuestException.RESTART;
     }
 
     public static void st64R(Vcpu c, long base, long a, long v) {
         long n = a >>> AddressSpace.PAGE_BITS;
         if (!FLAT || n >= FlatMemory.PAGES) { st64(c, a, v); return; }
         if (canWrite(base, n) && ((int) a & 0xFFF) <= 4088) PageAccess.putLongAt(base + a, v);
-        else throw c.restart(a, 8, true);
+        else throw GuestException.RESTART;
     }
 
     /** Generic load used by the interpreter: zero-extended. */

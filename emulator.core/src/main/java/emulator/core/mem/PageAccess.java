@@ -28,7 +28,7 @@ final class PageAccess {
 
     /** Whether accesses skip the JVM's bounds checks (see the class comment). */
     static final boolean UNCHECKED;
-    static final sun.misc.Unsafe U;
+    private static final sun.misc.Unsafe U;
     private static final long BYTES_BASE, TABLE_BASE;
     private static final int TABLE_SHIFT;
 
