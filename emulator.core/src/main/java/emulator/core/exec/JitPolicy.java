@@ -150,6 +150,7 @@ public final class JitPolicy {
         try {
             for (; pushed > 0; pushed--) diagnosticCommand("compilerDirectivesRemove");
             file = Files.createTempFile("abiscope-jit", ".json");
+            file.toFile().deleteOnExit(); // this is a daemon thread: the JVM may end before the finally below
             Files.writeString(file, json);
             String reply = String.valueOf(diagnosticCommand("compilerDirectivesAdd", file.toString())).trim();
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) compiler directives? added").matcher(reply);

@@ -31,6 +31,8 @@ final class Guest implements AutoCloseable {
         if (binary != null) return binary;
         Path dir = Files.createTempDirectory("abiscope-guest");
         Path src = dir.resolve("work-loop.c"), exe = dir.resolve("work-loop");
+        // gone when the test JVM ends (deleted in the reverse order: the files, then the folder)
+        for (Path p : List.of(dir, src, exe)) p.toFile().deleteOnExit();
         try (InputStream in = Guest.class.getResourceAsStream("/guest/work-loop.c")) {
             Files.copy(in, src);
         }
