@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * C2 by {@link JitPolicy#CORE}, or code that runs while the guest runs (listed here). A class split
  * out of a translation class escaped the directive once: StoreJoins, taken out of BytecodeCompiler's
  * generator, then cost 110–170 ms of C2 time in every JVM, and Translator.translate, never listed,
- * 230 ms (with the x86 front end inlined into it), while guest regions waited in C2's queue. A new
+ * 230 ms (with 7.5 kB of its callees inlined), while guest regions waited in C2's queue. A new
  * class fails here until it is put on one side.
  */
 class JitPolicyCoverageTest {
