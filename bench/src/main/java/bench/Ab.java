@@ -1,0 +1,272 @@
+package bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The driver of {@code bench/ab}: an interleaved A/B of two engine builds (or of two sets of JVM
+ * options) by {@link SpeedProbe} runs, each in a fresh JVM. Round {@code r} runs every workload on
+ * both sides, the side that goes first alternating from round to round, so a host that slows down
+ * during the A/B slows both sides alike. Each round pairs the two sides' times: the change is the
+ * median of the rounds' ratios (working tree ÷ base) with a distribution-free interval, and the
+ * count of rounds the working tree was faster in — the form every before/after number in the issue
+ * notes takes.
+ *
+ * <p>Arguments come from the script (library folders and names) and from the user (see
+ * {@code bench/ab --help}).
+ */
+public final class Ab {
+    /** One side of the comparison: where its jars are, and the JVM options it runs with. */
+    record Side(String name, Path lib, List<String> jvmOptions) {}
+
+    /** One busybox applet on one arch, at {@code bytes} of input. */
+    record Probe(String arch, String applet, long bytes) {
+        String label() { return arch + " " + applet; }
+    }
+
+    /** One JVM's runs: each run's seconds, and the guest instructions of the first. */
+    record Runs(List<Double> seconds, long insns) {
+        double first() { return seconds.getFirst(); }
+
+        double second() { return seconds.size() > 1 ? seconds.get(1) : Double.NaN; }
+
+        /** The median of the third to fifth runs (bench/run's steady), or the last run when fewer. */
+        double steady() {
+            return seconds.size() < 3 ? seconds.getLast() : Stats.median(seconds.subList(2, Math.min(5, seconds.size())));
+        }
+    }
+
+    private static final Pattern RUN = Pattern.compile(" run (\\d+): ([0-9.]+) s, (\\d+) insns");
+    private static final long JVM_TIMEOUT_SEC = 900;
+
+    public static void main(String[] args) throws Exception {
+        try {
+            System.exit(new Ab().run(args));
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench/ab: " + e.getMessage() + " (bench/ab --help)");
+            System.exit(2);
+        } catch (IllegalStateException e) {
+            System.err.println("bench/ab: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    private String java;
+    private Path out;
+    private int rounds = 10, runs = 5;
+    private double scale = 0.25;
+    private final List<Probe> probes = new ArrayList<>();
+
+    private int run(String[] args) throws IOException, InterruptedException {
+        Map<String, String> o = new LinkedHashMap<>();
+        List<String> workloads = new ArrayList<>();
+        boolean quick = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--quick")) quick = true;
+            else if (a.startsWith("--")) {
+                if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
+                o.put(a, args[++i]);
+            } else workloads.add(a);
+        }
+        java = need(o, "--java");
+        out = Path.of(need(o, "--out"));
+        Side base = new Side(need(o, "--base-name"), Path.of(need(o, "--base-lib")), options(o.remove("--base-opts")));
+        Side work = new Side(need(o, "--work-name"), Path.of(need(o, "--work-lib")), options(o.remove("--opts")));
+        if (quick) { rounds = 1; runs = 3; scale = 1.0 / 64; }
+        if (o.containsKey("--rounds")) rounds = positive(o.remove("--rounds"), "--rounds");
+        if (o.containsKey("--runs")) runs = positive(o.remove("--runs"), "--runs");
+        if (o.containsKey("--scale")) {
+            scale = Double.parseDouble(o.remove("--scale"));
+            if (!(scale > 0)) throw new IllegalArgumentException("--scale must be above 0");
+        }
+        for (String k : List.of("--java", "--out", "--base-name", "--base-lib", "--work-name", "--work-lib")) o.remove(k);
+        if (!o.isEmpty()) throw new IllegalArgumentException("unknown option " + o.keySet().iterator().next());
+        if (workloads.isEmpty()) workloads = List.of("i386:gzip", "amd64:gzip", "i386:bzip2", "amd64:bzip2");
+        for (String w : workloads) probes.add(probe(w));
+
+        Path inputs = Files.createDirectories(out.resolve("ab-inputs"));
+        String head = String.format(Locale.ROOT, "%s against %s: %d round(s), %d runs per JVM, inputs at %s of bench/run's full size",
+                work.name() + opts(work), base.name() + opts(base), rounds, runs, scale);
+        System.out.println("bench/ab: " + head);
+
+        Map<Probe, List<Runs[]>> results = new LinkedHashMap<>(); // per probe, per round: {base, work}
+        for (Probe p : probes) results.put(p, new ArrayList<>());
+        for (int r = 0; r < rounds; r++) {
+            for (Probe p : probes) {
+                Side[] order = r % 2 == 0 ? new Side[] {base, work} : new Side[] {work, base};
+                Runs[] pair = new Runs[2];
+                for (Side s : order) {
+                    Runs x = probe(s, p, inputs);
+                    pair[s == base ? 0 : 1] = x;
+                    System.out.printf(Locale.ROOT, "  round %d %s %-5s first %.3f s, steady %.3f s%n",
+                            r + 1, p.label(), s == base ? "base" : "work", x.first(), x.steady());
+                }
+                results.get(p).add(pair);
+            }
+        }
+        String md = report(head, results);
+        System.out.println();
+        System.out.print(md);
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("ab.md"), md);
+        Files.writeString(out.resolve("ab.json"), Json.pretty(json(base, work, results)));
+        System.out.println("bench/ab: written to " + out.resolve("ab.md") + " and ab.json");
+        return 0;
+    }
+
+    private static String opts(Side s) {
+        return s.jvmOptions().isEmpty() ? "" : " [" + String.join(" ", s.jvmOptions()) + "]";
+    }
+
+    /** One fresh JVM of {@code side} running {@code p} {@link #runs} times; stops the A/B on a wrong output. */
+    private Runs probe(Side side, Probe p, Path inputs) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(java, "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(side.jvmOptions());
+        cmd.addAll(List.of("-cp", classPath(side.lib()), "bench.SpeedProbe", p.arch(), p.applet(),
+                String.valueOf(p.bytes() / (double) (1 << 20)), String.valueOf(runs), inputs.toString()));
+        Path dir = Files.createTempDirectory(out, "ab-probe");
+        try {
+            ProcessRun pr = ProcessRun.run(cmd, Map.of(), Path.of("/dev/null"), dir, JVM_TIMEOUT_SEC);
+            String stdout = Files.readString(pr.stdout);
+            if (pr.timedOut || pr.exit != 0) {
+                String why = pr.timedOut ? "timed out after " + JVM_TIMEOUT_SEC + " s" : "exit " + pr.exit
+                        + (pr.exit == 3 ? " (its output differed from native busybox's)" : "");
+                throw new IllegalStateException(side.name() + ", " + p.label() + ": SpeedProbe " + why + "\n" + tail(stdout) + tail(pr.stderr));
+            }
+            List<Double> secs = new ArrayList<>();
+            long insns = -1;
+            Matcher m = RUN.matcher(stdout);
+            while (m.find()) {
+                if (Integer.parseInt(m.group(1)) != secs.size()) break;
+                secs.add(Double.parseDouble(m.group(2)));
+                if (insns < 0) insns = Long.parseLong(m.group(3));
+            }
+            if (secs.size() != runs)
+                throw new IllegalStateException(side.name() + ", " + p.label() + ": SpeedProbe reported " + secs.size() + " of " + runs + " runs\n" + tail(stdout));
+            return new Runs(secs, insns);
+        } finally {
+            for (String f : List.of("stdout", "stderr", "rss")) Files.deleteIfExists(dir.resolve(f));
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    private static String classPath(Path lib) throws IOException {
+        try (var s = Files.list(lib)) {
+            return String.join(":", s.filter(f -> f.toString().endsWith(".jar")).sorted().map(Path::toString).toList());
+        }
+    }
+
+    private static String tail(String s) {
+        String[] lines = s.strip().split("\n");
+        return String.join("\n", List.of(lines).subList(Math.max(0, lines.length - 15), lines.length)) + "\n";
+    }
+
+    /** The Markdown table: medians of each side, and the paired change with its interval. */
+    private String report(String head, Map<Probe, List<Runs[]>> results) {
+        StringBuilder sb = new StringBuilder("# bench/ab\n\n").append(head).append(".\n\n");
+        sb.append("| workload | base first s | work first s | first: change [interval] | base steady s | work steady s | steady: change [interval] | work faster (steady) | guest insns base / work |\n");
+        sb.append("|---|---:|---:|---|---:|---:|---|---:|---|\n");
+        for (var e : results.entrySet()) {
+            List<Runs[]> rs = e.getValue();
+            List<Double> bFirst = new ArrayList<>(), wFirst = new ArrayList<>(), bSteady = new ArrayList<>(), wSteady = new ArrayList<>();
+            List<Double> firstRatio = new ArrayList<>(), steadyRatio = new ArrayList<>();
+            int faster = 0;
+            for (Runs[] pair : rs) {
+                bFirst.add(pair[0].first());
+                wFirst.add(pair[1].first());
+                bSteady.add(pair[0].steady());
+                wSteady.add(pair[1].steady());
+                firstRatio.add(pair[1].first() / pair[0].first());
+                steadyRatio.add(pair[1].steady() / pair[0].steady());
+                if (pair[1].steady() < pair[0].steady()) faster++;
+            }
+            Runs last = rs.getLast()[0], lastWork = rs.getLast()[1];
+            String insns = last.insns() == lastWork.insns() ? "same (" + last.insns() + ")" : last.insns() + " / " + lastWork.insns();
+            sb.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %s | %.3f | %.3f | %s | %d of %d | %s |%n",
+                    e.getKey().label(), Stats.median(bFirst), Stats.median(wFirst), change(firstRatio),
+                    Stats.median(bSteady), Stats.median(wSteady), change(steadyRatio), faster, rs.size(), insns));
+        }
+        sb.append("""
+
+                *first*: the first run in a fresh JVM (translation and JIT warm-up included); *steady*: the \
+                median of the third to fifth runs in that JVM (bench/run's steady). *change*: the median over \
+                the rounds of work ÷ base − 1 (negative: the working tree is faster), with the interval that \
+                holds the true median at 95 %, or the widest the rounds allow (their extremes, with its coverage \
+                in brackets: 6 rounds are needed for 95 %). A change whose interval holds 0 is not shown to be one.
+                """);
+        return sb.toString();
+    }
+
+    private static String change(List<Double> ratios) {
+        double[] iv = Stats.medianInterval(ratios, 0.95);
+        String c = String.format(Locale.ROOT, "%+.1f %% [%+.1f, %+.1f]", (Stats.median(ratios) - 1) * 100, (iv[0] - 1) * 100, (iv[1] - 1) * 100);
+        // too few rounds for a 95 % interval: say how sure the widest one is
+        return iv[2] < 0.95 ? c + String.format(Locale.ROOT, " (%.0f %%)", iv[2] * 100) : c;
+    }
+
+    private Map<String, Object> json(Side base, Side work, Map<Probe, List<Runs[]>> results) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("base", Map.of("name", base.name(), "jvmOptions", base.jvmOptions()));
+        j.put("work", Map.of("name", work.name(), "jvmOptions", work.jvmOptions()));
+        j.put("rounds", rounds);
+        j.put("runsPerJvm", runs);
+        j.put("scale", scale);
+        j.put("host", Host.describe());
+        List<Object> ws = new ArrayList<>();
+        for (var e : results.entrySet()) {
+            Map<String, Object> w = new LinkedHashMap<>();
+            w.put("arch", e.getKey().arch());
+            w.put("applet", e.getKey().applet());
+            w.put("inputBytes", e.getKey().bytes());
+            List<Object> b = new ArrayList<>(), k = new ArrayList<>();
+            for (Runs[] pair : e.getValue()) {
+                b.add(pair[0].seconds());
+                k.add(pair[1].seconds());
+            }
+            w.put("baseSeconds", b);
+            w.put("workSeconds", k);
+            ws.add(w);
+        }
+        j.put("workloads", ws);
+        return j;
+    }
+
+    private static String need(Map<String, String> o, String k) {
+        String v = o.get(k);
+        if (v == null) throw new IllegalArgumentException("missing " + k);
+        return v;
+    }
+
+    private static List<String> options(String s) {
+        return s == null || s.isBlank() ? List.of() : List.of(s.trim().split("\\s+"));
+    }
+
+    private static int positive(String s, String what) {
+        try {
+            int n = Integer.parseInt(s);
+            if (n > 0) return n;
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException(what + " must be a whole number above 0, not " + s);
+    }
+
+    private Probe probe(String w) {
+        int c = w.indexOf(':');
+        String arch = c < 0 ? "" : w.substring(0, c), applet = c < 0 ? w : w.substring(c + 1);
+        if (!arch.equals("i386") && !arch.equals("amd64"))
+            throw new IllegalArgumentException("a workload is ARCH:APPLET with ARCH i386 or amd64, not " + w);
+        for (Workload wl : Workload.ALL)
+            if (wl.name().equals(applet)) return new Probe(arch, applet, Math.max(4096, Math.round(wl.fullBytes() * scale)));
+        throw new IllegalArgumentException("no workload " + applet + " (one of gzip, bzip2, sha256sum, md5sum, sort)");
+    }
+}
