@@ -4,21 +4,28 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The driver of {@code bench/ab}: an interleaved A/B of two engine builds (or of two sets of JVM
- * options) by {@link SpeedProbe} runs, each in a fresh JVM. Round {@code r} runs every workload on
- * both sides, the side that goes first alternating from round to round, so a host that slows down
- * during the A/B slows both sides alike. Each round pairs the two sides' times: the change is the
- * median of the rounds' ratios (working tree ÷ base) with a distribution-free interval, and the
- * count of rounds the working tree was faster in — the form every before/after number in the issue
- * notes takes.
+ * options). Round {@code r} runs every workload on both sides, the side that goes first alternating
+ * from round to round, so a host that slows down during the A/B slows both sides alike. Each round
+ * pairs the two sides' times: the change is the median of the rounds' ratios (working tree ÷ base)
+ * with a distribution-free interval, and the count of rounds the working tree was faster in — the
+ * form every before/after number in the issue notes takes.
+ *
+ * <p>Two kinds of run: {@link SpeedProbe} in a fresh JVM (the engine alone, several runs: first and
+ * steady), or with {@code --whole} one {@code ./abiscope run} command (the OSGi runtime, JVM start
+ * and, with {@code --plugins}, the tracing plugins included: wall and CPU time).
  *
  * <p>Arguments come from the script (library folders and names) and from the user (see
  * {@code bench/ab --help}).
@@ -30,13 +37,20 @@ public final class Ab {
     /** One busybox applet on one arch, at {@code bytes} of input. */
     record Probe(String arch, String applet, long bytes) {
         String label() { return arch + " " + applet; }
+
+        List<String> argv(Path busybox) {
+            List<String> a = new ArrayList<>(List.of(busybox.toString(), applet));
+            if (applet.equals("gzip") || applet.equals("bzip2")) a.add("-c");
+            return a;
+        }
     }
 
-    /** One JVM's runs: each run's seconds, and the guest instructions of the first. */
-    record Runs(List<Double> seconds, long insns) {
+    /**
+     * One JVM's runs: each run's wall seconds; the guest instructions of the first (SpeedProbe; −1
+     * for a whole command); the process's CPU seconds (a whole command; NaN for SpeedProbe).
+     */
+    record Runs(List<Double> seconds, long insns, double cpu) {
         double first() { return seconds.getFirst(); }
-
-        double second() { return seconds.size() > 1 ? seconds.get(1) : Double.NaN; }
 
         /** The median of the third to fifth runs (bench/run's steady), or the last run when fewer. */
         double steady() {
@@ -60,10 +74,14 @@ public final class Ab {
     }
 
     private String java;
-    private Path out;
+    private Path out, abiscope, inputs;
     private int rounds = 10, runs = 5;
     private double scale = 0.25;
+    private boolean whole;
+    private List<String> plugins = List.of();
     private final List<Probe> probes = new ArrayList<>();
+    /** Native busybox's output digest per probe (whole commands are checked against it). */
+    private final Map<Probe, String> nativeDigests = new HashMap<>();
 
     private int run(String[] args) throws IOException, InterruptedException {
         Map<String, String> o = new LinkedHashMap<>();
@@ -72,6 +90,7 @@ public final class Ab {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--quick")) quick = true;
+            else if (a.equals("--whole")) whole = true;
             else if (a.startsWith("--")) {
                 if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
                 o.put(a, args[++i]);
@@ -79,24 +98,45 @@ public final class Ab {
         }
         java = need(o, "--java");
         out = Path.of(need(o, "--out"));
+        abiscope = Path.of(need(o, "--abiscope"));
         Side base = new Side(need(o, "--base-name"), Path.of(need(o, "--base-lib")), options(o.remove("--base-opts")));
         Side work = new Side(need(o, "--work-name"), Path.of(need(o, "--work-lib")), options(o.remove("--opts")));
         if (quick) { rounds = 1; runs = 3; scale = 1.0 / 64; }
         if (o.containsKey("--rounds")) rounds = positive(o.remove("--rounds"), "--rounds");
         if (o.containsKey("--runs")) runs = positive(o.remove("--runs"), "--runs");
         if (o.containsKey("--scale")) {
-            scale = Double.parseDouble(o.remove("--scale"));
-            if (!(scale > 0)) throw new IllegalArgumentException("--scale must be above 0");
+            String s = o.remove("--scale");
+            try {
+                scale = Double.parseDouble(s);
+            } catch (NumberFormatException e) {
+                scale = Double.NaN;
+            }
+            if (!(scale > 0)) throw new IllegalArgumentException("--scale must be a number above 0, not " + s);
         }
-        for (String k : List.of("--java", "--out", "--base-name", "--base-lib", "--work-name", "--work-lib")) o.remove(k);
+        if (o.containsKey("--plugins")) {
+            if (!whole) throw new IllegalArgumentException("--plugins needs --whole (plugins run in the OSGi runtime)");
+            plugins = List.of(o.remove("--plugins").split(","));
+        }
+        for (String k : List.of("--java", "--out", "--abiscope", "--base-name", "--base-lib", "--work-name", "--work-lib")) o.remove(k);
         if (!o.isEmpty()) throw new IllegalArgumentException("unknown option " + o.keySet().iterator().next());
         if (workloads.isEmpty()) workloads = List.of("i386:gzip", "amd64:gzip", "i386:bzip2", "amd64:bzip2");
         for (String w : workloads) probes.add(probe(w));
 
-        Path inputs = Files.createDirectories(out.resolve("ab-inputs"));
-        String head = String.format(Locale.ROOT, "%s against %s: %d round(s), %d runs per JVM, inputs at %s of bench/run's full size",
-                work.name() + opts(work), base.name() + opts(base), rounds, runs, scale);
+        inputs = Files.createDirectories(out.resolve("ab-inputs"));
+        String what = whole
+                ? "whole commands (./abiscope run" + (plugins.isEmpty() ? "" : " --plugins " + String.join(",", plugins)) + ")"
+                : runs + " runs per JVM (SpeedProbe)";
+        String head = String.format(Locale.ROOT, "%s against %s: %d round(s) of %s, inputs at %s of bench/run's full size",
+                work.name() + opts(work), base.name() + opts(base), rounds, what, scale);
         System.out.println("bench/ab: " + head);
+        if (whole) {
+            // each runtime jar's first command makes its startup cache (about 10 s): not in a round
+            for (Side s : List.of(base, work)) {
+                if (s == work && base.lib().equals(work.lib())) break;
+                System.out.println("  warming up " + s.name() + " (its startup cache)");
+                whole(s, probes.getFirst(), 0);
+            }
+        }
 
         Map<Probe, List<Runs[]>> results = new LinkedHashMap<>(); // per probe, per round: {base, work}
         for (Probe p : probes) results.put(p, new ArrayList<>());
@@ -105,10 +145,11 @@ public final class Ab {
                 Side[] order = r % 2 == 0 ? new Side[] {base, work} : new Side[] {work, base};
                 Runs[] pair = new Runs[2];
                 for (Side s : order) {
-                    Runs x = probe(s, p, inputs);
+                    Runs x = whole ? whole(s, p, p.bytes()) : speedProbe(s, p);
                     pair[s == base ? 0 : 1] = x;
-                    System.out.printf(Locale.ROOT, "  round %d %s %-5s first %.3f s, steady %.3f s%n",
-                            r + 1, p.label(), s == base ? "base" : "work", x.first(), x.steady());
+                    System.out.printf(Locale.ROOT, "  round %d %s %-5s %s%n", r + 1, p.label(), s == base ? "base" : "work",
+                            whole ? String.format(Locale.ROOT, "%.3f s, CPU %.3f s", x.first(), x.cpu())
+                                  : String.format(Locale.ROOT, "first %.3f s, steady %.3f s", x.first(), x.steady()));
                 }
                 results.get(p).add(pair);
             }
@@ -116,7 +157,6 @@ public final class Ab {
         String md = report(head, results);
         System.out.println();
         System.out.print(md);
-        Files.createDirectories(out);
         Files.writeString(out.resolve("ab.md"), md);
         Files.writeString(out.resolve("ab.json"), Json.pretty(json(base, work, results)));
         System.out.println("bench/ab: written to " + out.resolve("ab.md") + " and ab.json");
@@ -127,14 +167,17 @@ public final class Ab {
         return s.jvmOptions().isEmpty() ? "" : " [" + String.join(" ", s.jvmOptions()) + "]";
     }
 
+    private static Path busybox(String arch) {
+        return Path.of(System.getProperty("user.home"), ".cache/abiscope/guests", arch, "busybox/busybox");
+    }
+
     /** One fresh JVM of {@code side} running {@code p} {@link #runs} times; stops the A/B on a wrong output. */
-    private Runs probe(Side side, Probe p, Path inputs) throws IOException, InterruptedException {
+    private Runs speedProbe(Side side, Probe p) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(java, "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED"));
         cmd.addAll(side.jvmOptions());
         cmd.addAll(List.of("-cp", classPath(side.lib()), "bench.SpeedProbe", p.arch(), p.applet(),
                 String.valueOf(p.bytes() / (double) (1 << 20)), String.valueOf(runs), inputs.toString()));
-        Path dir = Files.createTempDirectory(out, "ab-probe");
-        try {
+        return inScratch(dir -> {
             ProcessRun pr = ProcessRun.run(cmd, Map.of(), Path.of("/dev/null"), dir, JVM_TIMEOUT_SEC);
             String stdout = Files.readString(pr.stdout);
             if (pr.timedOut || pr.exit != 0) {
@@ -152,10 +195,58 @@ public final class Ab {
             }
             if (secs.size() != runs)
                 throw new IllegalStateException(side.name() + ", " + p.label() + ": SpeedProbe reported " + secs.size() + " of " + runs + " runs\n" + tail(stdout));
-            return new Runs(secs, insns);
+            return new Runs(secs, insns, Double.NaN);
+        });
+    }
+
+    /**
+     * One {@code ./abiscope run} of {@code p} on {@code bytes} of input with the side's runtime jar
+     * (its own hot-deploy folder, and trace folder when traced); its output must be native busybox's.
+     */
+    private Runs whole(Side side, Probe p, long bytes) throws IOException, InterruptedException {
+        Path input = bytes == 0 ? Path.of("/dev/null") : Workload.input(inputs, bytes);
+        String expected = bytes == 0 ? null : nativeDigest(p, input);
+        return inScratch(dir -> {
+            List<String> cmd = new ArrayList<>(List.of(abiscope.toString(), "run", "--arch", p.arch().equals("amd64") ? "x86_64" : "i386"));
+            if (!plugins.isEmpty()) cmd.addAll(List.of("--plugins", String.join(",", plugins), "--trace-dir", dir.resolve("trace").toString()));
+            cmd.add("--");
+            cmd.addAll(bytes == 0 ? List.of(busybox(p.arch()).toString(), "true") : p.argv(busybox(p.arch())));
+            Map<String, String> env = Map.of("ABISCOPE_JAR", side.lib().resolve("abiscope.runtime").toString(),
+                    "ABISCOPE_BUNDLES", Files.createDirectories(dir.resolve("bundles")).toString(),
+                    "ABISCOPE_JAVA_OPTS", String.join(" ", side.jvmOptions()));
+            ProcessRun pr = ProcessRun.run(cmd, env, input, dir, JVM_TIMEOUT_SEC);
+            String problem = pr.timedOut ? "timed out after " + JVM_TIMEOUT_SEC + " s"
+                    : pr.exit != 0 ? "exit " + pr.exit
+                    : expected != null && !expected.equals(pr.stdoutSha256()) ? "its output differed from native busybox's"
+                    : pr.cpuNs == null ? "no CPU time (is /usr/bin/time installed?)" : null;
+            if (problem != null) throw new IllegalStateException(side.name() + ", " + p.label() + ": ./abiscope run: " + problem + "\n" + tail(pr.stderr));
+            return new Runs(List.of(pr.wallNs / 1e9), -1, pr.cpuNs / 1e9);
+        });
+    }
+
+    private String nativeDigest(Probe p, Path input) throws IOException, InterruptedException {
+        String d = nativeDigests.get(p);
+        if (d != null) return d;
+        d = inScratch(dir -> {
+            ProcessRun pr = ProcessRun.run(p.argv(busybox(p.arch())), Map.of(), input, dir, JVM_TIMEOUT_SEC);
+            if (pr.exit != 0) throw new IllegalStateException("native " + p.label() + " failed: exit " + pr.exit + "\n" + tail(pr.stderr));
+            return pr.stdoutSha256();
+        });
+        nativeDigests.put(p, d);
+        return d;
+    }
+
+    private interface InDir<T> { T apply(Path dir) throws IOException, InterruptedException; }
+
+    /** Runs {@code f} in a fresh folder under the results, deleted afterwards. */
+    private <T> T inScratch(InDir<T> f) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory(out, "ab-run");
+        try {
+            return f.apply(dir);
         } finally {
-            for (String f : List.of("stdout", "stderr", "rss")) Files.deleteIfExists(dir.resolve(f));
-            Files.deleteIfExists(dir);
+            try (Stream<Path> all = Files.walk(dir)) {
+                for (Path q : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+            }
         }
     }
 
@@ -173,40 +264,61 @@ public final class Ab {
     /** The Markdown table: medians of each side, and the paired change with its interval. */
     private String report(String head, Map<Probe, List<Runs[]>> results) {
         StringBuilder sb = new StringBuilder("# bench/ab\n\n").append(head).append(".\n\n");
-        sb.append("| workload | base first s | work first s | first: change [interval] | base steady s | work steady s | steady: change [interval] | work faster (steady) | guest insns base / work |\n");
-        sb.append("|---|---:|---:|---|---:|---:|---|---:|---|\n");
+        if (whole) {
+            sb.append("| workload | base s | work s | change [interval] | work faster | base CPU s | work CPU s | CPU change [interval] |\n");
+            sb.append("|---|---:|---:|---|---:|---:|---:|---|\n");
+        } else {
+            sb.append("| workload | base first s | work first s | first: change [interval] | base steady s | work steady s | steady: change [interval] | work faster (steady) | guest insns base / work |\n");
+            sb.append("|---|---:|---:|---|---:|---:|---|---:|---|\n");
+        }
         for (var e : results.entrySet()) {
             List<Runs[]> rs = e.getValue();
-            List<Double> bFirst = new ArrayList<>(), wFirst = new ArrayList<>(), bSteady = new ArrayList<>(), wSteady = new ArrayList<>();
-            List<Double> firstRatio = new ArrayList<>(), steadyRatio = new ArrayList<>();
-            int faster = 0;
-            for (Runs[] pair : rs) {
-                bFirst.add(pair[0].first());
-                wFirst.add(pair[1].first());
-                bSteady.add(pair[0].steady());
-                wSteady.add(pair[1].steady());
-                firstRatio.add(pair[1].first() / pair[0].first());
-                steadyRatio.add(pair[1].steady() / pair[0].steady());
-                if (pair[1].steady() < pair[0].steady()) faster++;
+            String label = e.getKey().label();
+            if (whole) {
+                sb.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %s | %s | %.3f | %.3f | %s |%n", label,
+                        median(rs, 0, Runs::first), median(rs, 1, Runs::first), change(rs, Runs::first), faster(rs, Runs::first),
+                        median(rs, 0, Runs::cpu), median(rs, 1, Runs::cpu), change(rs, Runs::cpu)));
+            } else {
+                Runs b = rs.getLast()[0], w = rs.getLast()[1];
+                String insns = b.insns() == w.insns() ? "same (" + b.insns() + ")" : b.insns() + " / " + w.insns();
+                sb.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %s | %.3f | %.3f | %s | %s | %s |%n", label,
+                        median(rs, 0, Runs::first), median(rs, 1, Runs::first), change(rs, Runs::first),
+                        median(rs, 0, Runs::steady), median(rs, 1, Runs::steady), change(rs, Runs::steady), faster(rs, Runs::steady), insns));
             }
-            Runs last = rs.getLast()[0], lastWork = rs.getLast()[1];
-            String insns = last.insns() == lastWork.insns() ? "same (" + last.insns() + ")" : last.insns() + " / " + lastWork.insns();
-            sb.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %s | %.3f | %.3f | %s | %d of %d | %s |%n",
-                    e.getKey().label(), Stats.median(bFirst), Stats.median(wFirst), change(firstRatio),
-                    Stats.median(bSteady), Stats.median(wSteady), change(steadyRatio), faster, rs.size(), insns));
         }
-        sb.append("""
+        sb.append(whole ? """
+
+                Each cell: one `./abiscope run` per round and side (JVM start, the OSGi runtime and the \
+                startup cache included, as a user runs it); CPU: user + system of the whole process tree. \
+                """ : """
 
                 *first*: the first run in a fresh JVM (translation and JIT warm-up included); *steady*: the \
-                median of the third to fifth runs in that JVM (bench/run's steady). *change*: the median over \
-                the rounds of work ÷ base − 1 (negative: the working tree is faster), with the interval that \
-                holds the true median at 95 %, or the widest the rounds allow (their extremes, with its coverage \
-                in brackets: 6 rounds are needed for 95 %). A change whose interval holds 0 is not shown to be one.
+                median of the third to fifth runs in that JVM (bench/run's steady). \
+                """);
+        sb.append("""
+                *change*: the median over the rounds of work ÷ base − 1 (negative: the working tree is faster), \
+                with the interval that holds the true median at 95 %, or the widest the rounds allow (their \
+                extremes, with its coverage in brackets: 6 rounds are needed for 95 %). A change whose interval \
+                holds 0 is not shown to be one.
                 """);
         return sb.toString();
     }
 
-    private static String change(List<Double> ratios) {
+    private static double median(List<Runs[]> rs, int side, ToDoubleFunction<Runs> f) {
+        List<Double> v = new ArrayList<>();
+        for (Runs[] pair : rs) v.add(f.applyAsDouble(pair[side]));
+        return Stats.median(v);
+    }
+
+    private static String faster(List<Runs[]> rs, ToDoubleFunction<Runs> f) {
+        int n = 0;
+        for (Runs[] pair : rs) if (f.applyAsDouble(pair[1]) < f.applyAsDouble(pair[0])) n++;
+        return n + " of " + rs.size();
+    }
+
+    private static String change(List<Runs[]> rs, ToDoubleFunction<Runs> f) {
+        List<Double> ratios = new ArrayList<>();
+        for (Runs[] pair : rs) ratios.add(f.applyAsDouble(pair[1]) / f.applyAsDouble(pair[0]));
         double[] iv = Stats.medianInterval(ratios, 0.95);
         String c = String.format(Locale.ROOT, "%+.1f %% [%+.1f, %+.1f]", (Stats.median(ratios) - 1) * 100, (iv[0] - 1) * 100, (iv[1] - 1) * 100);
         // too few rounds for a 95 % interval: say how sure the widest one is
@@ -217,8 +329,10 @@ public final class Ab {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("base", Map.of("name", base.name(), "jvmOptions", base.jvmOptions()));
         j.put("work", Map.of("name", work.name(), "jvmOptions", work.jvmOptions()));
+        j.put("kind", whole ? "whole commands" : "SpeedProbe");
+        j.put("plugins", plugins);
         j.put("rounds", rounds);
-        j.put("runsPerJvm", runs);
+        j.put("runsPerJvm", whole ? 1 : runs);
         j.put("scale", scale);
         j.put("host", Host.describe());
         List<Object> ws = new ArrayList<>();
@@ -227,13 +341,19 @@ public final class Ab {
             w.put("arch", e.getKey().arch());
             w.put("applet", e.getKey().applet());
             w.put("inputBytes", e.getKey().bytes());
-            List<Object> b = new ArrayList<>(), k = new ArrayList<>();
+            List<Object> b = new ArrayList<>(), k = new ArrayList<>(), bc = new ArrayList<>(), kc = new ArrayList<>();
             for (Runs[] pair : e.getValue()) {
                 b.add(pair[0].seconds());
                 k.add(pair[1].seconds());
+                bc.add(pair[0].cpu());
+                kc.add(pair[1].cpu());
             }
             w.put("baseSeconds", b);
             w.put("workSeconds", k);
+            if (whole) {
+                w.put("baseCpuSeconds", bc);
+                w.put("workCpuSeconds", kc);
+            }
             ws.add(w);
         }
         j.put("workloads", ws);
