@@ -74,6 +74,21 @@ class RegionTest {
     @ParameterizedTest
     @EnumSource(value = BackendKind.class, names = {"TIERED", "COMPILED"})
     void selfModifyingCodeFollowedByAJumpForwardIsSeen(BackendKind k) {
+        codeWrittenBeforeAJumpForward(k, false);
+    }
+
+    /**
+     * The same with a page mapped above 4 GiB, so the blocks take the tagged TLB and write in place
+     * (not restartable): the jump forward after the store must test for the safe point the write
+     * asked for. (Below 4 GiB the store restarts instead, code pages being read-only to it.)
+     */
+    @ParameterizedTest
+    @EnumSource(value = BackendKind.class, names = {"TIERED", "COMPILED"})
+    void selfModifyingCodeWrittenInPlaceFollowedByAJumpForwardIsSeen(BackendKind k) {
+        codeWrittenBeforeAJumpForward(k, true);
+    }
+
+    private static void codeWrittenBeforeAJumpForward(BackendKind k, boolean above4GiB) {
         int iterations = 20_000;
         long table = 0x100000, data = CODE - 0x100;
         Asm a = new Asm(CODE).loadi(0, iterations).loadi(12, table).loadi(9, data).loadi(3, 5).jmp(LOOP);
@@ -83,6 +98,7 @@ class RegionTest {
         BackendKind[] kinds = {BackendKind.INTERPRETED, k};
         for (int n = 0; n < 2; n++) {
             Rig r = new Rig(kinds[n]).load(a);
+            if (above4GiB) r.space.map(0x1_0000_0000L, 0x1000, Prot.READ | Prot.WRITE);
             r.space.map(data & ~0xFFFL, 0x1000, Prot.READ | Prot.WRITE);
             r.space.map(table, 8L * iterations, Prot.READ | Prot.WRITE);
             byte[] offset = new byte[8];
