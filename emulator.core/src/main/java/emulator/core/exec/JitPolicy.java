@@ -64,6 +64,14 @@ public final class JitPolicy {
             "emulator/core/exec/Regions.*",
             "emulator/core/exec/Translator*.*",
             "emulator/core/exec/SharedTranslations*.*");
+    /**
+     * More patterns to keep out of C2, given at the JVM's start ({@code -Dabiscope.jitExclude=P,P…},
+     * read at each change). {@code ./abiscope} gives HotSpot the same patterns as a directive file on
+     * its command line, so that they hold from the JVM's first instant, before this policy's first
+     * change; they are repeated in every set this policy puts on the stack because a plugin's
+     * {@code *.*} inline directive, on top, would otherwise hide the command line's below it.
+     */
+    static final String EXCLUDE_PROPERTY = "abiscope.jitExclude";
     /** Patterns C2 must not compile, in the order they came (guarded by the class lock). */
     private static final Set<String> excluded = new LinkedHashSet<>();
     /** Patterns C2 must not inline into anything it compiles either: plugins' (guarded by the class lock). */
@@ -102,6 +110,7 @@ public final class JitPolicy {
         if (!ENABLED) return null;
         boolean fresh = false;
         for (String p : CORE) fresh |= excluded.add(p);
+        for (String p : System.getProperty(EXCLUDE_PROPERTY, "").split(",")) if (!p.isBlank()) fresh |= excluded.add(p.strip());
         for (String p : patterns) {
             fresh |= excluded.add(p);
             if (alsoNotInlined) fresh |= notInlined.add(p);
