@@ -34,13 +34,16 @@ public final class Ab {
     /** One side of the comparison: where its jars are, and the JVM options it runs with. */
     record Side(String name, Path lib, List<String> jvmOptions) {}
 
-    /** One busybox applet on one arch, at {@code bytes} of input. */
-    record Probe(String arch, String applet, long bytes) {
-        String label() { return arch + " " + applet; }
+    /** One workload on one arch, at {@code bytes} of input. */
+    record Probe(String arch, Workload workload, long bytes) {
+        String applet() { return workload.name(); }
 
+        String label() { return arch + " " + applet(); }
+
+        /** busybox and the applet's arguments, as bench/run runs them ({@link Workload#applet}). */
         List<String> argv(Path busybox) {
-            List<String> a = new ArrayList<>(List.of(busybox.toString(), applet));
-            if (applet.equals("gzip") || applet.equals("bzip2")) a.add("-c");
+            List<String> a = new ArrayList<>(List.of(busybox.toString()));
+            a.addAll(workload.applet());
             return a;
         }
     }
@@ -52,9 +55,10 @@ public final class Ab {
     record Runs(List<Double> seconds, long insns, double cpu) {
         double first() { return seconds.getFirst(); }
 
-        /** The median of the third to fifth runs (bench/run's steady), or the last run when fewer. */
+        /** bench/run's steady: the median of the runs from the third on ({@link Suite#STEADY_FROM}), or from the second when fewer. */
         double steady() {
-            return seconds.size() < 3 ? seconds.getLast() : Stats.median(seconds.subList(2, Math.min(5, seconds.size())));
+            int from = seconds.size() > Suite.STEADY_FROM ? Suite.STEADY_FROM : Math.min(1, seconds.size() - 1);
+            return Stats.median(seconds.subList(from, seconds.size()));
         }
     }
 
@@ -293,7 +297,8 @@ public final class Ab {
                 """ : """
 
                 *first*: the first run in a fresh JVM (translation and JIT warm-up included); *steady*: the \
-                median of the third to fifth runs in that JVM (bench/run's steady). \
+                median of the third and later runs in that JVM (bench/run's steady: with the default five \
+                runs, the third to fifth). \
                 """);
         sb.append("""
                 *change*: the median over the rounds of work ÷ base − 1 (negative: the working tree is faster), \
@@ -386,7 +391,7 @@ public final class Ab {
         if (!arch.equals("i386") && !arch.equals("amd64"))
             throw new IllegalArgumentException("a workload is ARCH:APPLET with ARCH i386 or amd64, not " + w);
         for (Workload wl : Workload.ALL)
-            if (wl.name().equals(applet)) return new Probe(arch, applet, Math.max(4096, Math.round(wl.fullBytes() * scale)));
+            if (wl.name().equals(applet)) return new Probe(arch, wl, Math.max(4096, Math.round(wl.fullBytes() * scale)));
         throw new IllegalArgumentException("no workload " + applet + " (one of gzip, bzip2, sha256sum, md5sum, sort)");
     }
 }
