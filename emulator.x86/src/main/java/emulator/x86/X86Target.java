@@ -12,6 +12,7 @@ import emulator.x86.decode.X86Decoder;
 import emulator.x86.decode.X86Insn;
 import emulator.x86.decode.X86Mode;
 import emulator.x86.front.Frontend;
+import emulator.x86.front.PcThunk;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -99,8 +100,11 @@ public final class X86Target implements Target {
         Frontend fe = new Frontend(ir, x64);
         if (!x64) ir.setLowAddresses(true); // effective addresses wrap at 4 GiB (E.ea)
         long cur = pc;
+        // inside a PC thunk translated into this block (see PcThunk): its instructions still to come, and where it returns
+        int thunkLeft = 0;
+        long thunkReturn = 0;
         for (int n = 0; n < maxInsns; n++) {
-            if (ir.stopBefore(cur)) break;
+            if (thunkLeft == 0 && ir.stopBefore(cur)) break;
             X86Insn in = X86Decoder.decode(code::fetch, cur, m);
             int idx = ir.insnCount();
             ir.beginInsn(new X86InsnInfo(idx, in));
@@ -115,16 +119,35 @@ public final class X86Target implements Target {
                 }
                 return;
             }
-            int mark = ir.mark();
-            String why = fe.translate(in);
-            if (why != null) {
-                ir.rollback(mark);
-                undefined(fe, in, why);
-                return;
+            long next = in.nextPc();
+            if (!x64) next &= 0xFFFFFFFFL;
+            boolean stays = false; // the call into a thunk, or the thunk's ret: the block goes on
+            long thunk;
+            if (thunkLeft == 1) {
+                fe.returnFromThunk(in, thunkReturn);
+                next = thunkReturn;
+                thunkLeft = 0;
+                stays = true;
+            } else if (thunkLeft == 0 && !x64 && n + 2 < maxInsns && (thunk = PcThunk.calledBy(in, code)) >= 0
+                    && !ir.stopBefore(thunk) && !ir.stopBefore(thunk + 3) && !ir.stopBefore(next)) {
+                fe.callIntoThunk(in);
+                thunkReturn = next;
+                next = thunk;
+                thunkLeft = 2;
+                stays = true;
+            } else {
+                int mark = ir.mark();
+                String why = fe.translate(in);
+                if (why != null) {
+                    ir.rollback(mark);
+                    undefined(fe, in, why);
+                    return;
+                }
+                if (thunkLeft == 2) thunkLeft = 1; // the thunk's mov
             }
-            cur = in.nextPc();
-            if (!x64) cur &= 0xFFFFFFFFL;
-            if (endsPath(ir) || in.kind().endsBlock()) return;
+            cur = next;
+            if (thunkLeft > 0) continue;
+            if (!stays && (endsPath(ir) || in.kind().endsBlock())) return;
             if (ir.opCount() > OP_BUDGET) break;
         }
         fe.exit(cur);

@@ -25,18 +25,21 @@ public final class TraceIr {
 
     /**
      * The index of the op of {@code from} that continues to {@code nextPc}: an exit to that constant
-     * pc, else a register-indirect exit (the trace then compares its target with {@code nextPc});
-     * -1 if there is none, or if it lies before {@code from}'s last instruction (blocks end at their
-     * branch, so it never does for a front end's block; the join relies on it).
+     * pc, else the last register-indirect exit (the trace then compares its target with
+     * {@code nextPc}; an earlier one belongs to an instruction inside the block, such as the return of
+     * a PC thunk the x86 front end translated into it); -1 if there is none, or if it lies before
+     * {@code from}'s last instruction (blocks end at their branch, so it never does for a front end's
+     * block; the join relies on it).
      */
     public static int continuation(IrBlock from, long nextPc) {
-        int found = -1;
+        int found = -1, indirect = -1;
         for (int k = 0; k < from.ops.size(); k++) {
             Inst i = from.ops.get(k);
             if (i.aux != null) continue; // an exit with a reason (a system call) goes to the loop
             if (i.op == Op.EXIT && i.imm == nextPc) { found = k; break; }
-            if (i.op == Op.EXITR && found < 0) found = k;
+            if (i.op == Op.EXITR) indirect = k;
         }
+        if (found < 0) found = indirect;
         if (found < 0) return -1;
         for (int k = found + 1; k < from.ops.size(); k++) if (from.ops.get(k).op == Op.INSN) return -1;
         return found;

@@ -86,6 +86,18 @@ public final class Frontend {
 
     public void exit(long pc) { e.exit(pc); }
 
+    /** {@code in}, a call to a {@link PcThunk}, without leaving the block: the block goes on at the thunk. */
+    public void callIntoThunk(X86Insn in) {
+        e.insn = in;
+        ints.callStaying();
+    }
+
+    /** {@code in}, a PC thunk's {@code ret}, leaving the block only if it does not return to {@code expected}. */
+    public void returnFromThunk(X86Insn in, long expected) {
+        e.insn = in;
+        ints.retStaying(expected);
+    }
+
     /** An instruction over the 15-byte limit: #GP(0). */
     public void tooLong(X86Insn in) {
         e.insn = in;

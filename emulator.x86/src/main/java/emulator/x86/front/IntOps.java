@@ -717,6 +717,27 @@ final class IntOps {
         if (op(0) instanceof Operand.Rel r) e.exit(r.target()); else e.exit(target);
     }
 
+    /**
+     * A 32-bit {@code call rel32} whose callee the block goes on into (a PC thunk, see
+     * {@link PcThunk}): the return address is pushed as by any call, and nothing leaves.
+     */
+    void callStaying() {
+        e.push(e.c(4, i().nextPc()), 4);
+    }
+
+    /**
+     * The PC thunk's {@code ret}, translated in the caller's block: pops as any return does, and
+     * leaves the block only if the address popped is not {@code expected}, the address the call
+     * pushed (it can only differ if another thread wrote this one's stack in between).
+     */
+    void retStaying(long expected) {
+        Val t = e.pop(4);
+        Label stay = e.label();
+        e.ir.brc(e.ir.setc(Cond.EQ, t, e.ir.c32(expected)), stay);
+        e.exit(e.ir.to64(t));
+        e.ir.label(stay);
+    }
+
     private void ret() {
         int size = e.x64 ? 8 : os();
         Val t = e.pop(size);

@@ -148,6 +148,16 @@ class IntegerDiffTest {
         f.add(new Form("cld\nmov ecx, 16\nmov al, 0\nrepne scasb", 0, false));
         f.add(new Form("cld\nmov ecx, 16\nlea rsi, [rdi+8]\nrepe cmpsb", 0, false));
         f.add(new Form("call .f\njmp .e\n.f: add eax, 3\nret\n.e:", 0, false));
+        // i386 PC thunks (mov reg, [esp]; ret), which the front end translates into the caller's
+        // block (PcThunk): every register, a thunk before its caller and called twice in a block, a
+        // ret that pops more (not a thunk), and a thunk on another page rewritten between two runs
+        // of its caller's block (the block read its bytes, so the write must invalidate it)
+        for (String r : new String[] {"eax", "ecx", "edx", "ebx", "ebp", "esi", "edi"})
+            f.add(new Form("call .t\nadd eax, 7\njmp .e\n.t: mov " + r + ", [esp]\nret\n.e:", 0, false).as32());
+        f.add(new Form("jmp .s\n.t: mov ecx, [esp]\nret\n.s: call .t\nlea eax, [ecx+4]\ncall .t\nsub eax, ecx", 0, false).as32());
+        f.add(new Form("call .t\njmp .e\n.t: mov eax, [esp]\nret 4\n.e:", 0, false).as32());
+        f.add(new Form("mov esi, 2\njmp .s\n.t: mov ecx, [esp]\nret\ntimes 5000 nop\n.s: call .t\nmov eax, ecx\ndec esi\njz .e\n"
+                + "mov byte [.t+1], 0x14\njmp .s\n.e:", 0, false).as32());
         return f;
     }
 
