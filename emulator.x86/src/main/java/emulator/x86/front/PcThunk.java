@@ -40,7 +40,4 @@ public final class PcThunk {
         if (code.fetch(t + 2) != SIB_ESP || code.fetch(t + 3) != RET) return -1;
         return t;
     }
-
-    /** The thunk's length: the mov (3 bytes) and the ret. */
-    static final int LENGTH = 4;
 }
