@@ -16,6 +16,7 @@ import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.ConstantDynamic;
@@ -246,6 +247,8 @@ public final class BytecodeCompiler implements Opcodes {
         boolean countsDown;
         /** The vCPU's flat base ({@link emulator.core.mem.MemOps#base}), for code that accesses memory there; -1 if none does. */
         int baseLocal = -1;
+        /** The current block's page guards (see {@link PageGuards}): accesses to their groups. */
+        Map<Inst, PageGuards.Group> guards = Map.of();
         /** Whether some {@link #flat} member loads / stores (seen with the slots in {@link #generate}). */
         boolean lowAccesses;
         /** Some member calls a callback or a helper that is not pure, which may read the count (see {@link #countsDown}). */
@@ -493,7 +496,7 @@ public final class BytecodeCompiler implements Opcodes {
                 if (EARLY_REFUSAL && blockLabel[k].getOffset() > codeLimit)
                     throw new TooLargeException(name + " over " + codeLimit + " bytes before member " + k + " of " + blocks.size());
                 tempLocal = new int[b.temps.size()];
-                LocalAllocator.assign(b, tempLocal, firstTemp);
+                int afterTemps = LocalAllocator.assign(b, tempLocal, firstTemp);
                 labels = new Label[b.labels];
                 for (int l = 0; l < labels.length; l++) labels[l] = new Label();
                 if (region) {
@@ -506,6 +509,7 @@ public final class BytecodeCompiler implements Opcodes {
                 }
                 storedCur = -2;
                 constOf = TempFacts.constants(b);
+                guards = flat(b) ? PageGuards.plan(b, constOf, afterTemps) : Map.of();
                 initTemps();
                 int cur = 0;
                 for (Inst i : b.ops) {
@@ -1099,14 +1103,17 @@ public final class BytecodeCompiler implements Opcodes {
                 case STORE -> {
                     int size = (int) i.imm;
                     boolean r = flat(b) && restartable && clean;
+                    PageGuards.Group g = guard(i);
                     mv.visitVarInsn(ALOAD, 1);
-                    String low = r ? "R" : flat(b) ? "Low" : "", pages = pushBase();
+                    String low = (g != null ? "G" : "") + (r ? "R" : flat(b) ? "Low" : ""), pages = pushBase();
                     load(i.a);
-                    if (size == 8) { load(i.b); static_(MEMOPS, "st64" + low, "(L" + VCPU + ";" + pages + "JJ)V"); }
+                    String told = g != null ? "Z" : "";
+                    if (size == 8) { load(i.b); pushGuard(g); static_(MEMOPS, "st64" + low, "(L" + VCPU + ";" + pages + "JJ" + told + ")V"); }
                     else {
                         load(i.b);
                         if (b.type(i.b) == Type.I64) mv.visitInsn(L2I);
-                        static_(MEMOPS, (size == 1 ? "st8" : size == 2 ? "st16" : "st32") + low, "(L" + VCPU + ";" + pages + "JI)V");
+                        pushGuard(g);
+                        static_(MEMOPS, (size == 1 ? "st8" : size == 2 ? "st16" : "st32") + low, "(L" + VCPU + ";" + pages + "JI" + told + ")V");
                     }
                     if (!deferredCounts.isEmpty()) emitDeferredCounts(); // the store is done: the instruction counts
                 }
@@ -1149,22 +1156,50 @@ public final class BytecodeCompiler implements Opcodes {
             boolean signed = (i.imm & Op.SIGNED) != 0;
             boolean w = i.type == Type.I32;
             boolean r = flat(b) && restartable && insnClean;
+            PageGuards.Group g = guard(i);
             mv.visitVarInsn(ALOAD, 1);
-            String low = r ? "R" : flat(b) ? "Low" : "", pages = pushBase();
+            String low = (g != null ? "G" : "") + (r ? "R" : flat(b) ? "Low" : ""), pages = pushBase();
             load(i.a);
+            pushGuard(g);
+            String told = g != null ? "Z" : "";
             switch (size) {
-                case 8 -> static_(MEMOPS, "ld64" + low, "(L" + VCPU + ";" + pages + "J)J");
+                case 8 -> static_(MEMOPS, "ld64" + low, "(L" + VCPU + ";" + pages + "J" + told + ")J");
                 case 4 -> {
-                    static_(MEMOPS, "ld32" + low, "(L" + VCPU + ";" + pages + "J)I");
+                    static_(MEMOPS, "ld32" + low, "(L" + VCPU + ";" + pages + "J" + told + ")I");
                     if (!w) { mv.visitInsn(I2L); if (!signed) { mv.visitLdcInsn(0xFFFFFFFFL); mv.visitInsn(LAND); } }
                 }
                 default -> {
-                    static_(MEMOPS, (size == 1 ? "ld8" : "ld16") + low, "(L" + VCPU + ";" + pages + "J)I");
+                    static_(MEMOPS, (size == 1 ? "ld8" : "ld16") + low, "(L" + VCPU + ";" + pages + "J" + told + ")I");
                     if (signed) mv.visitInsn(size == 1 ? I2B : I2S);
                     if (!w) mv.visitInsn(I2L);
                 }
             }
             store(i.dst);
+        }
+
+        /**
+         * The page guard of access {@code i}, or null (see {@link PageGuards}). At the group's leader
+         * this first emits the guard's test into its local: the group's range from the leader's
+         * address, wrapped as the addresses are.
+         */
+        PageGuards.Group guard(Inst i) {
+            PageGuards.Group g = guards.get(i);
+            if (g == null || g.leader != i) return g;
+            pushBase();
+            for (long delta : new long[] {g.loFromLeader(), g.hiFromLeader()}) {
+                load(i.a);
+                if (delta != 0) { mv.visitLdcInsn(delta); mv.visitInsn(LADD); }
+                if (g.wrap32) { mv.visitLdcInsn(0xFFFFFFFFL); mv.visitInsn(LAND); }
+            }
+            String test = g.reads && g.writes ? "guardReadWrite" : g.reads ? "guardRead" : "guardWrite";
+            static_(MEMOPS, test, "(JJJ)Z");
+            mv.visitVarInsn(ISTORE, g.local);
+            return g;
+        }
+
+        /** Pushes the result of access {@code g}'s guard, if it has one. */
+        void pushGuard(PageGuards.Group g) {
+            if (g != null) mv.visitVarInsn(ILOAD, g.local);
         }
 
         /** In flat code, pushes the flat base kept in {@link #baseLocal} and returns its descriptor; else "". */

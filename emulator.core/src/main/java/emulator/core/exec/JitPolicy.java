@@ -60,6 +60,7 @@ public final class JitPolicy {
             "emulator/core/backend/StoreJoins*.*",
             "emulator/core/backend/LocalAllocator.*",
             "emulator/core/backend/TempFacts.*",
+            "emulator/core/backend/PageGuards*.*",
             "emulator/core/backend/SharedCode*.*",
             "emulator/core/exec/Regions.*",
             "emulator/core/exec/Translator*.*",
