@@ -1107,12 +1107,12 @@ public final class BytecodeCompiler implements Opcodes {
                     mv.visitVarInsn(ALOAD, 1);
                     String low = (g != null ? "G" : "") + (r ? "R" : flat(b) ? "Low" : ""), pages = pushBase();
                     load(i.a);
-                    String told = g != null ? "Z" : "";
-                    if (size == 8) { load(i.b); pushGuard(g); static_(MEMOPS, "st64" + low, "(L" + VCPU + ";" + pages + "JJ" + told + ")V"); }
+                    String told = g != null ? "JI" : "";
+                    if (size == 8) { load(i.b); pushGuard(g, i); static_(MEMOPS, "st64" + low, "(L" + VCPU + ";" + pages + "JJ" + told + ")V"); }
                     else {
                         load(i.b);
                         if (b.type(i.b) == Type.I64) mv.visitInsn(L2I);
-                        pushGuard(g);
+                        pushGuard(g, i);
                         static_(MEMOPS, (size == 1 ? "st8" : size == 2 ? "st16" : "st32") + low, "(L" + VCPU + ";" + pages + "JI" + told + ")V");
                     }
                     if (!deferredCounts.isEmpty()) emitDeferredCounts(); // the store is done: the instruction counts
@@ -1160,8 +1160,8 @@ public final class BytecodeCompiler implements Opcodes {
             mv.visitVarInsn(ALOAD, 1);
             String low = (g != null ? "G" : "") + (r ? "R" : flat(b) ? "Low" : ""), pages = pushBase();
             load(i.a);
-            pushGuard(g);
-            String told = g != null ? "Z" : "";
+            pushGuard(g, i);
+            String told = g != null ? "JI" : "";
             switch (size) {
                 case 8 -> static_(MEMOPS, "ld64" + low, "(L" + VCPU + ";" + pages + "J" + told + ")J");
                 case 4 -> {
@@ -1192,14 +1192,16 @@ public final class BytecodeCompiler implements Opcodes {
                 if (g.wrap32) { mv.visitLdcInsn(0xFFFFFFFFL); mv.visitInsn(LAND); }
             }
             String test = g.reads && g.writes ? "guardReadWrite" : g.reads ? "guardRead" : "guardWrite";
-            static_(MEMOPS, test, "(JJJ)Z");
-            mv.visitVarInsn(ISTORE, g.local);
+            static_(MEMOPS, test, "(JJJ)J");
+            mv.visitVarInsn(LSTORE, g.local);
             return g;
         }
 
-        /** Pushes the result of access {@code g}'s guard, if it has one. */
-        void pushGuard(PageGuards.Group g) {
-            if (g != null) mv.visitVarInsn(ILOAD, g.local);
+        /** Pushes what access {@code i}'s guard gave (host address of its range, or 0) and i's distance into the range. */
+        void pushGuard(PageGuards.Group g, Inst i) {
+            if (g == null) return;
+            mv.visitVarInsn(LLOAD, g.local);
+            push(true, g.distance(i));
         }
 
         /** In flat code, pushes the flat base kept in {@link #baseLocal} and returns its descriptor; else "". */

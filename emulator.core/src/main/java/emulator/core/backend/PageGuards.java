@@ -14,11 +14,15 @@ import java.util.Map;
  * Page guards: one rights test for several flat-memory accesses of a block. Accesses whose addresses
  * are one value plus different constants ({@code [esp+0x10]}, {@code [esp+0x1c]}, a store to
  * {@code [esp+8]}) nearly always fall in one page. The first of them (the leader) tests, once,
- * that the whole range they span lies in one page below 4 GiB with the rights they need; where it
- * does, each of them reads or writes flat memory without a test of its own (the {@code G} methods of
- * {@link emulator.core.mem.MemOps}); where it does not, each takes its usual path, with its usual
- * faults and restarts. A rights test is a load, a mask and a branch, an offset test three more
- * instructions: in i386 gzip, leaving out every test made the warm run a fifth faster.
+ * that the whole range they span lies in one page below 4 GiB with the rights they need, which gives
+ * the host address of the range's first byte (else 0); where it does, each of them reads or writes
+ * at that address plus its constant distance into the range, without a test of its own (the
+ * {@code G} methods of {@link emulator.core.mem.MemOps}); where it does not, each takes its usual
+ * path, with its usual faults and restarts. A rights test is a load, a mask and a branch, an offset
+ * test three more instructions: in i386 gzip, leaving out every test made the warm run a fifth
+ * faster. A member's host address is the tested one plus less than a page, never its own guest
+ * address unchecked: were a group planned wrong, its accesses would still stay inside the guest's
+ * reservation.
  *
  * <p>An access joins a group only where the leader's test certainly covers it:
  * <ul>
@@ -55,7 +59,9 @@ final class PageGuards {
         long lowest, highestEnd; // offsets from the root: first byte, last byte
         boolean reads, writes;
         int members;
+        /** The guard's JVM local (a long: the host address of the range's first byte, or 0). */
         int local = -1;
+        private final Map<Inst, Long> offsets = new IdentityHashMap<>();
 
         Group(Inst leader, long leaderOffset, boolean wrap32) {
             this.leader = leader; this.leaderOffset = leaderOffset; this.wrap32 = wrap32;
@@ -66,6 +72,9 @@ final class PageGuards {
 
         /** The range's last byte, as an offset from the leader's address. */
         long hiFromLeader() { return highestEnd - leaderOffset; }
+
+        /** Where member {@code access} starts in the range: 0 to a page less its size. */
+        int distance(Inst access) { return (int) (offsets.get(access) - lowest); }
     }
 
     /** An address as the IR computes it: root + offset, wrapping at 32 or 64 bits. */
@@ -138,11 +147,13 @@ final class PageGuards {
                 made.lowest = lo; made.highestEnd = hi;
                 for (int m = k; m < end; m++) {
                     Inst a = accesses.get(m).access;
+                    made.offsets.put(a, accesses.get(m).offset);
                     if (a.op == Op.LOAD) made.reads = true; else made.writes = true;
                     made.members++;
                     out.put(a, made);
                 }
-                made.local = local++;
+                made.local = local;
+                local += 2;
             }
             k = end;
         }

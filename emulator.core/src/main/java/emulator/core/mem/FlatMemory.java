@@ -35,6 +35,12 @@ final class FlatMemory {
     static final long GUEST_SIZE = 1L << 32;
     /** Pages covered, and the size of the rights table in front of {@link #base}. */
     static final long PAGES = GUEST_SIZE >>> AddressSpace.PAGE_BITS, PERM_SIZE = PAGES;
+    /**
+     * Two pages past the guest's 4 GiB in the reservation, never a guest's: an access generated code
+     * makes less than a page past an address it has tested to be below 4 GiB ends inside the
+     * reservation (see MemOps' page guards).
+     */
+    static final long SPARE = 2L << AddressSpace.PAGE_BITS;
     /** Rights bits: generated code may read the page / write it without the slow path. */
     static final int READ_OK = 1, WRITE_OK = 2;
 
@@ -91,7 +97,7 @@ final class FlatMemory {
      */
     static FlatMemory reserve() {
         if (!AVAILABLE) return null;
-        long start = map(PERM_SIZE + GUEST_SIZE);
+        long start = map(PERM_SIZE + GUEST_SIZE + SPARE);
         if (start == -1) {
             if (!reserveFailureReported) {
                 reserveFailureReported = true;
@@ -101,7 +107,7 @@ final class FlatMemory {
             return null;
         }
         FlatMemory f = new FlatMemory(start + PERM_SIZE);
-        CLEANER.register(f, () -> unmap(start, PERM_SIZE + GUEST_SIZE));
+        CLEANER.register(f, () -> unmap(start, PERM_SIZE + GUEST_SIZE + SPARE));
         return f;
     }
 

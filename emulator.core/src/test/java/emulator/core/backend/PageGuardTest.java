@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Page guards ({@link PageGuards}): blocks of loads and stores at one register plus constants, as
- * the x86 front end makes them for {@code [esp+k]}, compiled as 32-bit code (the flat paths) and
+ * the x86 front end makes them for {@code [esp+k]} (with some at base + index × scale, which must
+ * stay out of the groups), compiled for the flat paths, as 64-bit or as 32-bit code, and
  * run from addresses around every kind of page boundary, against the IR interpreter, which tests
  * every access on its own: the same registers, memory, faults (kind, address, access, pc, count)
  * and reports of writes to code.
@@ -49,17 +50,21 @@ class PageGuardTest {
         return r;
     }
 
-    /** A block of {@code n} accesses at r0 plus constants (wrapping at 32 bits or not), r0 moved once in the middle. */
+    /**
+     * A block of {@code n} accesses at r0 plus constants, or at r0 + (r1 << scale) plus constants
+     * (base + index), wrapping at 32 bits or not, r0 moved once in the middle.
+     */
     static IrBlock block(long seed, boolean wrap32) {
         SplittableRandom rnd = new SplittableRandom(seed);
         IrBuilder ir = new IrBuilder(PC, ToyTarget.SLOTS);
         ir.setLowAddresses(true);
         int n = 2 + rnd.nextInt(8);
         int moveAt = rnd.nextInt(3) == 0 ? rnd.nextInt(n) : -1;
+        int scale = rnd.nextInt(3) == 0 ? rnd.nextInt(4) : -1;
         for (int j = 0; j < n; j++) {
             ir.beginInsn(PC + 8L * j);
             if (j == moveAt) ir.setReg(0, ir.add(ir.getReg(0, Type.I64), ir.c64(rnd.nextInt(-24, 24))));
-            Val a = ir.add(ir.getReg(0, Type.I64), ir.c64(rnd.nextInt(-72, 72)));
+            Val a = ir.add(root(ir, rnd, scale), ir.c64(rnd.nextInt(-72, 72)));
             if (wrap32) a = ir.extu(Type.I64, a, 32);
             int size = 1 << rnd.nextInt(4);
             if (rnd.nextInt(5) < 3) ir.setReg(2 + j, ir.load(Type.I64, a, size, rnd.nextBoolean()));
@@ -102,6 +107,24 @@ class PageGuardTest {
         }
     }
 
+    /**
+     * An access's root: r0; or, in a block with a scale, one of r0 + (r1 << scale), r0 + ((r1 + k) <<
+     * scale), r3 + (r1 << scale) and r0 + (r4 << scale) (in {@link #run} r3 is r0 + 0x40 and r4 is
+     * r1 + 8: near, and other roots).
+     */
+    static Val root(IrBuilder ir, SplittableRandom rnd, int scale) {
+        Val r0 = ir.getReg(0, Type.I64);
+        if (scale < 0) return r0;
+        Val index = ir.getReg(1, Type.I64);
+        return switch (rnd.nextInt(5)) {
+            case 0 -> r0;
+            case 1 -> ir.add(r0, ir.shl(index, ir.c64(scale)));
+            case 2 -> ir.add(r0, ir.shl(ir.add(index, ir.c64(rnd.nextInt(-6, 6))), ir.c64(scale)));
+            case 3 -> ir.add(ir.getReg(3, Type.I64), ir.shl(index, ir.c64(scale)));
+            default -> ir.add(r0, ir.shl(ir.getReg(4, Type.I64), ir.c64(scale)));
+        };
+    }
+
     record Outcome(String fault, long pc, long icount, long[] regs, byte[] memory, List<Long> codeWrites) {
         @Override public boolean equals(Object o) {
             return o instanceof Outcome x && fault.equals(x.fault) && pc == x.pc && icount == x.icount && Arrays.equals(regs, x.regs)
@@ -111,13 +134,16 @@ class PageGuardTest {
         @Override public String toString() { return fault + " pc=0x" + Long.toHexString(pc) + " icount=" + icount + " code writes " + codeWrites; }
     }
 
-    Outcome run(BackendKind k, IrBlock b, long r0, byte[] fill) {
+    Outcome run(BackendKind k, IrBlock b, long r0, long r1, byte[] fill) {
         Rig r = rig(k, fill);
         List<Long> codeWrites = new ArrayList<>();
         r.space.setCodeWriteListener(codeWrites::add);
         CompiledBlock code = Rig.prepare(b, k);
         for (int s = 0; s < 40; s++) r.cpu.regs[s] = 0x0101010101010101L * (s + 1);
         r.cpu.regs[0] = r0;
+        r.cpu.regs[1] = r1;
+        r.cpu.regs[3] = r0 + 0x40;
+        r.cpu.regs[4] = r1 + 8;
         r.cpu.icount = 1000;
         r.cpu.pc = 0;
         String fault = "none";
@@ -146,11 +172,12 @@ class PageGuardTest {
             blocks++;
             for (int t = 0; t < 12; t++) {
                 long edge = BOUNDARIES[rnd.nextInt(BOUNDARIES.length)];
-                long r0 = edge + rnd.nextInt(-100, 100);
+                long r1 = rnd.nextInt(64);
+                long r0 = edge + rnd.nextInt(-100, 100) - (rnd.nextBoolean() ? r1 * 8 : 0);
                 if (wrap32 && edge == 1L << 32) r0 &= 0xFFFFFFFFL; // 32-bit code never holds more
-                Outcome want = run(BackendKind.INTERPRETED, again, r0, fill);
-                Outcome got = run(BackendKind.COMPILED, b, r0, fill);
-                assertEquals(want, got, "block " + seed + (wrap32 ? " (32-bit)" : "") + " at r0=0x" + Long.toHexString(r0));
+                Outcome want = run(BackendKind.INTERPRETED, again, r0, r1, fill);
+                Outcome got = run(BackendKind.COMPILED, b, r0, r1, fill);
+                assertEquals(want, got, "block " + seed + (wrap32 ? " (32-bit)" : "") + " at r0=0x" + Long.toHexString(r0) + ", r1=" + r1);
                 if (!want.fault.equals("none")) faults++;
             }
         }
