@@ -58,7 +58,6 @@ final class PageGuards {
         final boolean wrap32;
         long lowest, highestEnd; // offsets from the root: first byte, last byte
         boolean reads, writes;
-        int members;
         /** The guard's JVM local (a long: the host address of the range's first byte, or 0). */
         int local = -1;
         private final Map<Inst, Long> offsets = new IdentityHashMap<>();
@@ -149,7 +148,6 @@ final class PageGuards {
                     Inst a = accesses.get(m).access;
                     made.offsets.put(a, accesses.get(m).offset);
                     if (a.op == Op.LOAD) made.reads = true; else made.writes = true;
-                    made.members++;
                     out.put(a, made);
                 }
                 made.local = local;
