@@ -40,7 +40,8 @@ class FlatMemoryTest {
 
     /**
      * The scenario holds in flat memory here; a JVM without native access falls back to paged
-     * memory, silently (no restricted-method warning), and reads the same.
+     * memory with one line on stderr that says what it lacks (no restricted-method warning), and
+     * reads the same.
      */
     @Test
     void pagedWithoutNativeAccess() throws Exception {
@@ -51,7 +52,8 @@ class FlatMemoryTest {
                 FlatMemoryTest.class.getName()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes()).strip();
         assertEquals(0, p.waitFor(), out);
-        assertEquals("flat=false " + flat, out, "the child's stdout and stderr");
+        assertEquals("abiscope: flat guest memory is off, it needs native access for mmap (--enable-native-access=ALL-UNNAMED);"
+                + " guest memory runs on the slower paged memory\nflat=false " + flat, out, "the child's stdout and stderr");
     }
 
     /** The child JVM of {@link #pagedWithoutNativeAccess}. */
