@@ -138,6 +138,23 @@ class IntegerDiffTest {
                 f.add(new Form(p + "\n" + c, undefined, p.contains("rax")));
             }
         }
+        // Lazy flags across blocks after CC_SRC2's users (the carry an INC or DEC keeps, ADC's and
+        // SBB's carry in, SHR's operand) and a later producer in the same block: each pair ends with
+        // the flags read in the next block, from the lazy state the first block left (AH keeps only
+        // the defined ones: lahf copies undefined flags too, which the host and the model may set apart)
+        for (String keeper : new String[] {"inc eax", "dec eax", "adc eax, ebx", "sbb eax, ebx", "shr eax, 1", "inc al"}) {
+            long keeperUndefined = keeper.startsWith("shr") ? AF : 0;
+            f.add(new Form("stc\n" + keeper + "\njmp .n\n.n: " + definedFlags(keeperUndefined), 0, false));
+            for (String later : new String[] {"cmp eax, ebx", "add eax, ebx", "sub bl, cl", "and eax, ebx", "shl eax, 1", "imul eax, ebx",
+                    "rol ecx, 1", "sar eax, 1", keeper}) {
+                long undefined = later.startsWith("and") || later.startsWith("sh") || later.startsWith("sar") ? AF
+                        : later.startsWith("imul") ? SF | ZF | AF | PF : 0;
+                if (later.equals(keeper)) undefined = keeperUndefined;
+                if (later.startsWith("rol")) undefined = keeperUndefined; // ROL keeps the others
+                f.add(new Form("stc\n" + keeper + "\n" + later + "\njmp .n\n.n: " + definedFlags(undefined), 0, false));
+                f.add(new Form("stc\n" + keeper + "\n" + later + "\njmp .n\n.n: adc ecx, 0\ninc edx\nsetb bh", undefined, false));
+            }
+        }
         f.add(new Form("push rbx\npush rcx\npop rax\npop rdx", 0, true));
         f.add(new Form("push ebx\npop eax", 0, false).as32());
         f.add(new Form("pushfq\npop rax", 0, true));
@@ -208,5 +225,10 @@ class IntegerDiffTest {
         System.out.println("integer differential cases: " + cases + ", mismatches: " + failures.size());
         assertTrue(failures.isEmpty(), failures.size() + " of " + cases + " cases differ from the host CPU:\n"
                 + String.join("\n", failures.subList(0, Math.min(40, failures.size()))));
+    }
+
+    /** Reads the arithmetic flags into AH (its undefined ones masked off) and OF into DL. */
+    private static String definedFlags(long undefined) {
+        return "lahf\nseto dl\nand ah, 0x" + Long.toHexString(0xD5 & ~undefined);
     }
 }
