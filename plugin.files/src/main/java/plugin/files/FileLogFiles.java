@@ -1,5 +1,6 @@
 package plugin.files;
 
+import emulator.api.output.Json;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,6 @@
 package plugin.processes;
 
+import emulator.api.event.EventView;
 import emulator.api.event.SyscallCall;
 import emulator.api.event.SyscallCallPairing;
 

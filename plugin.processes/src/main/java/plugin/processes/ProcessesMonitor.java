@@ -2,6 +2,7 @@ package plugin.processes;
 
 import emulator.api.event.Topics;
 import emulator.api.instrument.TranslationHook;
+import emulator.api.output.Json;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;

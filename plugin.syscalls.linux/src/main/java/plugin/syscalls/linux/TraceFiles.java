@@ -1,5 +1,6 @@
 package plugin.syscalls.linux;
 
+import emulator.api.output.Json;
 import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;
@@ -76,51 +77,22 @@ final class TraceFiles implements Closeable {
     static String json(Call c) {
         StringBuilder sb = new StringBuilder(160).append("{\"pid\":").append(c.pid).append(",\"tid\":").append(c.tid)
                 .append(",\"asid\":").append(c.asid).append(",\"nr\":").append(c.nr).append(",\"name\":");
-        appendJsonString(sb, c.name).append(",\"args\":[");
+        Json.string(sb, c.name).append(",\"args\":[");
         boolean first = true;
         for (String a : c.argText) {
             if (a == null) continue;
             if (!first) sb.append(',');
-            appendJsonString(sb, a);
+            Json.string(sb, a);
             first = false;
         }
         sb.append("],\"ret\":");
         if (c.returned) sb.append(c.ret); else sb.append("null");
         sb.append(",\"result\":");
-        return appendJsonString(sb, c.result).append(",\"icount\":").append(c.icountEnter).append('}').toString();
+        return Json.string(sb, c.result).append(",\"icount\":").append(c.icountEnter).append('}').toString();
     }
 
     static String jsonString(String s) {
-        return appendJsonString(new StringBuilder(s.length() + 2), s).toString();
-    }
-
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
-
-    static StringBuilder appendJsonString(StringBuilder sb, String s) {
-        sb.append('"');
-        // Most strings need no escape at all (numbers, flags, names): appended whole, not char by char.
-        int plain = 0;
-        while (plain < s.length()) {
-            char ch = s.charAt(plain);
-            if (ch < 0x20 || ch == '"' || ch == '\\') break;
-            plain++;
-        }
-        sb.append(s, 0, plain);
-        for (int i = plain; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            switch (ch) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (ch < 0x20) sb.append("\\u00").append(HEX[ch >> 4]).append(HEX[ch & 15]);
-                    else sb.append(ch);
-                }
-            }
-        }
-        return sb.append('"');
+        return Json.string(new StringBuilder(s.length() + 2), s).toString();
     }
 
     @Override

@@ -1,4 +1,4 @@
-package plugin.files;
+package emulator.api.event;
 
 import java.util.AbstractMap;
 import java.util.AbstractSet;
@@ -9,16 +9,17 @@ import org.osgi.service.event.Event;
 
 /**
  * An event's properties as a read-only Map, read from the (immutable) event itself instead of copied:
- * a syscall event carries some twenty properties, and copying them all for every event, of which the
- * monitor reads a handful, was a large part of its work per event. What {@code get} and iteration see
- * is exactly what the event holds, the topic property included (as {@link Event#getPropertyNames} lists it).
+ * a syscall event carries some twenty properties, and copying them all for every event, of which a
+ * monitor reads a handful, was a large part of its work per event (what {@link SyscallCallPairing#accept}
+ * takes). What {@code get} and iteration see is exactly what the event holds, the topic property
+ * included (as {@link Event#getPropertyNames} lists it).
  */
-final class EventView extends AbstractMap<String, Object> {
+public final class EventView extends AbstractMap<String, Object> {
     private final Event event;
     /** The property names, asked of the event once (it makes a new array each time). */
     private String[] names;
 
-    EventView(Event event) { this.event = event; }
+    public EventView(Event event) { this.event = event; }
 
     private String[] names() {
         String[] n = names;

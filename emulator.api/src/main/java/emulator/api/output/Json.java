@@ -1,18 +1,19 @@
-package plugin.files;
+package emulator.api.output;
 
 import java.util.Map;
 
 /**
  * Writes one JSON object per line from an ordered map of Strings, Numbers, Booleans, String arrays and
- * nulls. Called for every file operation: plain type tests and whole runs of characters that need no
- * escape appended at once, nothing allocated but the result.
+ * nulls, and JSON strings. Called for every traced system call and file operation: plain type tests
+ * and whole runs of characters that need no escape appended at once, nothing allocated but the result.
  */
-final class Json {
+public final class Json {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private Json() {}
 
-    static String object(Map<String, ?> fields) {
+    /** The JSON object of {@code fields}, in their order. */
+    public static String object(Map<String, ?> fields) {
         StringBuilder sb = new StringBuilder(192).append('{');
         boolean first = true;
         for (Map.Entry<String, ?> e : fields.entrySet()) {
@@ -41,7 +42,8 @@ final class Json {
         } else string(sb, v.toString());
     }
 
-    static void string(StringBuilder sb, String s) {
+    /** Appends {@code s} as a JSON string (quoted, escaped); returns {@code sb}. */
+    public static StringBuilder string(StringBuilder sb, String s) {
         sb.append('"');
         int from = 0, n = s.length();
         for (int i = 0; i < n; i++) {
@@ -51,7 +53,7 @@ final class Json {
             escape(sb, c);
             from = i + 1;
         }
-        sb.append(s, from, n).append('"');
+        return sb.append(s, from, n).append('"');
     }
 
     private static void escape(StringBuilder sb, char c) {
