@@ -1,6 +1,7 @@
 package plugin.processes;
 
 import testing.strace.StraceLog;
+import testing.strace.StraceReplay;
 import testing.strace.NativeStrace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,6 +1,4 @@
-package plugin.processes;
-
-import testing.strace.StraceLog;
+package testing.strace;
 
 import emulator.api.event.Keys;
 import emulator.api.event.Topics;
@@ -18,21 +16,20 @@ import org.osgi.service.event.Event;
  * nothing else the kernel knew. In particular the paths strace's {@code -y} prints beside each fd are
  * stripped: they are the reference the file monitor's handle table is checked against.
  */
-final class StraceReplay {
+public final class StraceReplay {
     /** One file operation as fed, with the kernel's own name for its handle (null if none). */
-    record FileOp(String op, int pid, long handle, String kernelPath) {}
+    public record FileOp(String op, int pid, long handle, String kernelPath) {}
 
-    static final String TRACE = "openat,open,creat,read,write,close,dup,dup2,dup3,fcntl,clone,clone3,fork,vfork,execve,exit_group,exit";
+    public static final String TRACE = "openat,open,creat,pipe,pipe2,read,write,close,dup,dup2,dup3,fcntl,clone,clone3,fork,vfork,execve,exit_group,exit";
 
-    final List<Event> events = new ArrayList<>();
-    final List<FileOp> fileOps = new ArrayList<>();
+    public final List<Event> events = new ArrayList<>();
+    public final List<FileOp> fileOps = new ArrayList<>();
     private final Set<Integer> seen = new HashSet<>();
     private final Map<Integer, Integer> execs = new HashMap<>();
-
     /** Each child's parent, from the fork results: the tracer names it on the child's own return. */
     private final Map<Integer, Integer> parentOf = new HashMap<>();
 
-    StraceReplay(StraceLog log) {
+    public StraceReplay(StraceLog log) {
         for (Object e : log.entries) {
             if (e instanceof StraceLog.Call c && c.name().matches("clone3?|v?fork") && c.ret() != null && c.ret() > 0) parentOf.put(c.ret().intValue(), c.pid());
         }
@@ -62,6 +59,25 @@ final class StraceReplay {
                 enter.put(Keys.FILE_CLOEXEC, flags.contains("O_CLOEXEC"));
                 if (c.ret() != null && c.ret() >= 0) exit.put(Keys.FILE_HANDLE, c.ret());
                 if (c.ret() != null) fileOps.add(new FileOp("open", c.pid(), c.ret(), c.retAnnotation()));
+            }
+            case "pipe", "pipe2" -> {
+                // the syscall plugin's anonymous open: both ends, READ and WRITE; strace -y shows pipe:[inode]
+                enter.put(Keys.FILE_OP, "open");
+                enter.put(Keys.FILE_PATH, "<pipe>");
+                enter.put(Keys.FILE_ANONYMOUS, true);
+                enter.put(Keys.FILE_ACCESS, "READ_WRITE");
+                enter.put(Keys.FILE_CLOEXEC, c.name().equals("pipe2") && a.get(1).contains("O_CLOEXEC"));
+                if (c.ret() != null && c.ret() == 0) {
+                    List<String> ends = StraceLog.splitArgs(a.get(0).substring(1, a.get(0).length() - 1));
+                    long[] handles = {StraceLog.fd(ends.get(0)), StraceLog.fd(ends.get(1))};
+                    exit.put(Keys.FILE_HANDLE, handles[0]);
+                    exit.put(Keys.FILE_HANDLES, handles);
+                    exit.put(Keys.FILE_ACCESSES, new String[] {"READ", "WRITE"});
+                    fileOps.add(new FileOp("open", c.pid(), handles[0], StraceLog.fdPath(ends.get(0))));
+                    fileOps.add(new FileOp("open", c.pid(), handles[1], StraceLog.fdPath(ends.get(1))));
+                } else {
+                    fileOps.add(new FileOp("open", c.pid(), -1, null));
+                }
             }
             case "read", "write" -> {
                 enter.put(Keys.FILE_OP, c.name());
