@@ -43,6 +43,9 @@ public final class Backend {
     /** Regions installed (see {@code emulator.core.exec.Regions}). */
     public long regionsCompiled() { return regions.get(); }
 
+    /** Region entry guards compiled in this JVM so far (see {@code PageGuards.atRegionEntry}), for tests. */
+    public static long entryGuardsEmitted() { return PageGuards.ENTRY_GUARDS.get(); }
+
     /** Blocks in all regions installed. */
     public long regionMembers() { return regionMembers.get(); }
 

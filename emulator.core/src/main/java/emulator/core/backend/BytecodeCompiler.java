@@ -249,6 +249,8 @@ public final class BytecodeCompiler implements Opcodes {
         int baseLocal = -1;
         /** The current block's page guards (see {@link PageGuards}): accesses to their groups. */
         Map<Inst, PageGuards.Group> guards = Map.of();
+        /** A region's entry guards (see {@link PageGuards#atRegionEntry}), made before its first member. */
+        Map<Inst, PageGuards.Group> entryGuards = Map.of();
         /** Whether some {@link #flat} member loads / stores (seen with the slots in {@link #generate}). */
         boolean lowAccesses;
         /** Some member calls a callback or a helper that is not pure, which may read the count (see {@link #countsDown}). */
@@ -459,6 +461,16 @@ public final class BytecodeCompiler implements Opcodes {
             // same local, and is made when the block is emitted (a region refused part-way has not
             // paid for the rest).
             int firstTemp = next;
+            // A region's entry guards live through the whole method: locals past every member's temps
+            // (LocalAllocator takes at most two per temp); the members' own guards come after them.
+            int guardLocals = firstTemp;
+            if (region && blocks.stream().allMatch(BytecodeCompiler::flat)) {
+                int mostTemps = 0;
+                for (IrBlock x : blocks) mostTemps = Math.max(mostTemps, x.temps.size());
+                guardLocals = firstTemp + 2 * mostTemps;
+                entryGuards = PageGuards.atRegionEntry(blocks, guardLocals);
+                for (PageGuards.Group g : entryGuards.values()) guardLocals = Math.max(guardLocals, g.local + 2);
+            }
             blockLabel = new Label[blocks.size()];
             for (int k = 0; k < blockLabel.length; k++) blockLabel[k] = new Label();
 
@@ -488,6 +500,7 @@ public final class BytecodeCompiler implements Opcodes {
             restartable = restarts && !restartUnsafe;
             joins = new StoreJoins(blocks, region, memberAt, indirectTargets, anyReadOnly);
             loadSlotsAtEntry();
+            entryGuards();
             mv.visitLabel(tryStart);
             insnBase = 0;
             for (int k = 0; k < blocks.size(); k++) {
@@ -509,7 +522,7 @@ public final class BytecodeCompiler implements Opcodes {
                 }
                 storedCur = -2;
                 constOf = TempFacts.constants(b);
-                guards = flat(b) ? PageGuards.plan(b, constOf, afterTemps) : Map.of();
+                guards = flat(b) ? PageGuards.plan(b, constOf, Math.max(afterTemps, guardLocals), entryGuards) : Map.of();
                 initTemps();
                 int cur = 0;
                 for (Inst i : b.ops) {
@@ -1183,7 +1196,9 @@ public final class BytecodeCompiler implements Opcodes {
          * address, wrapped as the addresses are.
          */
         PageGuards.Group guard(Inst i) {
-            PageGuards.Group g = guards.get(i);
+            PageGuards.Group g = entryGuards.get(i);
+            if (g != null) return g;
+            g = guards.get(i);
             if (g == null || g.leader != i) return g;
             pushBase();
             for (long delta : new long[] {g.loFromLeader(), g.hiFromLeader()}) {
@@ -1195,6 +1210,27 @@ public final class BytecodeCompiler implements Opcodes {
             static_(MEMOPS, test, "(JJJ)J");
             mv.visitVarInsn(LSTORE, g.local);
             return g;
+        }
+
+        /**
+         * A region's entry guards, before its first member: each group's range from its register's
+         * value (in its local since {@link #loadSlotsAtEntry}), wrapped as the addresses are.
+         */
+        void entryGuards() {
+            List<PageGuards.Group> groups = new ArrayList<>(new java.util.HashSet<>(entryGuards.values()));
+            groups.sort(java.util.Comparator.comparingInt(g -> g.local));
+            for (PageGuards.Group g : groups) {
+                pushBase();
+                for (long delta : new long[] {g.loFromLeader(), g.hiFromLeader()}) {
+                    mv.visitVarInsn(LLOAD, slotLocal[g.entryRegister]);
+                    if (delta != 0) { mv.visitLdcInsn(delta); mv.visitInsn(LADD); }
+                    if (g.wrap32) { mv.visitLdcInsn(0xFFFFFFFFL); mv.visitInsn(LAND); }
+                }
+                String test = g.reads && g.writes ? "guardReadWrite" : g.reads ? "guardRead" : "guardWrite";
+                static_(MEMOPS, test, "(JJJ)J");
+                mv.visitVarInsn(LSTORE, g.local);
+                PageGuards.ENTRY_GUARDS.incrementAndGet();
+            }
         }
 
         /** Pushes what access {@code i}'s guard gave (host address of its range, or 0) and i's distance into the range. */

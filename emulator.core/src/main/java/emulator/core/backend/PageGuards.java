@@ -44,6 +44,8 @@ final class PageGuards {
 
     /** {@code -Dabiscope.pageGuards=false} turns them off (every access tests its own page). */
     static final boolean ENABLED = !"false".equals(System.getProperty("abiscope.pageGuards"));
+    /** Entry guards emitted so far in this JVM ({@link Backend#entryGuardsEmitted}: tests see that theirs formed). */
+    static final java.util.concurrent.atomic.AtomicLong ENTRY_GUARDS = new java.util.concurrent.atomic.AtomicLong();
     /** Least accesses a group needs: the leader's test costs about what one access's own tests do. */
     static final int MIN_GROUP = Integer.getInteger("abiscope.pageGuardMin", 2);
     private static final long PAGE = 4096, FAR = 1L << 40;
@@ -60,6 +62,12 @@ final class PageGuards {
         boolean reads, writes;
         /** The guard's JVM local (a long: the host address of the range's first byte, or 0). */
         int local = -1;
+        /**
+         * For a region's entry guard ({@link #atRegionEntry}): the register whose value, the same
+         * all through the region, the offsets are from; the guard is made before the first member,
+         * and {@link #leader} is null. Else −1.
+         */
+        int entryRegister = -1;
         private final Map<Inst, Long> offsets = new IdentityHashMap<>();
 
         Group(Inst leader, long leaderOffset, boolean wrap32) {
@@ -84,6 +92,11 @@ final class PageGuards {
      * to it; others are absent). Every group's {@link Group#local} is set from {@code firstLocal} up.
      */
     static Map<Inst, Group> plan(IrBlock b, Long[] constOf, int firstLocal) {
+        return plan(b, constOf, firstLocal, Map.of());
+    }
+
+    /** {@link #plan(IrBlock, Long[], int)}, leaving out the accesses {@code taken} has (a region's entry guards). */
+    static Map<Inst, Group> plan(IrBlock b, Long[] constOf, int firstLocal, Map<Inst, Group> taken) {
         Map<Inst, Group> out = new IdentityHashMap<>();
         if (!ENABLED) return out;
         List<Inst> ops = b.ops;
@@ -105,7 +118,7 @@ final class PageGuards {
                 }
                 case SETR -> version.merge((int) i.imm, 1, Integer::sum);
                 case LOAD, STORE -> {
-                    Sym s = i.a >= 0 && i.a < nt ? sym[i.a] : null;
+                    Sym s = i.a >= 0 && i.a < nt && !taken.containsKey(i) ? sym[i.a] : null;
                     if (s != null) {
                         long key = s.root * 2 + (s.wrap32 ? 1 : 0);
                         open.computeIfAbsent(key, k -> new ArrayList<>()).add(new Candidate(i, s.offset, size(i), s.wrap32));
@@ -117,14 +130,82 @@ final class PageGuards {
         }
         closed.addAll(open.values());
         int local = firstLocal;
-        for (List<Candidate> accesses : closed) local = group(accesses, out, local);
+        for (List<Candidate> accesses : closed) local = group(accesses, out, local, false);
+        return out;
+    }
+
+    /**
+     * Entry guards of a region (its members, all in flat memory): where no member writes a register
+     * and nothing in the region may change mappings (no helper call but pure ones, no callback), the
+     * register holds one value all through a run of the region, and its accesses at that register
+     * plus constants, in any member, form groups whose guard is made once, before the first member
+     * (the region's own loop jumps back past it). In i386 code the stack pointer of a loop without
+     * calls: its locals at {@code [esp+k]}, read and written in every member. A run of the region
+     * ends at a system call, a fault, a restart or a safe point, so mappings this vCPU changes are
+     * seen at its next run; another thread's change is seen there too, as it is by a paged TLB at the
+     * vCPU's next safe point. Locals from {@code firstLocal} up; empty when none forms.
+     */
+    static Map<Inst, Group> atRegionEntry(List<IrBlock> members, int firstLocal) {
+        Map<Inst, Group> out = new IdentityHashMap<>();
+        if (!ENABLED) return out;
+        java.util.BitSet written = new java.util.BitSet();
+        for (IrBlock b : members) {
+            for (Inst i : b.ops) {
+                if (i.isNop()) continue;
+                switch (i.op) {
+                    case SETR -> written.set((int) i.imm);
+                    case CB_BLOCK, CB_INSN, CB_MEM -> { return out; }
+                    case CALL -> { if (!((emulator.core.ir.Helper) i.aux).isPure()) return out; }
+                    default -> { }
+                }
+            }
+        }
+        Map<Long, List<Candidate>> byRoot = new java.util.TreeMap<>();
+        for (IrBlock b : members) {
+            int nt = b.temps.size();
+            Sym[] sym = new Sym[nt];
+            Long[] constant = new Long[nt];
+            for (Inst i : b.ops) {
+                if (i.isNop()) continue;
+                if ((i.op == Op.LOAD || i.op == Op.STORE) && i.a >= 0 && i.a < nt && sym[i.a] != null) {
+                    Sym a = sym[i.a];
+                    byRoot.computeIfAbsent(a.root * 2 + (a.wrap32 ? 1 : 0), x -> new ArrayList<>()).add(new Candidate(i, a.offset, size(i), a.wrap32));
+                }
+                if (i.dst < 0 || i.dst >= nt || i.type != Type.I64) continue;
+                switch (i.op) {
+                    case CONST -> constant[i.dst] = i.imm;
+                    case GETR -> { if (!written.get((int) i.imm)) sym[i.dst] = new Sym(i.imm, 0, false); }
+                    case MOV -> sym[i.dst] = sym[i.a];
+                    case ADD, SUB -> {
+                        Sym base = null;
+                        long k = 0;
+                        if (constant[i.b] != null && sym[i.a] != null) { base = sym[i.a]; k = i.op == Op.ADD ? constant[i.b] : -constant[i.b]; }
+                        else if (i.op == Op.ADD && constant[i.a] != null && sym[i.b] != null) { base = sym[i.b]; k = constant[i.a]; }
+                        if (base != null && !base.wrap32) sym[i.dst] = new Sym(base.root, base.offset + k, false);
+                    }
+                    case EXTU -> { if (i.imm == 32 && sym[i.a] != null && !sym[i.a].wrap32) sym[i.dst] = new Sym(sym[i.a].root, sym[i.a].offset, true); }
+                    default -> { }
+                }
+            }
+        }
+        int local = firstLocal;
+        for (Map.Entry<Long, List<Candidate>> e : byRoot.entrySet()) {
+            Map<Inst, Group> made = new IdentityHashMap<>();
+            local = group(e.getValue(), made, local, true);
+            for (Group g : made.values()) g.entryRegister = (int) (e.getKey() >> 1);
+            out.putAll(made);
+        }
         return out;
     }
 
     private record Candidate(Inst access, long offset, int size, boolean wrap32) {}
 
-    /** Makes groups of {@code accesses} (one root, in op order) with spans under a page; returns the next free local. */
-    private static int group(List<Candidate> accesses, Map<Inst, Group> out, int local) {
+    /**
+     * Makes groups of {@code accesses} (one root, in op order) with spans under a page; returns the
+     * next free local. At a region's entry ({@code atEntry}) a group has no leader: its offsets are
+     * from the root's value itself.
+     */
+    private static int group(List<Candidate> accesses, Map<Inst, Group> out, int local, boolean atEntry) {
         int k = 0;
         while (k < accesses.size()) {
             // greedy: from access k, take the following accesses while the span stays under a page
@@ -142,7 +223,7 @@ final class PageGuards {
                 end++;
             }
             if (end - k >= MIN_GROUP) {
-                Group made = new Group(first.access, first.offset, first.wrap32);
+                Group made = atEntry ? new Group(null, 0, first.wrap32) : new Group(first.access, first.offset, first.wrap32);
                 made.lowest = lo; made.highestEnd = hi;
                 for (int m = k; m < end; m++) {
                     Inst a = accesses.get(m).access;
