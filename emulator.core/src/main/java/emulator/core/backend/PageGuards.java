@@ -165,13 +165,16 @@ final class PageGuards {
             int nt = b.temps.size();
             Sym[] sym = new Sym[nt];
             Long[] constant = new Long[nt];
+            // a temp written more than once (a loop or branches inside the block) has no one value
+            int[] defs = new int[nt];
+            for (Inst i : b.ops) if (!i.isNop() && i.dst >= 0 && i.dst < nt) defs[i.dst]++;
             for (Inst i : b.ops) {
                 if (i.isNop()) continue;
                 if ((i.op == Op.LOAD || i.op == Op.STORE) && i.a >= 0 && i.a < nt && sym[i.a] != null) {
                     Sym a = sym[i.a];
                     byRoot.computeIfAbsent(a.root * 2 + (a.wrap32 ? 1 : 0), x -> new ArrayList<>()).add(new Candidate(i, a.offset, size(i), a.wrap32));
                 }
-                if (i.dst < 0 || i.dst >= nt || i.type != Type.I64) continue;
+                if (i.dst < 0 || i.dst >= nt || i.type != Type.I64 || defs[i.dst] != 1) continue;
                 switch (i.op) {
                     case CONST -> constant[i.dst] = i.imm;
                     case GETR -> { if (!written.get((int) i.imm)) sym[i.dst] = new Sym(i.imm, 0, false); }
