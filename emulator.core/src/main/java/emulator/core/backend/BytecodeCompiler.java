@@ -1200,37 +1200,38 @@ public final class BytecodeCompiler implements Opcodes {
             if (g != null) return g;
             g = guards.get(i);
             if (g == null || g.leader != i) return g;
+            guardTest(g, () -> load(i.a));
+            return g;
+        }
+
+        /**
+         * A region's entry guards, before its first member: each group's range from its register's
+         * value (in its local since {@link #loadSlotsAtEntry}).
+         */
+        void entryGuards() {
+            List<PageGuards.Group> groups = new ArrayList<>(new java.util.HashSet<>(entryGuards.values()));
+            groups.sort(java.util.Comparator.comparingInt(g -> g.local));
+            for (PageGuards.Group g : groups) {
+                guardTest(g, () -> mv.visitVarInsn(LLOAD, slotLocal[g.entryRegister]));
+                PageGuards.ENTRY_GUARDS.incrementAndGet();
+            }
+        }
+
+        /**
+         * Tests group {@code g}'s range into its local: the range's ends from the value
+         * {@code pushOrigin} pushes (the leader's address, or an entry guard's register), wrapped as
+         * the addresses are.
+         */
+        void guardTest(PageGuards.Group g, Runnable pushOrigin) {
             pushBase();
             for (long delta : new long[] {g.loFromLeader(), g.hiFromLeader()}) {
-                load(i.a);
+                pushOrigin.run();
                 if (delta != 0) { mv.visitLdcInsn(delta); mv.visitInsn(LADD); }
                 if (g.wrap32) { mv.visitLdcInsn(0xFFFFFFFFL); mv.visitInsn(LAND); }
             }
             String test = g.reads && g.writes ? "guardReadWrite" : g.reads ? "guardRead" : "guardWrite";
             static_(MEMOPS, test, "(JJJ)J");
             mv.visitVarInsn(LSTORE, g.local);
-            return g;
-        }
-
-        /**
-         * A region's entry guards, before its first member: each group's range from its register's
-         * value (in its local since {@link #loadSlotsAtEntry}), wrapped as the addresses are.
-         */
-        void entryGuards() {
-            List<PageGuards.Group> groups = new ArrayList<>(new java.util.HashSet<>(entryGuards.values()));
-            groups.sort(java.util.Comparator.comparingInt(g -> g.local));
-            for (PageGuards.Group g : groups) {
-                pushBase();
-                for (long delta : new long[] {g.loFromLeader(), g.hiFromLeader()}) {
-                    mv.visitVarInsn(LLOAD, slotLocal[g.entryRegister]);
-                    if (delta != 0) { mv.visitLdcInsn(delta); mv.visitInsn(LADD); }
-                    if (g.wrap32) { mv.visitLdcInsn(0xFFFFFFFFL); mv.visitInsn(LAND); }
-                }
-                String test = g.reads && g.writes ? "guardReadWrite" : g.reads ? "guardRead" : "guardWrite";
-                static_(MEMOPS, test, "(JJJ)J");
-                mv.visitVarInsn(LSTORE, g.local);
-                PageGuards.ENTRY_GUARDS.incrementAndGet();
-            }
         }
 
         /** Pushes what access {@code i}'s guard gave (host address of its range, or 0) and i's distance into the range. */

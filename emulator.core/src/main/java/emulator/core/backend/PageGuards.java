@@ -108,6 +108,8 @@ final class PageGuards {
         Map<Long, List<Candidate>> open = new HashMap<>(); // group key → accesses so far in this segment
         List<List<Candidate>> closed = new ArrayList<>();
         int segment = 0;
+        long[] segmentRoots = {0}; // segment << 32: a register read's root is its segment, register and version
+        java.util.function.LongUnaryOperator registerRoot = reg -> segmentRoots[0] | (reg << 20) | version.getOrDefault((int) reg, 0);
         for (Inst i : ops) {
             if (i.isNop()) continue;
             switch (i.op) {
@@ -115,6 +117,7 @@ final class PageGuards {
                     closed.addAll(open.values());
                     open.clear();
                     segment++;
+                    segmentRoots[0] = (long) segment << 32;
                 }
                 case SETR -> version.merge((int) i.imm, 1, Integer::sum);
                 case LOAD, STORE -> {
@@ -126,7 +129,7 @@ final class PageGuards {
                 }
                 default -> { }
             }
-            if (i.dst >= 0 && defs[i.dst] == 1) sym[i.dst] = symOf(i, sym, constOf, version, segment);
+            if (i.dst >= 0 && defs[i.dst] == 1) sym[i.dst] = symOf(i, sym, constOf, registerRoot, ((long) segment << 32) | (1L << 31));
         }
         closed.addAll(open.values());
         int local = firstLocal;
@@ -160,35 +163,26 @@ final class PageGuards {
                 }
             }
         }
+        // Roots: a register no member writes is its own number; any other value roots itself, past
+        // every register number, and forms no entry group.
+        long selfRoots = 1L << 40;
         Map<Long, List<Candidate>> byRoot = new java.util.TreeMap<>();
         for (IrBlock b : members) {
             int nt = b.temps.size();
             Sym[] sym = new Sym[nt];
-            Long[] constant = new Long[nt];
             // a temp written more than once (a loop or branches inside the block) has no one value
             int[] defs = new int[nt];
             for (Inst i : b.ops) if (!i.isNop() && i.dst >= 0 && i.dst < nt) defs[i.dst]++;
+            Long[] constant = new Long[nt]; // the block's CONST temps alone: TempFacts is made per member later
+            for (Inst i : b.ops) if (i.op == Op.CONST && i.dst >= 0 && i.dst < nt && defs[i.dst] == 1) constant[i.dst] = i.imm;
             for (Inst i : b.ops) {
                 if (i.isNop()) continue;
-                if ((i.op == Op.LOAD || i.op == Op.STORE) && i.a >= 0 && i.a < nt && sym[i.a] != null) {
+                if ((i.op == Op.LOAD || i.op == Op.STORE) && i.a >= 0 && i.a < nt && sym[i.a] != null && sym[i.a].root < selfRoots) {
                     Sym a = sym[i.a];
                     byRoot.computeIfAbsent(a.root * 2 + (a.wrap32 ? 1 : 0), x -> new ArrayList<>()).add(new Candidate(i, a.offset, size(i), a.wrap32));
                 }
-                if (i.dst < 0 || i.dst >= nt || i.type != Type.I64 || defs[i.dst] != 1) continue;
-                switch (i.op) {
-                    case CONST -> constant[i.dst] = i.imm;
-                    case GETR -> { if (!written.get((int) i.imm)) sym[i.dst] = new Sym(i.imm, 0, false); }
-                    case MOV -> sym[i.dst] = sym[i.a];
-                    case ADD, SUB -> {
-                        Sym base = null;
-                        long k = 0;
-                        if (constant[i.b] != null && sym[i.a] != null) { base = sym[i.a]; k = i.op == Op.ADD ? constant[i.b] : -constant[i.b]; }
-                        else if (i.op == Op.ADD && constant[i.a] != null && sym[i.b] != null) { base = sym[i.b]; k = constant[i.a]; }
-                        if (base != null && !base.wrap32) sym[i.dst] = new Sym(base.root, base.offset + k, false);
-                    }
-                    case EXTU -> { if (i.imm == 32 && sym[i.a] != null && !sym[i.a].wrap32) sym[i.dst] = new Sym(sym[i.a].root, sym[i.a].offset, true); }
-                    default -> { }
-                }
+                if (i.dst >= 0 && i.dst < nt && defs[i.dst] == 1)
+                    sym[i.dst] = symOf(i, sym, constant, reg -> written.get((int) reg) ? -1 : reg, selfRoots);
             }
         }
         int local = firstLocal;
@@ -244,14 +238,18 @@ final class PageGuards {
 
     private static int size(Inst i) { return (int) (i.imm & 0xF); }
 
-    /** The symbol of {@code i}'s result, or null (then the temp roots itself only if it is an I64). */
-    private static Sym symOf(Inst i, Sym[] sym, Long[] constOf, Map<Integer, Integer> version, int segment) {
+    /**
+     * The symbol of {@code i}'s result, or null (then the temp roots itself only if it is an I64).
+     * {@code registerRoot} gives a register read's root, or −1 for none (the read then roots itself,
+     * as any other value does, at {@code selfRoots} plus its temp).
+     */
+    private static Sym symOf(Inst i, Sym[] sym, Long[] constOf, java.util.function.LongUnaryOperator registerRoot, long selfRoots) {
         if (i.type != Type.I64) return null;
-        long self = ((long) segment << 32) | (1L << 31) | i.dst; // a temp as its own root
+        long self = selfRoots | i.dst; // a temp as its own root
         switch (i.op) {
             case GETR -> {
-                long reg = i.imm;
-                return new Sym(((long) segment << 32) | (reg << 20) | version.getOrDefault((int) reg, 0), 0, false);
+                long root = registerRoot.applyAsLong(i.imm);
+                return new Sym(root < 0 ? self : root, 0, false);
             }
             case MOV -> { return i.a >= 0 && sym[i.a] != null ? sym[i.a] : new Sym(self, 0, false); }
             case ADD, SUB -> {

@@ -91,10 +91,6 @@ final class TraceFiles implements Closeable {
         return Json.string(sb, c.result).append(",\"icount\":").append(c.icountEnter).append('}').toString();
     }
 
-    static String jsonString(String s) {
-        return Json.string(new StringBuilder(s.length() + 2), s).toString();
-    }
-
     @Override
     public void close() throws IOException {
         flush();
