@@ -31,7 +31,10 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * each machine's caches are flushed at a safe point; a plugin's removal returns only after none of
  * its callbacks can run again. A plugin that throws is reported once and disabled; the guest runs on.
  */
-@Component(service = Engine.class, immediate = true, property = {
+// Registered as Object: Gogo finds commands by their osgi.command properties, and a class of this
+// bundle's own would be one more class that every other bundle listening to service events fails to
+// load at each event of this service (Felix checks that the listener could use it).
+@Component(service = Object.class, immediate = true, property = {
         "osgi.command.scope=instr", "osgi.command.function=list", "osgi.command.function=on", "osgi.command.function=off"})
 public final class Engine implements Instrumentation, CpuEvents, Machines.Listener {
     private final List<Plugin> hooks = new CopyOnWriteArrayList<>();

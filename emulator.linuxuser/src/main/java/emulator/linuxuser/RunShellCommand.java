@@ -19,7 +19,10 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * stopped while it runs ({@code vm:status} shows its machine). Guest output goes to the framework's
  * standard output and error; the exit status is printed when the guest ends.
  */
-@Component(service = RunShellCommand.class, immediate = true,
+// Registered as Object: Gogo finds commands by their osgi.command properties, and a class of this
+// bundle's own would be one more class that every other bundle listening to service events fails to
+// load at each event of this service (Felix checks that the listener could use it).
+@Component(service = Object.class, immediate = true,
         property = {"osgi.command.scope=vm", "osgi.command.function=run"})
 public final class RunShellCommand {
     private static final AtomicInteger RUNS = new AtomicInteger();

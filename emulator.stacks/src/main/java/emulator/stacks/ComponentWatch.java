@@ -13,7 +13,7 @@ import java.util.function.Predicate;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceEvent;
-import org.osgi.framework.ServiceListener;
+import org.osgi.framework.AllServiceListener;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.ComponentConstants;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
@@ -28,8 +28,13 @@ import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
  * {@code abiscope run --plugins} a few of those per plugin, going up and coming down. A slow re-check
  * ({@link #RECHECK_MS}) still catches changes that raise no service event (a failed activation, a
  * missing reference).
+ *
+ * <p>An {@link AllServiceListener}: it counts events and never uses a service, so the framework need
+ * not ask, at each event, whether this bundle could load every class the service is registered under
+ * (for a class it cannot see, a failed class load with a search of its dynamic imports and a walk of
+ * the stack; a plugin's own classes were such, at every plugin coming up and going down).
  */
-final class ComponentWatch implements ServiceListener {
+final class ComponentWatch implements AllServiceListener {
     static final String REVISION = "abiscope.stack.revision";
     /** The longest wait between two looks at the DTOs when no service event comes. */
     static final long RECHECK_MS = 50;

@@ -8,7 +8,10 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /** Gogo: {@code stack:apply FILE}, {@code stack:remove NAME}, {@code stack:list}, {@code stack:plugins}. */
-@Component(service = StackCommands.class, immediate = true, property = {
+// Registered as Object: Gogo finds commands by their osgi.command properties, and a class of this
+// bundle's own would be one more class that every other bundle listening to service events fails to
+// load at each event of this service (Felix checks that the listener could use it).
+@Component(service = Object.class, immediate = true, property = {
         "osgi.command.scope=stack", "osgi.command.function=apply", "osgi.command.function=remove",
         "osgi.command.function=list", "osgi.command.function=plugins"})
 public final class StackCommands {

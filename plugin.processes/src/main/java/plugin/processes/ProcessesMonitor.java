@@ -33,8 +33,11 @@ import org.osgi.service.metatype.annotations.Designate;
  * what its ENTER said (the syscall plugin publishes the same properties at both), so the ENTERs taught
  * the monitor nothing while they doubled its work per call and the events EventAdmin delivers to it.
  */
+// Registered under API interfaces only (the Gogo commands need no service class of their own): a
+// class of this bundle's own would be one that every other bundle listening to service events fails
+// to load at each event of this service, as it comes up and goes down with each traced command.
 @Component(configurationPid = "plugin.processes", configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true,
-        service = {EventHandler.class, ProcessesMonitor.class},
+        service = EventHandler.class,
         property = {EventConstants.EVENT_TOPIC + "=" + Topics.SYSCALL_EXIT, TranslationHook.BESIDE_GUEST + ":Boolean=true",
                 "osgi.command.scope=proc", "osgi.command.function=ps", "osgi.command.function=tree"})
 @Designate(ocd = ProcessesConfig.class)

@@ -6,7 +6,10 @@ import java.util.List;
 import org.osgi.service.component.annotations.Component;
 
 /** Gogo {@code vm:} commands: the state of the running machines, and pause, resume, stop. */
-@Component(service = VmCommands.class, immediate = true, property = {
+// Registered as Object: Gogo finds commands by their osgi.command properties, and a class of this
+// bundle's own would be one more class that every other bundle listening to service events fails to
+// load at each event of this service (Felix checks that the listener could use it).
+@Component(service = Object.class, immediate = true, property = {
         "osgi.command.scope=vm", "osgi.command.function=status", "osgi.command.function=pause",
         "osgi.command.function=resume", "osgi.command.function=stop"})
 public final class VmCommands {

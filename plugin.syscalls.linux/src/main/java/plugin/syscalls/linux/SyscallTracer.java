@@ -37,8 +37,11 @@ import org.osgi.service.metatype.annotations.Designate;
  * {@link MachineListener} it writes the trace files out when a machine stops, once every handler has
  * had every event.
  */
+// Registered under API interfaces only (the Gogo commands need no service class of their own): a
+// class of this bundle's own would be one that every other bundle listening to service events fails
+// to load at each event of this service, as it comes up and goes down with each traced command.
 @Component(configurationPid = "plugin.syscalls.linux", configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true,
-        service = {CpuEventListener.class, MachineListener.class, SyscallTracer.class},
+        service = {CpuEventListener.class, MachineListener.class},
         property = {TranslationHook.PLUGIN_NAME + "=plugin.syscalls.linux", TranslationHook.BESIDE_GUEST + ":Boolean=true", "osgi.command.scope=syscalls",
                 "osgi.command.function=stats", "osgi.command.function=tail"})
 @Designate(ocd = TracerConfig.class)
