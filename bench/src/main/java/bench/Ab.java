@@ -25,7 +25,11 @@ import java.util.stream.Stream;
  *
  * <p>Two kinds of run: {@link SpeedProbe} in a fresh JVM (the engine alone, several runs: first and
  * steady), or with {@code --whole} one {@code ./abiscope run} command (the OSGi runtime, JVM start
- * and, with {@code --plugins}, the tracing plugins included: wall and CPU time).
+ * and, with {@code --plugins}, the tracing plugins included: wall and CPU time). With
+ * {@code --overhead} as well, each side runs each command plain and traced in every round, and what is
+ * compared is the tracing overhead itself (traced ÷ plain − 1 of the same side and round): the cost
+ * the plugins add is a few per cent of a command, so two traced commands alone cannot show a change
+ * of it apart from one of the plain command.
  *
  * <p>Arguments come from the script (library folders and names) and from the user (see
  * {@code bench/ab --help}).
@@ -81,7 +85,7 @@ public final class Ab {
     private Path out, abiscope, inputs;
     private int rounds = 10, runs = 5;
     private double scale = 0.25;
-    private boolean whole;
+    private boolean whole, overhead;
     private List<String> plugins = List.of();
     private final List<Probe> probes = new ArrayList<>();
     /** Native busybox's output digest per probe (whole commands are checked against it). */
@@ -95,6 +99,7 @@ public final class Ab {
             String a = args[i];
             if (a.equals("--quick")) quick = true;
             else if (a.equals("--whole")) whole = true;
+            else if (a.equals("--overhead")) overhead = true;
             else if (a.startsWith("--")) {
                 if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
                 o.put(a, args[++i]);
@@ -121,14 +126,17 @@ public final class Ab {
             if (!whole) throw new IllegalArgumentException("--plugins needs --whole (plugins run in the OSGi runtime)");
             plugins = List.of(o.remove("--plugins").split(","));
         }
+        if (overhead && plugins.isEmpty())
+            throw new IllegalArgumentException("--overhead needs --whole --plugins LIST (the plugins whose overhead is compared)");
         for (String k : List.of("--java", "--out", "--abiscope", "--base-name", "--base-lib", "--work-name", "--work-lib")) o.remove(k);
         if (!o.isEmpty()) throw new IllegalArgumentException("unknown option " + o.keySet().iterator().next());
         if (workloads.isEmpty()) workloads = List.of("i386:gzip", "amd64:gzip", "i386:bzip2", "amd64:bzip2");
         for (String w : workloads) probes.add(probe(w));
 
         inputs = Files.createDirectories(out.resolve("ab-inputs"));
-        String what = whole
-                ? "whole commands (./abiscope run" + (plugins.isEmpty() ? "" : " --plugins " + String.join(",", plugins)) + ")"
+        String what = overhead
+                ? "whole commands, each plain and with --plugins " + String.join(",", plugins) + " (the tracing overhead)"
+                : whole ? "whole commands (./abiscope run" + (plugins.isEmpty() ? "" : " --plugins " + String.join(",", plugins)) + ")"
                 : runs + " runs per JVM (SpeedProbe)";
         String head = String.format(Locale.ROOT, "%s against %s: %d round(s) of %s, inputs at %s of bench/run's full size",
                 work.name() + opts(work), base.name() + opts(base), rounds, what, scale);
@@ -138,9 +146,10 @@ public final class Ab {
             for (Side s : List.of(base, work)) {
                 if (s == work && base.lib().equals(work.lib())) break;
                 System.out.println("  warming up " + s.name() + " (its startup cache)");
-                whole(s, probes.getFirst(), 0);
+                whole(s, probes.getFirst(), 0, !plugins.isEmpty());
             }
         }
+        if (overhead) return overheadRounds(head, base, work);
 
         Map<Probe, List<Runs[]>> results = new LinkedHashMap<>(); // per probe, per round: {base, work}
         for (Probe p : probes) results.put(p, new ArrayList<>());
@@ -149,7 +158,7 @@ public final class Ab {
                 Side[] order = r % 2 == 0 ? new Side[] {base, work} : new Side[] {work, base};
                 Runs[] pair = new Runs[2];
                 for (Side s : order) {
-                    Runs x = whole ? whole(s, p, p.bytes()) : speedProbe(s, p);
+                    Runs x = whole ? whole(s, p, p.bytes(), !plugins.isEmpty()) : speedProbe(s, p);
                     pair[s == base ? 0 : 1] = x;
                     System.out.printf(Locale.ROOT, "  round %d %s %-5s %s%n", r + 1, p.label(), s == base ? "base" : "work",
                             whole ? String.format(Locale.ROOT, "%.3f s, CPU %.3f s", x.first(), x.cpu())
@@ -207,12 +216,12 @@ public final class Ab {
      * One {@code ./abiscope run} of {@code p} on {@code bytes} of input with the side's runtime jar
      * (its own hot-deploy folder, and trace folder when traced); its output must be native busybox's.
      */
-    private Runs whole(Side side, Probe p, long bytes) throws IOException, InterruptedException {
+    private Runs whole(Side side, Probe p, long bytes, boolean traced) throws IOException, InterruptedException {
         Path input = bytes == 0 ? Path.of("/dev/null") : Workload.input(inputs, bytes);
         String expected = bytes == 0 ? null : nativeDigest(p, input);
         return inScratch(dir -> {
             List<String> cmd = new ArrayList<>(List.of(abiscope.toString(), "run", "--arch", p.arch().equals("amd64") ? "x86_64" : "i386"));
-            if (!plugins.isEmpty()) cmd.addAll(List.of("--plugins", String.join(",", plugins), "--trace-dir", dir.resolve("trace").toString()));
+            if (traced) cmd.addAll(List.of("--plugins", String.join(",", plugins), "--trace-dir", dir.resolve("trace").toString()));
             cmd.add("--");
             cmd.addAll(bytes == 0 ? List.of(busybox(p.arch()).toString(), "true") : p.argv(busybox(p.arch())));
             Map<String, String> env = Map.of("ABISCOPE_JAR", side.lib().resolve("abiscope.runtime").toString(),
@@ -226,6 +235,129 @@ public final class Ab {
             if (problem != null) throw new IllegalStateException(side.name() + ", " + p.label() + ": ./abiscope run: " + problem + "\n" + tail(pr.stderr));
             return new Runs(List.of(pr.wallNs / 1e9), -1, pr.cpuNs / 1e9);
         });
+    }
+
+    /** The four commands of a round of {@code --overhead}, in the order of {@link #OVERHEAD_ORDERS}. */
+    private static final int BASE_PLAIN = 0, BASE_TRACED = 1, WORK_PLAIN = 2, WORK_TRACED = 3;
+    /**
+     * The order of the four commands, by round: each side's pair stays together (its plain and traced
+     * commands are what its overhead compares), and which pair goes first, and which of a pair, turn
+     * from round to round, so drift within a round favours none of them.
+     */
+    private static final int[][] OVERHEAD_ORDERS = {
+            {BASE_PLAIN, BASE_TRACED, WORK_TRACED, WORK_PLAIN}, {WORK_PLAIN, WORK_TRACED, BASE_TRACED, BASE_PLAIN},
+            {BASE_TRACED, BASE_PLAIN, WORK_PLAIN, WORK_TRACED}, {WORK_TRACED, WORK_PLAIN, BASE_PLAIN, BASE_TRACED}};
+
+    private int overheadRounds(String head, Side base, Side work) throws IOException, InterruptedException {
+        Map<Probe, List<Runs[]>> results = new LinkedHashMap<>(); // per probe, per round: the four commands
+        for (Probe p : probes) results.put(p, new ArrayList<>());
+        String[] names = {"base plain", "base traced", "work plain", "work traced"};
+        for (int r = 0; r < rounds; r++) {
+            for (Probe p : probes) {
+                Runs[] four = new Runs[4];
+                for (int k : OVERHEAD_ORDERS[r % OVERHEAD_ORDERS.length]) {
+                    Side s = k < WORK_PLAIN ? base : work;
+                    four[k] = whole(s, p, p.bytes(), k == BASE_TRACED || k == WORK_TRACED);
+                    System.out.printf(Locale.ROOT, "  round %d %s %-11s %.3f s, CPU %.3f s%n", r + 1, p.label(), names[k],
+                            four[k].first(), four[k].cpu());
+                }
+                results.get(p).add(four);
+            }
+        }
+        String md = overheadReport(head, results);
+        System.out.println();
+        System.out.print(md);
+        Files.writeString(out.resolve("ab.md"), md);
+        Files.writeString(out.resolve("ab.json"), Json.pretty(overheadJson(base, work, results)));
+        System.out.println("bench/ab: written to " + out.resolve("ab.md") + " and ab.json");
+        return 0;
+    }
+
+    /** A side's overhead in one round: traced ÷ plain − 1, in per cent. */
+    private static double overheadOf(Runs[] four, boolean work, ToDoubleFunction<Runs> f) {
+        int plain = work ? WORK_PLAIN : BASE_PLAIN, traced = work ? WORK_TRACED : BASE_TRACED;
+        return (f.applyAsDouble(four[traced]) / f.applyAsDouble(four[plain]) - 1) * 100;
+    }
+
+    private String overheadReport(String head, Map<Probe, List<Runs[]>> results) {
+        StringBuilder sb = new StringBuilder("# bench/ab\n\n").append(head).append(".\n\n");
+        sb.append("| workload | base plain s | base overhead [interval] | work overhead [interval] | overhead change, points [interval] "
+                + "| work lower | CPU: base overhead | CPU: work overhead | CPU: change, points [interval] |\n");
+        sb.append("|---|---:|---|---|---|---:|---|---|---|\n");
+        List<Runs[]> all = new ArrayList<>();
+        for (var e : results.entrySet()) {
+            all.addAll(e.getValue());
+            overheadRow(sb, e.getKey().label(), e.getValue(), true);
+        }
+        if (results.size() > 1) overheadRow(sb, "all, pooled", all, false);
+        sb.append("""
+
+                Each round runs every command four times, one `./abiscope run` each: each side plain and \
+                traced, the pairs' order and the order within them turning from round to round. *overhead*: the \
+                median over the rounds of traced ÷ plain − 1 of the same side and round, with the interval that \
+                holds the true median at 95 % (or the widest the rounds allow, with its coverage in brackets). \
+                *overhead change*: the median over the rounds of the work overhead minus the base overhead, in \
+                percentage points (negative: the working tree's plugins cost less); *work lower*: the rounds in \
+                which they did. An interval that holds 0 shows no change. CPU: the same of user + system time \
+                of the whole process tree.
+                """);
+        return sb.toString();
+    }
+
+    private static void overheadRow(StringBuilder sb, String label, List<Runs[]> rs, boolean withPlain) {
+        List<Double> bw = new ArrayList<>(), ww = new ArrayList<>(), dw = new ArrayList<>(), bc = new ArrayList<>(),
+                wc = new ArrayList<>(), dc = new ArrayList<>();
+        int lower = 0;
+        for (Runs[] four : rs) {
+            double b = overheadOf(four, false, Runs::first), w = overheadOf(four, true, Runs::first);
+            bw.add(b); ww.add(w); dw.add(w - b);
+            if (w < b) lower++;
+            double cb = overheadOf(four, false, Runs::cpu), cw = overheadOf(four, true, Runs::cpu);
+            bc.add(cb); wc.add(cw); dc.add(cw - cb);
+        }
+        String plain = "";
+        if (withPlain) {
+            List<Double> p = new ArrayList<>();
+            for (Runs[] four : rs) p.add(four[BASE_PLAIN].first());
+            plain = String.format(Locale.ROOT, "%.3f", Stats.median(p));
+        }
+        sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %d of %d | %s | %s | %s |%n", label, plain,
+                points(bw, "%"), points(ww, "%"), points(dw, ""), lower, rs.size(), points(bc, "%"), points(wc, "%"), points(dc, "")));
+    }
+
+    /** The median of {@code v} with its 95 % interval (the coverage in brackets when the rounds are too few). */
+    private static String points(List<Double> v, String unit) {
+        double[] iv = Stats.medianInterval(v, 0.95);
+        String s = String.format(Locale.ROOT, "%+.1f%s [%+.1f, %+.1f]", Stats.median(v), unit.isEmpty() ? "" : " " + unit, iv[0], iv[1]);
+        return iv[2] < 0.95 ? s + String.format(Locale.ROOT, " (%.0f %%)", iv[2] * 100) : s;
+    }
+
+    private Map<String, Object> overheadJson(Side base, Side work, Map<Probe, List<Runs[]>> results) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("base", Map.of("name", base.name(), "jvmOptions", base.jvmOptions()));
+        j.put("work", Map.of("name", work.name(), "jvmOptions", work.jvmOptions()));
+        j.put("kind", "tracing overhead, whole commands");
+        j.put("plugins", plugins);
+        j.put("rounds", rounds);
+        j.put("scale", scale);
+        j.put("host", Host.describe());
+        List<Object> ws = new ArrayList<>();
+        String[] keys = {"basePlain", "baseTraced", "workPlain", "workTraced"};
+        for (var e : results.entrySet()) {
+            Map<String, Object> w = new LinkedHashMap<>();
+            w.put("arch", e.getKey().arch());
+            w.put("applet", e.getKey().applet());
+            w.put("inputBytes", e.getKey().bytes());
+            for (int k = 0; k < 4; k++) {
+                List<Object> wall = new ArrayList<>(), cpu = new ArrayList<>();
+                for (Runs[] four : e.getValue()) { wall.add(four[k].first()); cpu.add(four[k].cpu()); }
+                w.put(keys[k] + "Seconds", wall);
+                w.put(keys[k] + "CpuSeconds", cpu);
+            }
+            ws.add(w);
+        }
+        j.put("workloads", ws);
+        return j;
     }
 
     private String nativeDigest(Probe p, Path input) throws IOException, InterruptedException {
