@@ -167,11 +167,15 @@ public final class Ab {
                 results.get(p).add(pair);
             }
         }
-        String md = report(head, results);
+        return writeOut(report(head, results), json(base, work, results));
+    }
+
+    /** Prints the table and writes it, and the JSON, to the results folder. */
+    private int writeOut(String md, Map<String, Object> json) throws IOException {
         System.out.println();
         System.out.print(md);
         Files.writeString(out.resolve("ab.md"), md);
-        Files.writeString(out.resolve("ab.json"), Json.pretty(json(base, work, results)));
+        Files.writeString(out.resolve("ab.json"), Json.pretty(json));
         System.out.println("bench/ab: written to " + out.resolve("ab.md") + " and ab.json");
         return 0;
     }
@@ -264,13 +268,7 @@ public final class Ab {
                 results.get(p).add(four);
             }
         }
-        String md = overheadReport(head, results);
-        System.out.println();
-        System.out.print(md);
-        Files.writeString(out.resolve("ab.md"), md);
-        Files.writeString(out.resolve("ab.json"), Json.pretty(overheadJson(base, work, results)));
-        System.out.println("bench/ab: written to " + out.resolve("ab.md") + " and ab.json");
-        return 0;
+        return writeOut(overheadReport(head, results), overheadJson(base, work, results));
     }
 
     /** A side's overhead in one round: traced ÷ plain − 1, in per cent. */
