@@ -230,6 +230,31 @@ class LauncherE2E {
         assertFalse(Files.exists(jar.resolveSibling("abiscope.aot")));
     }
 
+    /**
+     * C2 compiles only the guest's code and the engine's runtime: in a run of the training program
+     * HotSpot's own log of its compilations ({@code -XX:+PrintCompilation}) has no method of the JDK,
+     * Felix or the bundles at level 4 — which it has, by the hundred, once the list is emptied.
+     */
+    @Test
+    void onlyTheEngineReachesC2() throws Exception {
+        String log = "-XX:+UnlockDiagnosticVMOptions -XX:+DisplayVMOutput -XX:+PrintCompilation";
+        Result listed = run(Map.of("ABISCOPE_JAVA_OPTS", log), "run", "--", TRAIN_ELF.toString());
+        assertEquals(0, listed.exit(), listed.err());
+        List<String> offList = levelFour(listed.out()).stream()
+                .filter(l -> !l.contains(" emulator.core.") && !l.contains(" emulator.x86.")).toList();
+        assertTrue(offList.isEmpty(), "C2 compiled methods off the list:\n" + String.join("\n", offList));
+
+        Result unlisted = run(Map.of("ABISCOPE_JAVA_OPTS", log + " -Dabiscope.c2Only="), "run", "--", TRAIN_ELF.toString());
+        assertEquals(0, unlisted.exit(), unlisted.err());
+        assertTrue(levelFour(unlisted.out()).stream().anyMatch(l -> l.contains(" java.")),
+                "without the list C2 compiled no JDK method, so the check above shows nothing:\n" + unlisted.out());
+    }
+
+    /** PrintCompilation's lines of level-4 (C2) compilations. */
+    private static List<String> levelFour(String printed) {
+        return printed.lines().filter(l -> l.matches("\\s*\\d+\\s+\\d+\\s+[%sbn! ]*4\\s+\\S+.*")).toList();
+    }
+
     /** The committed training program is its source assembled (nasm is a CI package). */
     @Test
     void trainingProgramIsItsSource() throws Exception {

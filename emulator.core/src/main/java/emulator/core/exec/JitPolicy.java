@@ -42,6 +42,11 @@ import javax.management.ObjectName;
  * get the same through {@link #keepPluginOutOfC2}: the instrumentation engine names their bundles'
  * packages. Their callbacks run at events (a system call), not at each instruction, so generated code
  * gains nothing from inlining them. {@code -Dabiscope.pluginC2=true} leaves them with C2.
+ *
+ * <p>{@code ./abiscope} goes further: it names the only code C2 may compile ({@code -Dabiscope.c2Only},
+ * the guest's code and the engine's runtime), and every set this policy makes keeps that shape, the
+ * excluded patterns first. The in-process harness and the tests give no such list: C2 then compiles
+ * everything but the excluded, HotSpot's default.
  */
 public final class JitPolicy {
     private static final Logger LOG = Logger.getLogger(JitPolicy.class.getName());
@@ -73,6 +78,13 @@ public final class JitPolicy {
      * {@code *.*} inline directive, on top, would otherwise hide the command line's below it.
      */
     static final String EXCLUDE_PROPERTY = "abiscope.jitExclude";
+    /**
+     * The only code C2 may compile ({@code -Dabiscope.c2Only=P,P…}, read at each change; none: all of
+     * it, HotSpot's default): {@code ./abiscope} gives the guest's code and the engine's runtime
+     * ({@code emulator/core}, the CPU targets) here and in its directive file, so that the JDK, the
+     * OSGi runtime, the kernel and the plugins stay at C1. The excluded patterns still win over it.
+     */
+    static final String C2_ONLY_PROPERTY = "abiscope.c2Only";
     /** Patterns C2 must not compile, in the order they came (guarded by the class lock). */
     private static final Set<String> excluded = new LinkedHashSet<>();
     /** Patterns C2 must not inline into anything it compiles either: plugins' (guarded by the class lock). */
@@ -111,13 +123,13 @@ public final class JitPolicy {
         if (!ENABLED) return null;
         boolean fresh = false;
         for (String p : CORE) fresh |= excluded.add(p);
-        for (String p : System.getProperty(EXCLUDE_PROPERTY, "").split(",")) if (!p.isBlank()) fresh |= excluded.add(p.strip());
+        for (String p : patterns(System.getProperty(EXCLUDE_PROPERTY, ""))) fresh |= excluded.add(p);
         for (String p : patterns) {
             fresh |= excluded.add(p);
             if (alsoNotInlined) fresh |= notInlined.add(p);
         }
         if (!fresh) return null;
-        String json = directives(List.copyOf(excluded), List.copyOf(notInlined));
+        String json = directives(List.copyOf(excluded), List.copyOf(notInlined), patterns(System.getProperty(C2_ONLY_PROPERTY, "")));
         // one at a time, in order: a later change's thread waits for the earlier one's
         Thread before = last;
         last = Thread.ofPlatform().daemon().name("abiscope-jit-policy").start(() -> {
@@ -136,12 +148,27 @@ public final class JitPolicy {
 
     /**
      * The directives, most specific first (HotSpot takes the first whose pattern matches the method it
-     * compiles): the excluded classes; then, for every other method, the classes not to inline.
+     * compiles): the excluded classes; then the code C2 may compile ({@code c2Only}, all of it when
+     * empty), with the classes C2 must not inline into it; then, with {@code c2Only}, every other
+     * method out of C2.
      */
-    static String directives(List<String> excluded, List<String> notInlined) {
+    static String directives(List<String> excluded, List<String> notInlined, List<String> c2Only) {
         StringBuilder json = new StringBuilder("[ { match: ").append(quoted(excluded, "")).append(", c2: { Exclude: true } }");
-        if (!notInlined.isEmpty()) json.append(", { match: \"*.*\", c2: { inline: ").append(quoted(notInlined, "-")).append(" } }");
+        String inline = notInlined.isEmpty() ? null : "inline: " + quoted(notInlined, "-");
+        if (!c2Only.isEmpty()) {
+            json.append(", { match: ").append(quoted(c2Only, "")).append(", c2: { ").append(inline != null ? inline : "Exclude: false").append(" } }");
+            json.append(", { match: \"*.*\", c2: { Exclude: true } }");
+        } else if (inline != null) {
+            json.append(", { match: \"*.*\", c2: { ").append(inline).append(" } }");
+        }
         return json.append(" ]").toString();
+    }
+
+    /** A comma-separated list of patterns, blanks dropped. */
+    static List<String> patterns(String list) {
+        List<String> out = new ArrayList<>();
+        for (String p : list.split(",")) if (!p.isBlank()) out.add(p.strip());
+        return out;
     }
 
     private static String quoted(List<String> patterns, String prefix) {

@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 
@@ -35,5 +40,62 @@ class JitPolicyTest {
         assertEquals(1, matching.stream().filter(l -> l.contains("emulator/core/opt/*.*")).count(), "replaced, not stacked: " + printed);
         assertTrue(printed.lines().anyMatch(l -> l.contains("inline:") && l.contains("-emulator/test/plugin/*.*")), printed);
         assertTrue(printed.contains("Exclude:true"), printed);
+    }
+
+    /**
+     * HotSpot itself says what a set with a C2 list does (the set {@code ./abiscope} starts the JVM
+     * with, in the shape the policy gives it): a child JVM runs two equally hot methods under
+     * {@code -XX:+PrintCompilation}; the listed one reaches C2 (level 4), the other only C1, and an
+     * excluded one inside the listed pattern only C1 too.
+     */
+    @Test
+    void onlyTheC2ListReachesC2() throws Exception {
+        String json = JitPolicy.directives(List.of("emulator/core/exec/JitPolicyTest$ListedButExcluded.*"), List.of(),
+                List.of("emulator/core/exec/JitPolicyTest$Listed*.*"));
+        Path file = Files.createTempFile("jit-policy-test", ".json");
+        try {
+            Files.writeString(file, json);
+            String java = ProcessHandle.current().info().command().orElse("java");
+            List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UnlockDiagnosticVMOptions", "-XX:CompilerDirectivesFile=" + file,
+                    "-XX:+PrintCompilation", "-cp", System.getProperty("java.class.path"), Probe.class.getName()));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "probe JVM did not end");
+            assertEquals(0, p.exitValue(), out);
+            assertTrue(compiledAt(out, "Listed::work", 4), "the listed method never reached C2:\n" + out);
+            assertTrue(compiledAt(out, "Unlisted::work", 3) || compiledAt(out, "Unlisted::work", 1), "the other one was never compiled:\n" + out);
+            assertTrue(!compiledAt(out, "Unlisted::work", 4), "C2 compiled a method off the list:\n" + out);
+            assertTrue(!compiledAt(out, "ListedButExcluded::work", 4), "C2 compiled an excluded method:\n" + out);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** Whether PrintCompilation's output has {@code method} (the end of its name) compiled at {@code level}. */
+    private static boolean compiledAt(String out, String method, int level) {
+        return out.lines().anyMatch(l -> l.contains("JitPolicyTest$" + method) && l.matches("\\s*\\d+\\s+\\d+\\s+[%sbn! ]*" + level + "\\s+.*"));
+    }
+
+    /** Runs three methods hot enough for C2 (the JIT's thresholds are a few thousand calls and loops). */
+    static final class Probe {
+        public static void main(String[] args) throws InterruptedException {
+            long sum = 0;
+            for (int i = 0; i < 200_000; i++) sum += Listed.work(i) + Unlisted.work(i) + ListedButExcluded.work(i);
+            Thread.sleep(500); // queued compilations finish
+            for (int i = 0; i < 200_000; i++) sum += Listed.work(i) + Unlisted.work(i) + ListedButExcluded.work(i);
+            System.out.println("sum " + sum);
+        }
+    }
+
+    static final class Listed {
+        static long work(int n) { long s = 0; for (int k = 0; k < 50; k++) s += (n ^ k) * 31L; return s; }
+    }
+
+    static final class Unlisted {
+        static long work(int n) { long s = 0; for (int k = 0; k < 50; k++) s += (n ^ k) * 37L; return s; }
+    }
+
+    static final class ListedButExcluded {
+        static long work(int n) { long s = 0; for (int k = 0; k < 50; k++) s += (n ^ k) * 41L; return s; }
     }
 }
