@@ -46,6 +46,7 @@ public final class Engine implements Instrumentation, CpuEvents, Machines.Listen
     private volatile boolean active;
 
     private BesideGuestPlugins besideGuest;
+    private InGuestPlugins inGuest;
 
     @Activate
     void activate(BundleContext context) {
@@ -54,6 +55,8 @@ public final class Engine implements Instrumentation, CpuEvents, Machines.Listen
         try {
             besideGuest = new BesideGuestPlugins(context);
             besideGuest.open(true);
+            inGuest = new InGuestPlugins(context);
+            inGuest.open(true);
         } catch (InvalidSyntaxException e) {
             throw new IllegalStateException(e); // a constant filter
         }
@@ -62,6 +65,7 @@ public final class Engine implements Instrumentation, CpuEvents, Machines.Listen
     @Deactivate
     void deactivate() {
         if (besideGuest != null) besideGuest.close();
+        if (inGuest != null) inGuest.close();
         active = false;
         Machines.removeListener(this);
         for (Machine m : Machines.running()) if (m.instrumentation() == this) m.setInstrumentation(null);

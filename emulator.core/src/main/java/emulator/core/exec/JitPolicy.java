@@ -45,7 +45,8 @@ import javax.management.ObjectName;
  *
  * <p>{@code ./abiscope} goes further: it names the only code C2 may compile ({@code -Dabiscope.c2Only},
  * the guest's code and the engine's runtime), and every set this policy makes keeps that shape, the
- * excluded patterns first. The in-process harness and the tests give no such list: C2 then compiles
+ * excluded patterns first; a plugin whose callbacks run inside the guest's code joins the list
+ * ({@link #letPluginReachC2}). The in-process harness and the tests give no such list: C2 then compiles
  * everything but the excluded, HotSpot's default.
  */
 public final class JitPolicy {
@@ -87,6 +88,8 @@ public final class JitPolicy {
     static final String C2_ONLY_PROPERTY = "abiscope.c2Only";
     /** Patterns C2 must not compile, in the order they came (guarded by the class lock). */
     private static final Set<String> excluded = new LinkedHashSet<>();
+    /** Plugins' patterns C2 may compile beside the {@link #C2_ONLY_PROPERTY} list (guarded by the class lock). */
+    private static final Set<String> alsoC2 = new LinkedHashSet<>();
     /** Patterns C2 must not inline into anything it compiles either: plugins' (guarded by the class lock). */
     private static final Set<String> notInlined = new LinkedHashSet<>();
     /** The thread of the latest change (guarded by the class lock). */
@@ -112,6 +115,19 @@ public final class JitPolicy {
     }
 
     /**
+     * Lets C2 compile the classes of these packages (dotted names; the packages below them too) where
+     * only a list of code may reach it ({@link #C2_ONLY_PROPERTY}): a plugin whose callbacks run inside
+     * the guest's code. Without such a list C2 compiles them anyway, and nothing changes. Returns the
+     * thread that adds them (tests join it), or null when there was nothing new.
+     */
+    public static synchronized Thread letPluginReachC2(Collection<String> packages) {
+        if (patterns(System.getProperty(C2_ONLY_PROPERTY, "")).isEmpty()) return null;
+        boolean fresh = false;
+        for (String p : packages) fresh |= alsoC2.add(p.replace('.', '/') + "/*.*");
+        return fresh ? change(List.of(), false, true) : null;
+    }
+
+    /**
      * Adds {@code patterns} (with the core's) to the code C2 leaves alone, on a daemon thread; returns
      * that thread (tests join it), or null when there was nothing new.
      */
@@ -120,8 +136,11 @@ public final class JitPolicy {
     }
 
     private static synchronized Thread change(Collection<String> patterns, boolean alsoNotInlined) {
+        return change(patterns, alsoNotInlined, false);
+    }
+
+    private static synchronized Thread change(Collection<String> patterns, boolean alsoNotInlined, boolean fresh) {
         if (!ENABLED) return null;
-        boolean fresh = false;
         for (String p : CORE) fresh |= excluded.add(p);
         for (String p : patterns(System.getProperty(EXCLUDE_PROPERTY, ""))) fresh |= excluded.add(p);
         for (String p : patterns) {
@@ -129,7 +148,13 @@ public final class JitPolicy {
             if (alsoNotInlined) fresh |= notInlined.add(p);
         }
         if (!fresh) return null;
-        String json = directives(List.copyOf(excluded), List.copyOf(notInlined), patterns(System.getProperty(C2_ONLY_PROPERTY, "")));
+        List<String> c2Only = patterns(System.getProperty(C2_ONLY_PROPERTY, ""));
+        if (!c2Only.isEmpty()) {
+            LinkedHashSet<String> all = new LinkedHashSet<>(c2Only);
+            all.addAll(alsoC2);
+            c2Only = List.copyOf(all);
+        }
+        String json = directives(List.copyOf(excluded), List.copyOf(notInlined), c2Only);
         // one at a time, in order: a later change's thread waits for the earlier one's
         Thread before = last;
         last = Thread.ofPlatform().daemon().name("abiscope-jit-policy").start(() -> {

@@ -43,6 +43,36 @@ class JitPolicyTest {
     }
 
     /**
+     * With a C2 list in force, a plugin whose callbacks run in the guest's code joins it on HotSpot's
+     * stack, after the excluded patterns; without one, nothing is added (C2 compiles it anyway).
+     */
+    @Test
+    void inGuestPluginJoinsTheC2List() throws Exception {
+        assertEquals(null, JitPolicy.letPluginReachC2(List.of("emulator.test.noList")), "no list, nothing to add");
+        System.setProperty(JitPolicy.C2_ONLY_PROPERTY, "emulator/test/Runtime*.*");
+        try {
+            Thread adding = JitPolicy.letPluginReachC2(List.of("emulator.test.inguest"));
+            assertNotNull(adding);
+            adding.join(30_000);
+            String printed = directivesPrinted();
+            List<String> matching = printed.lines().map(String::strip).filter(l -> l.startsWith("matching:")).toList();
+            assertTrue(matching.stream().anyMatch(l -> l.contains("emulator/test/Runtime*.*") && l.contains("emulator/test/inguest/*.*")), printed);
+            assertTrue(matching.stream().anyMatch(l -> l.equals("matching: *.*")), printed);
+        } finally {
+            System.clearProperty(JitPolicy.C2_ONLY_PROPERTY);
+            Thread back = JitPolicy.keepOutOfC2(List.of("emulator/test/AfterTheList.*")); // the set again without a list
+            if (back != null) back.join(30_000);
+        }
+        assertTrue(directivesPrinted().lines().noneMatch(l -> l.contains("emulator/test/inguest/*.*")), "the list outlived its property");
+    }
+
+    private static String directivesPrinted() throws Exception {
+        return (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                new ObjectName("com.sun.management:type=DiagnosticCommand"), "compilerDirectivesPrint",
+                new Object[] {new String[0]}, new String[] {String[].class.getName()});
+    }
+
+    /**
      * HotSpot itself says what a set with a C2 list does (the set {@code ./abiscope} starts the JVM
      * with, in the shape the policy gives it): a child JVM runs two equally hot methods under
      * {@code -XX:+PrintCompilation}; the listed one reaches C2 (level 4), the other only C1, and an
