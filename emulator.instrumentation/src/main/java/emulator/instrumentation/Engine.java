@@ -45,17 +45,16 @@ public final class Engine implements Instrumentation, CpuEvents, Machines.Listen
     private volatile boolean on = true;
     private volatile boolean active;
 
-    private BesideGuestPlugins besideGuest;
-    private InGuestPlugins inGuest;
+    private PluginJitPlacement besideGuest, inGuest;
 
     @Activate
     void activate(BundleContext context) {
         active = true;
         Machines.addListener(this);
         try {
-            besideGuest = new BesideGuestPlugins(context);
+            besideGuest = PluginJitPlacement.besideGuest(context);
             besideGuest.open(true);
-            inGuest = new InGuestPlugins(context);
+            inGuest = PluginJitPlacement.inGuest(context);
             inGuest.open(true);
         } catch (InvalidSyntaxException e) {
             throw new IllegalStateException(e); // a constant filter

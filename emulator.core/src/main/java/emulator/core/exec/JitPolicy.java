@@ -111,7 +111,7 @@ public final class JitPolicy {
         if (!PLUGINS) return null;
         List<String> patterns = new ArrayList<>();
         for (String p : packages) patterns.add(p.replace('.', '/') + "/*.*");
-        return change(patterns, true);
+        return change(patterns, true, false);
     }
 
     /**
@@ -132,13 +132,10 @@ public final class JitPolicy {
      * that thread (tests join it), or null when there was nothing new.
      */
     static Thread keepOutOfC2(Collection<String> patterns) {
-        return change(patterns, false);
+        return change(patterns, false, false);
     }
 
-    private static synchronized Thread change(Collection<String> patterns, boolean alsoNotInlined) {
-        return change(patterns, alsoNotInlined, false);
-    }
-
+    /** Adds {@code patterns} to the excluded (and not inlined); pushes the set when that or {@code fresh} made it new. */
     private static synchronized Thread change(Collection<String> patterns, boolean alsoNotInlined, boolean fresh) {
         if (!ENABLED) return null;
         for (String p : CORE) fresh |= excluded.add(p);

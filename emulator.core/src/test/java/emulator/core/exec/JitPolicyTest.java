@@ -86,7 +86,9 @@ class JitPolicyTest {
         try {
             Files.writeString(file, json);
             String java = ProcessHandle.current().info().command().orElse("java");
-            List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UnlockDiagnosticVMOptions", "-XX:CompilerDirectivesFile=" + file,
+            // -Xbatch: each compilation finishes before the call that asked for it goes on, so the probe's
+            // loops end with every compilation they caused done and printed, whatever the machine's load
+            List<String> cmd = new ArrayList<>(List.of(java, "-Xbatch", "-XX:+UnlockDiagnosticVMOptions", "-XX:CompilerDirectivesFile=" + file,
                     "-XX:+PrintCompilation", "-cp", System.getProperty("java.class.path"), Probe.class.getName()));
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -108,10 +110,8 @@ class JitPolicyTest {
 
     /** Runs three methods hot enough for C2 (the JIT's thresholds are a few thousand calls and loops). */
     static final class Probe {
-        public static void main(String[] args) throws InterruptedException {
+        public static void main(String[] args) {
             long sum = 0;
-            for (int i = 0; i < 200_000; i++) sum += Listed.work(i) + Unlisted.work(i) + ListedButExcluded.work(i);
-            Thread.sleep(500); // queued compilations finish
             for (int i = 0; i < 200_000; i++) sum += Listed.work(i) + Unlisted.work(i) + ListedButExcluded.work(i);
             System.out.println("sum " + sum);
         }

@@ -12,7 +12,7 @@ import org.osgi.framework.wiring.BundleWiring;
  * The packages named for the JIT are the bundle's own classes' (never what it imports or what other
  * bundles hold), each tree once: a package below another listed one is covered by its pattern.
  */
-class BesideGuestPluginsTest {
+class PluginJitPlacementTest {
     @Test
     void namesTheBundlesOwnPackagesOnce() {
         List<String> resources = List.of("plugin/x/A.class", "plugin/x/sub/B.class", "plugin/x/sub/deeper/C.class",
@@ -27,7 +27,7 @@ class BesideGuestPluginsTest {
         Bundle bundle = (Bundle) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Bundle.class},
                 (p, m, a) -> m.getName().equals("adapt") && a[0] == BundleWiring.class ? wiring : null);
 
-        assertEquals(List.of("plugin.x", "plugin.xy", "plugin.y"), BesideGuestPlugins.ownPackages(bundle));
+        assertEquals(List.of("plugin.x", "plugin.xy", "plugin.y"), PluginJitPlacement.ownPackages(bundle));
         assertEquals(BundleWiring.LISTRESOURCES_LOCAL | BundleWiring.LISTRESOURCES_RECURSE, flagsAsked[0],
                 "only the bundle's own resources, all of them");
     }
